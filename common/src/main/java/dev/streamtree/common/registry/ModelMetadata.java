@@ -1,0 +1,49 @@
+package dev.streamtree.common.registry;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code metadata.json} records about a version.
+ *
+ * @param createdAt          when it was trained
+ * @param schemaFingerprint  {@code EventSchema.fingerprint()} of the schema it was trained on
+ * @param features           feature columns, in model order
+ * @param classes            label classes, in model index order
+ * @param trainingWindow     human-readable description of the data window (e.g. "last 24h", "last 100000 rows")
+ * @param trainingRows       rows used for fitting
+ * @param holdoutRows        rows in the holdout
+ * @param classBalance       rows per class in the training data
+ * @param hyperparameters    the chosen hyperparameters
+ * @param metrics            the candidate's metrics on the holdout
+ * @param championMetrics    the champion's metrics on the same holdout (empty when there was none)
+ * @param championVersion    the champion it was compared with, or null
+ * @param sparkVersion       Spark version that trained it
+ * @param streamtreeVersion  streamtree version that trained it
+ */
+public record ModelMetadata(
+        Instant createdAt,
+        String schemaFingerprint,
+        List<String> features,
+        List<String> classes,
+        String trainingWindow,
+        long trainingRows,
+        long holdoutRows,
+        Map<String, Long> classBalance,
+        Map<String, String> hyperparameters,
+        Map<String, Double> metrics,
+        Map<String, Double> championMetrics,
+        String championVersion,
+        String sparkVersion,
+        String streamtreeVersion) {
+
+    public ModelMetadata {
+        features = List.copyOf(features);
+        classes = List.copyOf(classes);
+        classBalance = Map.copyOf(classBalance == null ? Map.of() : classBalance);
+        hyperparameters = Map.copyOf(hyperparameters == null ? Map.of() : hyperparameters);
+        metrics = Map.copyOf(metrics == null ? Map.of() : metrics);
+        championMetrics = Map.copyOf(championMetrics == null ? Map.of() : championMetrics);
+    }
+}
