@@ -1,0 +1,112 @@
+package dev.streamtree.common.event;
+
+import dev.streamtree.common.schema.EventSchema;
+import dev.streamtree.common.schema.SchemaCodec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class EventValidatorTest {
+
+    private static final EventSchema SCHEMA = SchemaCodec.load("builtin:agrawal");
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-25T10:00:00Z"), ZoneOffset.UTC);
+    private static final EventValidator VALIDATOR = new EventValidator(SCHEMA,
+            new ValidationOptions(4096, Duration.ofHours(1), ValidationOptions.DEFAULT_EARLIEST), CLOCK);
+
+    private static final String GOOD = """
+            {"id":"e1","event_time":"2026-11-25T09:59:00Z","salary":50000.5,"commission":12000,"age":33,"elevel":2,\
+            "car":"7","zipcode":3,"hvalue":250000,"hyears":12,"loan":150000,"label":"A","note":"extra fields are ignored"}""";
+
+    @Test
+    void acceptsAWellFormedEventAndCanonicalisesCategories() {
+        ValidationResult result = VALIDATOR.validate("e1", GOOD);
+        assertThat(result).isInstanceOf(ValidationResult.Valid.class);
+        ValidatedEvent event = ((ValidationResult.Valid) result).event();
+        assertThat(event.id()).isEqualTo("e1");
+        assertThat(event.eventTime()).isEqualTo(Instant.parse("2026-11-25T09:59:00Z"));
+        assertThat(event.features()).containsExactly(50000.5, 12000.0, 33.0, "2", "7", "3", 250000.0, 12.0, 150000.0);
+        assertThat(event.label()).isEqualTo("A");
+    }
+
+    @Test
+    void acceptsEpochMillisAndAMissingLabel() {
+        String json = GOOD.replace("\"2026-11-25T09:59:00Z\"", "1764064740000").replace(",\"label\":\"A\"", "");
+        ValidationResult result = VALIDATOR.validate(null, json);
+        assertThat(result.isValid()).isTrue();
+        assertThat(((ValidationResult.Valid) result).event().label()).isNull();
+        assertThat(((ValidationResult.Valid) result).event().eventTime()).isEqualTo(Instant.ofEpochMilli(1764064740000L));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "truncated JSON|{\"id\":\"e1\",\"event_time\"|malformed JSON",
+            "not an object|[1,2,3]|must be a JSON object, got array",
+            "NaN literal|" + "{\"id\":\"e1\",\"salary\":NaN}|malformed JSON",
+            "duplicate key|{\"id\":\"e1\",\"id\":\"e2\"}|malformed JSON: Duplicate field 'id'",
+            "missing id|{\"event_time\":\"2026-11-25T09:59:00Z\"}|missing required field 'id'",
+            "numeric id|{\"id\":17}|field 'id' must be a string, got number 17",
+            "bad time|{\"id\":\"e1\",\"event_time\":\"yesterday\"}|field 'event_time' is not an ISO-8601 instant: 'yesterday'",
+            "future time|{\"id\":\"e1\",\"event_time\":\"2027-01-01T00:00:00Z\"}|is more than PT1H in the future",
+            "ancient time|{\"id\":\"e1\",\"event_time\":\"1999-12-31T23:59:59Z\"}|is before the earliest accepted 2000-01-01T00:00:00Z",
+    })
+    void refusesStructuralProblemsWithTheirReason(String name, String json, String reason) {
+        ValidationResult result = VALIDATOR.validate(null, json);
+        assertThat(result).isInstanceOf(ValidationResult.Invalid.class);
+        assertThat(((ValidationResult.Invalid) result).reason()).contains(reason);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "missing feature|\"salary\":50000.5,|missing required field 'salary'",
+            "number as string|\"salary\":50000.5|field 'salary' must be a number, got string \"50000\"",
+            "out of range|\"age\":33|field 'age' value 130 is outside [20.0, 80.0]",
+            "unknown category|\"car\":\"7\"|field 'car' has unknown category '99'",
+            "category as object|\"zipcode\":3|field 'zipcode' must be a string or integer category, got object",
+            "unknown class|\"label\":\"A\"|field 'label' has unknown class 'C'; allowed: [A, B]",
+    })
+    void refusesBadFieldsNamingTheField(String name, String original, String reason) {
+        String replacement = switch (name) {
+            case "missing feature" -> "";
+            case "number as string" -> "\"salary\":\"50000\"";
+            case "out of range" -> "\"age\":130";
+            case "unknown category" -> "\"car\":\"99\"";
+            case "category as object" -> "\"zipcode\":{\"x\":1}";
+            default -> "\"label\":\"C\"";
+        };
+        String json = GOOD.replace(original, replacement);
+        assertThat(json).isNotEqualTo(GOOD);
+        ValidationResult result = VALIDATOR.validate(null, json);
+        assertThat(result).isInstanceOf(ValidationResult.Invalid.class);
+        assertThat(((ValidationResult.Invalid) result).reason()).contains(reason);
+    }
+
+    @Test
+    void refusesOversizedInvalidUtf8AndMismatchedKeys() {
+        byte[] big = ("{\"id\":\"e1\",\"pad\":\"" + "x".repeat(5000) + "\"}").getBytes(StandardCharsets.UTF_8);
+        assertThat(VALIDATOR.validate(null, big))
+                .isEqualTo(new ValidationResult.Invalid("record is " + big.length + " bytes; the limit is 4096"));
+
+        byte[] latin1 = GOOD.replace("extra fields", "caf\u00e9").getBytes(StandardCharsets.ISO_8859_1);
+        assertThat(VALIDATOR.validate(null, latin1)).isEqualTo(new ValidationResult.Invalid("record is not valid UTF-8"));
+
+        ValidationResult mismatch = VALIDATOR.validate("e2".getBytes(StandardCharsets.UTF_8), GOOD.getBytes(StandardCharsets.UTF_8));
+        assertThat(((ValidationResult.Invalid) mismatch).reason()).isEqualTo("Kafka key 'e2' does not match event id 'e1'");
+
+        assertThat(VALIDATOR.validate(null, (byte[]) null)).isEqualTo(new ValidationResult.Invalid("record has no value (tombstone)"));
+    }
+
+    @Test
+    void refusesDeepNestingWithoutBlowingTheStack() {
+        String deep = "{\"id\":\"e1\",\"x\":" + "[".repeat(10_000) + "]".repeat(10_000) + "}";
+        ValidationResult result = new EventValidator(SCHEMA).validate(null, deep);
+        assertThat(((ValidationResult.Invalid) result).reason()).startsWith("malformed JSON").contains("nesting depth");
+    }
+}
