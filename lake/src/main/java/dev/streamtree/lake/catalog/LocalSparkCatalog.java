@@ -1,0 +1,113 @@
+package dev.streamtree.lake.catalog;
+
+import dev.streamtree.common.catalog.CatalogException;
+import dev.streamtree.common.catalog.EventCatalog;
+import dev.streamtree.common.catalog.LakeLayout;
+import dev.streamtree.common.catalog.LakePartition;
+import dev.streamtree.common.schema.EventSchema;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * The lake table in Spark's own session catalog, so {@code spark.table("streamtree.events")} works in the
+ * process that registered it (the launcher, a notebook, the retrain job).
+ *
+ * <p>Spark's in-memory catalog lives as long as the SparkContext, so every process that wants to read the
+ * table calls {@link #ensureTable}, which also registers the partitions already on disk. The table tracks its
+ * partitions in the catalog: files in a partition that was never registered are invisible until
+ * {@link #addPartitions} (or the next {@link #ensureTable}) registers it.
+ */
+public final class LocalSparkCatalog implements EventCatalog {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LocalSparkCatalog.class);
+    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,127}");
+    private static final int PARTITIONS_PER_STATEMENT = 100;
+
+    private final SparkSession spark;
+    private final String database;
+    private final String table;
+
+    public LocalSparkCatalog(SparkSession spark, String database, String table) {
+        this.spark = spark;
+        this.database = requireName(database, "database");
+        this.table = requireName(table, "table");
+    }
+
+    @Override
+    public String tableName() {
+        return database + "." + table;
+    }
+
+    @Override
+    public void ensureTable(EventSchema schema, String location) {
+        String qualified = qualify(location);
+        List<LakeLayout.Column> all = new ArrayList<>(LakeLayout.dataColumns(schema));
+        all.addAll(LakeLayout.PARTITION_COLUMNS);
+        String columns = all.stream().map(c -> "`" + c.name() + "` " + c.type().hiveName()).collect(Collectors.joining(", "));
+        String partitionColumns = LakeLayout.PARTITION_COLUMNS.stream().map(c -> "`" + c.name() + "`")
+                .collect(Collectors.joining(", "));
+        try {
+            spark.sql("CREATE DATABASE IF NOT EXISTS `" + database + "`");
+            spark.sql("CREATE TABLE IF NOT EXISTS " + quoted() + " (" + columns + ") USING parquet PARTITIONED BY ("
+                    + partitionColumns + ") LOCATION '" + qualified.replace("\\", "\\\\").replace("'", "\\'") + "'");
+            spark.sql("ALTER TABLE " + quoted() + " RECOVER PARTITIONS");
+            spark.catalog().refreshTable(tableName());
+        } catch (RuntimeException e) {
+            throw new CatalogException("cannot register table " + tableName() + " at " + qualified + ": "
+                    + firstLine(e.getMessage()), e);
+        }
+        LOG.info("table {} registered in the Spark session catalog at {}", tableName(), qualified);
+    }
+
+    @Override
+    public void addPartitions(List<LakePartition> partitions) {
+        try {
+            for (int from = 0; from < partitions.size(); from += PARTITIONS_PER_STATEMENT) {
+                List<LakePartition> chunk = partitions.subList(from, Math.min(partitions.size(), from + PARTITIONS_PER_STATEMENT));
+                String specs = chunk.stream()
+                        .map(p -> "PARTITION (`" + LakeLayout.EVENT_DATE + "` = '" + p.eventDate() + "', `"
+                                + LakeLayout.EVENT_HOUR + "` = " + p.eventHour() + ")")
+                        .collect(Collectors.joining(" "));
+                spark.sql("ALTER TABLE " + quoted() + " ADD IF NOT EXISTS " + specs);
+            }
+            // New files in already registered partitions are otherwise hidden by Spark's file listing cache.
+            spark.catalog().refreshTable(tableName());
+        } catch (RuntimeException e) {
+            throw new CatalogException("cannot add partitions " + partitions + " to " + tableName() + ": "
+                    + firstLine(e.getMessage()), e);
+        }
+    }
+
+    private String quoted() {
+        return "`" + database + "`.`" + table + "`";
+    }
+
+    private String qualify(String location) {
+        try {
+            Path path = new Path(location);
+            return path.getFileSystem(spark.sparkContext().hadoopConfiguration()).makeQualified(path).toString();
+        } catch (IOException | IllegalArgumentException e) {
+            throw new CatalogException("lake location '" + location + "' is not usable: " + e.getMessage(), e);
+        }
+    }
+
+    private static String requireName(String name, String what) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(what + " name '" + name
+                    + "' must be letters, digits and underscores, not starting with a digit");
+        }
+        return name;
+    }
+
+    private static String firstLine(String message) {
+        return message == null ? "" : message.lines().findFirst().orElse("");
+    }
+}

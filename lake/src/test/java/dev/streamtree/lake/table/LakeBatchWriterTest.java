@@ -1,0 +1,126 @@
+package dev.streamtree.lake.table;
+
+import dev.streamtree.common.catalog.LakePartition;
+import dev.streamtree.common.schema.EventSchema;
+import dev.streamtree.common.schema.SchemaCodec;
+import dev.streamtree.lake.catalog.LocalSparkCatalog;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class LakeBatchWriterTest {
+
+    private static final EventSchema SCHEMA = SchemaCodec.load("builtin:agrawal");
+    private static SparkSession spark;
+
+    @TempDir
+    Path lake;
+
+    @BeforeAll
+    static void startSpark() {
+        spark = SparkSession.builder().master("local[2]").appName("LakeBatchWriterTest")
+                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+    }
+
+    @AfterAll
+    static void stopSpark() {
+        spark.stop();
+    }
+
+    @Test
+    void committedBatchIsReadableOnceThroughTheCatalogAndItsReplayWritesNothing() {
+        LakeBatchWriter writer = writer("q1");
+        LocalSparkCatalog catalog = new LocalSparkCatalog(spark, "lake_test", "replay");
+        catalog.ensureTable(SCHEMA, writer.location());
+
+        LakeCommit first = writer.write(rows(0, 30), 0);
+        catalog.addPartitions(first.partitions());
+        LakeCommit replay = writer.write(rows(0, 30), 0);
+        catalog.addPartitions(replay.partitions());
+
+        assertThat(first.replayed()).isFalse();
+        assertThat(first.partitions()).containsExactly(new LakePartition("2024-03-01", 0), new LakePartition("2024-03-01", 1));
+        assertThat(replay.replayed()).isTrue();
+        assertThat(replay.partitions()).isEqualTo(first.partitions());
+        assertThat(spark.table(catalog.tableName()).count()).isEqualTo(30);
+        assertThat(spark.table(catalog.tableName()).select("id").distinct().count()).isEqualTo(30);
+    }
+
+    @Test
+    void interruptedAttemptIsReplacedRatherThanDuplicated() throws IOException {
+        LakeBatchWriter writer = writer("q2");
+        LakeCommit first = writer.write(rows(100, 20), 5);
+        // A crash after the files moved but before the marker: the replay must not add a second copy.
+        Files.delete(Path.of(writer.commitMarker(5).toUri()));
+        LakeCommit second = writer.write(rows(100, 20), 5);
+        LakeCommit next = writer.write(rows(200, 10), 6);
+
+        LocalSparkCatalog catalog = new LocalSparkCatalog(spark, "lake_test", "interrupted");
+        catalog.ensureTable(SCHEMA, writer.location());
+
+        assertThat(second.replayed()).isFalse();
+        assertThat(second.files()).isEqualTo(first.files());
+        assertThat(spark.table(catalog.tableName()).count()).isEqualTo(30);
+        try (Stream<Path> files = Files.walk(lake)) {
+            assertThat(files.filter(p -> p.toString().endsWith(".parquet") && !p.toString().contains("_streamtree"))
+                    .map(p -> p.getFileName().toString()))
+                    .allMatch(name -> name.matches("batch-[56]-\\d+-q2\\.parquet"))
+                    .hasSize(first.files() + next.files());
+        }
+    }
+
+    @Test
+    void ensureTableRecoversPartitionsWrittenBeforeTheTableExisted() {
+        LakeBatchWriter writer = writer("q3");
+        writer.write(rows(0, 12), 0);
+        writer.write(rows(50, 12), 1);
+
+        LocalSparkCatalog catalog = new LocalSparkCatalog(spark, "lake_test", "recovered");
+        catalog.ensureTable(SCHEMA, lake.toString());
+
+        Dataset<Row> table = spark.table(catalog.tableName());
+        assertThat(table.count()).isEqualTo(24);
+        assertThat(List.of(table.columns())).containsExactlyElementsOf(LakeTable.columnNames(SCHEMA));
+        assertThat(table.where("event_hour = 1").count()).isEqualTo(12);
+    }
+
+    @Test
+    void refusesWriterIdsThatCouldEscapeTheBookkeepingDirectory() {
+        assertThatThrownBy(() -> writer("../x")).hasMessageContaining("'../x'");
+        assertThatThrownBy(() -> new LocalSparkCatalog(spark, "bad-name", "t")).hasMessageContaining("'bad-name'");
+    }
+
+    private LakeBatchWriter writer(String id) {
+        return new LakeBatchWriter(lake.toString(), id, spark.sparkContext().hadoopConfiguration(), Clock.systemUTC());
+    }
+
+    /** {@code count} events from id {@code first}; even ids in hour 0, odd in hour 1. */
+    private static Dataset<Row> rows(int first, int count) {
+        List<Row> rows = new ArrayList<>();
+        for (int i = first; i < first + count; i++) {
+            Instant time = Instant.parse("2024-03-01T00:10:00Z").plusSeconds(3600L * (i % 2));
+            LakePartition partition = LakePartition.of(time);
+            rows.add(RowFactory.create("e-" + i, Timestamp.from(time), 50000.0, 0.0, 40.0, "1", "2", "3",
+                    100000.0, 10.0, 2000.0, i % 3 == 0 ? null : "A", partition.eventDate(), partition.eventHour()));
+        }
+        return spark.createDataFrame(rows, LakeTable.sparkSchema(SCHEMA));
+    }
+}
