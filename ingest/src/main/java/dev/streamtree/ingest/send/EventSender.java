@@ -5,11 +5,13 @@ import dev.streamtree.common.event.ValidationResult;
 import dev.streamtree.ingest.source.SourceRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -54,28 +56,22 @@ public final class EventSender {
             SourceRecord record = records.next();
             progress.read.incrementAndGet();
             if (record.problem() != null) {
-                reject(new Rejection(record.origin(), record.problem()), rejections, progress);
+                account(new Rejection(record.origin(), record.problem()), rejections, progress.rejected);
                 continue;
             }
             ValidationResult result = validator.validate(null, record.value());
             if (result instanceof ValidationResult.Invalid invalid) {
-                reject(new Rejection(record.origin(), invalid.reason()), rejections, progress);
+                account(new Rejection(record.origin(), invalid.reason()), rejections, progress.rejected);
                 continue;
             }
             String id = ((ValidationResult.Valid) result).event().id();
-            producer.send(new ProducerRecord<>(topic, id, record.value()), (metadata, error) -> {
-                if (error == null) {
-                    progress.sent.incrementAndGet();
-                } else {
-                    progress.failed.incrementAndGet();
-                    Rejection failure = new Rejection(record.origin(), "broker refused event '" + id + "': "
-                            + error.getClass().getSimpleName() + ": " + error.getMessage());
-                    if (rejections.size() < MAX_REPORTED_REJECTIONS) {
-                        rejections.add(failure);
-                    }
-                    onRejection.accept(failure);
-                }
-            });
+            try {
+                send(record, id, progress, rejections);
+            } catch (KafkaException e) {
+                // Thrown before the record was queued (e.g. serialization, a closed or fenced producer).
+                account(new Rejection(record.origin(), "producer refused event '" + id + "': " + e.getMessage()),
+                        rejections, progress.failed);
+            }
         }
         producer.flush();
         List<Rejection> reported;
@@ -86,8 +82,19 @@ public final class EventSender {
                 Duration.ofNanos(System.nanoTime() - start));
     }
 
-    private void reject(Rejection rejection, List<Rejection> rejections, SendProgress progress) {
-        progress.rejected.incrementAndGet();
+    private void send(SourceRecord record, String id, SendProgress progress, List<Rejection> rejections) {
+        producer.send(new ProducerRecord<>(topic, id, record.value()), (metadata, error) -> {
+            if (error == null) {
+                progress.sent.incrementAndGet();
+            } else {
+                account(new Rejection(record.origin(), "broker refused event '" + id + "': "
+                        + error.getClass().getSimpleName() + ": " + error.getMessage()), rejections, progress.failed);
+            }
+        });
+    }
+
+    private void account(Rejection rejection, List<Rejection> rejections, AtomicLong counter) {
+        counter.incrementAndGet();
         if (rejections.size() < MAX_REPORTED_REJECTIONS) {
             rejections.add(rejection);
         }
