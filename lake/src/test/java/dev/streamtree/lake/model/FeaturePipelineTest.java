@@ -135,4 +135,18 @@ class FeaturePipelineTest {
         assertThatThrownBy(() -> new TreeParams(0, 1, "gini", 32, false)).hasMessage("maxDepth must be 1..30, got 0");
         assertThatThrownBy(() -> new TreeParams(3, 1, "variance", 32, false)).hasMessageContaining("'variance'");
     }
+
+    @Test
+    void rendersRulesWithFeatureAndCategoryNames() {
+        PipelineModel model = FeaturePipeline.fit(rows(800, 9), SCHEMA, TreeParams.of(3, 1));
+        TreeRenderer renderer = new TreeRenderer(SCHEMA);
+        String text = renderer.text(FeaturePipeline.tree(model));
+        assertThat(text).contains("if size <= ", "colour in {", "predict yes", "predict no").doesNotContain("feature 0");
+        assertThat(text).containsPattern("colour in \\{[a-z, ()]*red");
+        String dot = renderer.dot(FeaturePipeline.tree(model));
+        assertThat(dot).startsWith("digraph tree {").contains("-> n1 [label=\"true\"]").endsWith("}\n");
+        Row red = model.transform(rows(50, 10)).filter("colour = 'red' and size < 40").first();
+        List<String> path = renderer.decisionPath(FeaturePipeline.tree(model), (Vector) red.getAs(FeaturePipeline.FEATURES));
+        assertThat(path).isNotEmpty().anyMatch(step -> step.startsWith("colour in {") && step.contains("red"));
+    }
 }
