@@ -1,0 +1,216 @@
+package dev.streamtree.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** Parses k8s/ with fabric8 and checks the spark-operator resources against the CRD schemas in test resources. */
+class K8sManifestsTest {
+
+    private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+    private static final String NAMESPACE = "streamtree";
+
+    private final List<JsonNode> documents = documents();
+    private final List<HasMetadata> resources = documents.stream()
+            .map(doc -> SERIALIZATION.unmarshal(doc.toString(), HasMetadata.class)).toList();
+
+    private static List<JsonNode> documents() {
+        try (Stream<Path> files = Files.list(RepoFiles.path("k8s"))) {
+            List<JsonNode> all = new ArrayList<>();
+            files.filter(f -> f.toString().endsWith(".yaml")).sorted().forEach(f -> all.addAll(RepoFiles.yamlDocuments(f)));
+            return all;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static JSONSchemaProps schema(String crdFile) {
+        try (InputStream in = K8sManifestsTest.class.getResourceAsStream("/crds/" + crdFile)) {
+            CustomResourceDefinition crd = SERIALIZATION.unmarshal(in, CustomResourceDefinition.class);
+            assertThat(crd.getSpec().getGroup()).isEqualTo("sparkoperator.k8s.io");
+            return crd.getSpec().getVersions().stream().filter(v -> v.getName().equals("v1beta2")).findFirst().orElseThrow()
+                    .getSchema().getOpenAPIV3Schema();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static final JSONSchemaProps SPARK_APPLICATION = schema("sparkoperator.k8s.io_sparkapplications.yaml");
+    private static final JSONSchemaProps SCHEDULED = schema("sparkoperator.k8s.io_scheduledsparkapplications.yaml");
+
+    private JsonNode document(String kind) {
+        return documents.stream().filter(doc -> doc.path("kind").asText().equals(kind)).findFirst().orElseThrow();
+    }
+
+    private <T extends HasMetadata> T resource(Class<T> type) {
+        return resources.stream().filter(type::isInstance).map(type::cast).findFirst().orElseThrow();
+    }
+
+    @Test
+    void fabric8ParsesEveryManifestIntoItsKind() {
+        assertThat(resources).extracting(HasMetadata::getKind).containsExactlyInAnyOrder(
+                "ServiceAccount", "Role", "RoleBinding", "ConfigMap", "Secret", "PersistentVolumeClaim",
+                "SparkApplication", "ScheduledSparkApplication");
+        assertThat(resources).filteredOn(r -> r.getKind().endsWith("SparkApplication"))
+                .allMatch(r -> r instanceof GenericKubernetesResource && r.getApiVersion().equals("sparkoperator.k8s.io/v1beta2"));
+        assertThat(resources).allMatch(r -> NAMESPACE.equals(r.getMetadata().getNamespace()), "all in namespace " + NAMESPACE);
+    }
+
+    @Test
+    void sparkResourcesMatchTheOperatorSchema() {
+        assertThat(CrdSchemaValidator.validate(SPARK_APPLICATION, document("SparkApplication"))).isEmpty();
+        assertThat(CrdSchemaValidator.validate(SCHEDULED, document("ScheduledSparkApplication"))).isEmpty();
+    }
+
+    @Test
+    void schemaCheckRejectsWhatTheOperatorWouldReject() {
+        ObjectNode app = document("SparkApplication").deepCopy();
+        ObjectNode spec = (ObjectNode) app.get("spec");
+        spec.remove("mainApplicationFile");
+        ((ObjectNode) spec.get("restartPolicy")).put("type", "Sometimes");
+        ((ObjectNode) spec.get("driver")).put("cores", "one");
+        ((ObjectNode) spec.get("executor")).put("instances", 0);
+        spec.put("sparkVersoin", "4.1.0");
+        ArrayNode arguments = (ArrayNode) spec.get("arguments");
+        int badArgument = arguments.size();
+        arguments.add(7);
+
+        assertThat(CrdSchemaValidator.validate(SPARK_APPLICATION, app)).containsExactlyInAnyOrder(
+                ".spec.mainApplicationFile: is required",
+                ".spec.restartPolicy.type: \"Sometimes\" is not one of [\"Never\", \"Always\", \"OnFailure\"]",
+                ".spec.driver.cores: must be integer, got string \"one\"",
+                ".spec.executor.instances: 0 is below the minimum 1",
+                ".spec.sparkVersoin: unknown field",
+                ".spec.arguments[" + badArgument + "]: must be string, got number 7");
+
+        ObjectNode scheduled = document("ScheduledSparkApplication").deepCopy();
+        ((ObjectNode) scheduled.get("spec")).put("concurrencyPolicy", "Parallel").remove("schedule");
+        assertThat(CrdSchemaValidator.validate(SCHEDULED, scheduled)).containsExactlyInAnyOrder(
+                ".spec.schedule: is required",
+                ".spec.concurrencyPolicy: \"Parallel\" is not one of [\"Allow\", \"Forbid\", \"Replace\"]");
+    }
+
+    @Test
+    void streamingJobRestartsAlwaysAndRetrainingNeverOverlaps() {
+        assertThat(document("SparkApplication").at("/spec/restartPolicy/type").asText()).isEqualTo("Always");
+        JsonNode scheduled = document("ScheduledSparkApplication").path("spec");
+        assertThat(scheduled.path("concurrencyPolicy").asText()).isEqualTo("Forbid");
+        assertThat(scheduled.at("/template/restartPolicy/type").asText()).isEqualTo("OnFailure");
+        assertThat(scheduled.at("/template/restartPolicy/onFailureRetries").asInt()).isPositive();
+        assertThat(scheduled.at("/template/arguments/0").asText()).isEqualTo("run");
+    }
+
+    @Test
+    void jobsRunTheShadedJarsTheImageShipsWithTheContractMainClasses() {
+        String dockerfile = RepoFiles.read("docker/Dockerfile");
+        assertThat(dockerfile).contains("FROM apache/spark:4.1.0-scala2.13-java17-ubuntu");
+        List<JsonNode> specs = List.of(document("SparkApplication").path("spec"),
+                document("ScheduledSparkApplication").path("spec").path("template"));
+        List<String> modules = List.of("streaming-job", "retrain-job");
+        List<String> mainClasses = List.of("dev.streamtree.streaming.StreamingJobMain", "dev.streamtree.retrain.RetrainJobMain");
+        for (int i = 0; i < specs.size(); i++) {
+            JsonNode spec = specs.get(i);
+            String jar = RepoFiles.shadedJar(modules.get(i));
+            String jarName = jar.substring(jar.lastIndexOf('/') + 1);
+            assertThat(spec.path("mainApplicationFile").asText()).isEqualTo("local:///opt/streamtree/jars/" + jarName);
+            assertThat(dockerfile).contains("COPY " + jar + " /opt/streamtree/jars/");
+            assertThat(spec.path("mainClass").asText()).isEqualTo(mainClasses.get(i));
+            assertThat(spec.path("sparkVersion").asText()).isEqualTo("4.1.0");
+            assertThat(spec.path("image").asText()).isEqualTo("streamtree/spark-jobs:" + RepoFiles.projectVersion());
+        }
+    }
+
+    @Test
+    void podsRunAsNonRootWithoutPrivilegeEscalation() {
+        List<JsonNode> pods = new ArrayList<>();
+        for (JsonNode spec : List.of(document("SparkApplication").path("spec"),
+                document("ScheduledSparkApplication").path("spec").path("template"))) {
+            pods.add(spec.path("driver"));
+            pods.add(spec.path("executor"));
+        }
+        for (JsonNode pod : pods) {
+            assertThat(pod.at("/podSecurityContext/runAsNonRoot").asBoolean()).isTrue();
+            assertThat(pod.at("/podSecurityContext/runAsUser").asLong()).isPositive();
+            assertThat(pod.at("/podSecurityContext/seccompProfile/type").asText()).isEqualTo("RuntimeDefault");
+            assertThat(pod.at("/securityContext/allowPrivilegeEscalation").asBoolean(true)).isFalse();
+            assertThat(pod.at("/securityContext/capabilities/drop").toString()).isEqualTo("[\"ALL\"]");
+        }
+    }
+
+    @Test
+    void everyReferencedAccountConfigSecretAndVolumeIsDefinedHere() {
+        ServiceAccount account = resource(ServiceAccount.class);
+        RoleBinding binding = resource(RoleBinding.class);
+        Role role = resource(Role.class);
+        ConfigMap config = resource(ConfigMap.class);
+        Secret secret = resource(Secret.class);
+        PersistentVolumeClaim claim = resource(PersistentVolumeClaim.class);
+
+        assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
+        assertThat(binding.getSubjects()).anyMatch(s -> s.getKind().equals("ServiceAccount")
+                && s.getName().equals(account.getMetadata().getName()));
+        assertThat(role.getRules()).anyMatch(rule -> rule.getResources().contains("pods")
+                && rule.getVerbs().containsAll(List.of("create", "delete", "watch")));
+        assertThat(role.getRules()).flatExtracting(PolicyRule::getResources).doesNotContain("secrets");
+        assertThat(claim.getSpec().getAccessModes()).containsExactly("ReadWriteMany");
+
+        for (JsonNode spec : List.of(document("SparkApplication").path("spec"),
+                document("ScheduledSparkApplication").path("spec").path("template"))) {
+            assertThat(spec.at("/driver/serviceAccount").asText()).isEqualTo(account.getMetadata().getName());
+            for (JsonNode volume : spec.path("volumes")) {
+                if (volume.has("configMap")) {
+                    assertThat(volume.at("/configMap/name").asText()).isEqualTo(config.getMetadata().getName());
+                }
+                if (volume.has("persistentVolumeClaim")) {
+                    assertThat(volume.at("/persistentVolumeClaim/claimName").asText()).isEqualTo(claim.getMetadata().getName());
+                }
+            }
+            for (JsonNode env : spec.at("/driver/env")) {
+                JsonNode ref = env.at("/valueFrom/secretKeyRef");
+                assertThat(ref.path("name").asText()).isEqualTo(secret.getMetadata().getName());
+                assertThat(secret.getStringData()).containsKey(ref.path("key").asText());
+            }
+            List<String> args = new ArrayList<>();
+            spec.path("arguments").forEach(a -> args.add(a.asText()));
+            String properties = args.get(args.indexOf("--kafka-properties") + 1);
+            String mountPath = spec.at("/driver/volumeMounts").findParents("name").stream()
+                    .filter(m -> m.path("name").asText().equals("config")).findFirst().orElseThrow().path("mountPath").asText();
+            assertThat(properties).startsWith(mountPath + "/");
+            assertThat(config.getData()).containsKey(properties.substring(mountPath.length() + 1));
+            assertThat(args.get(args.indexOf("--lake") + 1)).startsWith("/data/streamtree/");
+        }
+    }
+
+    @Test
+    void kafkaSecretsAreReferencedNeverCommitted() {
+        Secret secret = resource(Secret.class);
+        assertThat(secret.getData()).isNullOrEmpty();
+        assertThat(secret.getStringData().values()).allMatch(value -> value.startsWith("REPLACE_FROM_ENV_"));
+        String properties = resource(ConfigMap.class).getData().get("kafka-client.properties");
+        assertThat(properties).contains("sasl.jaas.config=${env:KAFKA_SASL_JAAS_CONFIG}")
+                .doesNotContainIgnoringCase("password=");
+    }
+}
