@@ -70,9 +70,19 @@ public final class LakeBatchWriter {
         this.hadoopConf = hadoopConf;
         this.writerId = writerId;
         this.clock = clock;
+        this.root = new Path(qualifiedLocation(lakeRoot, hadoopConf));
+    }
+
+    /**
+     * The lake location as a fully qualified URI (scheme and, for local paths, the absolute path), as catalogs
+     * should record it.
+     *
+     * @throws IllegalArgumentException naming the location when no file system serves it
+     */
+    public static String qualifiedLocation(String lakeRoot, Configuration hadoopConf) {
         try {
             Path path = new Path(lakeRoot);
-            this.root = path.getFileSystem(hadoopConf).makeQualified(path);
+            return path.getFileSystem(hadoopConf).makeQualified(path).toString();
         } catch (IOException | IllegalArgumentException e) {
             throw new IllegalArgumentException("lake location '" + lakeRoot + "' is not usable: " + e.getMessage(), e);
         }

@@ -1,0 +1,82 @@
+package dev.streamtree.streaming.parse;
+
+import dev.streamtree.common.catalog.LakePartition;
+import dev.streamtree.common.event.EventValidator;
+import dev.streamtree.common.event.ValidatedEvent;
+import dev.streamtree.common.event.ValidationResult;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+
+import java.util.Iterator;
+
+/**
+ * Runs on executors: validates each Kafka record and emits one row of {@link EventParsing#parsedSchema}. Never
+ * throws for a record: whatever goes wrong becomes that record's error reason, so a poison record cannot stop
+ * the query.
+ */
+final class ParseEvents implements MapPartitionsFunction<Row, Row> {
+
+    private static final long serialVersionUID = 1L;
+
+    private final EventValidator validator;
+    private final int width;
+    private final boolean labelled;
+
+    ParseEvents(EventValidator validator) {
+        this.validator = validator;
+        this.width = EventParsing.parsedSchema(validator.schema()).size();
+        this.labelled = validator.schema().labelSpec().isPresent();
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> records) {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return records.hasNext();
+            }
+
+            @Override
+            public Row next() {
+                return parse(records.next());
+            }
+        };
+    }
+
+    /** Input columns: key, value, topic, partition, offset (see {@link EventParsing#SOURCE_COLUMNS}). */
+    Row parse(Row record) {
+        byte[] key = (byte[]) record.get(0);
+        byte[] value = (byte[]) record.get(1);
+        ValidationResult result;
+        try {
+            result = validator.validate(key, value);
+        } catch (RuntimeException e) {
+            result = new ValidationResult.Invalid("validator failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
+        // source columns, error, id, event time (epoch micros), features, label (if any), event_date, event_hour
+        Object[] out = new Object[width];
+        for (int i = 0; i < 5; i++) {
+            out[i] = record.get(i);
+        }
+        if (result instanceof ValidationResult.Invalid invalid) {
+            out[5] = invalid.reason();
+            return RowFactory.create(out);
+        }
+        ValidatedEvent event = ((ValidationResult.Valid) result).event();
+        LakePartition partition = LakePartition.of(event.eventTime());
+        int i = 6;
+        out[i++] = event.id();
+        out[i++] = Math.addExact(Math.multiplyExact(event.eventTime().getEpochSecond(), 1_000_000L),
+                event.eventTime().getNano() / 1_000L);
+        for (Object feature : event.features()) {
+            out[i++] = feature;
+        }
+        if (labelled) {
+            out[i++] = event.label();
+        }
+        out[i++] = partition.eventDate();
+        out[i] = partition.eventHour();
+        return RowFactory.create(out);
+    }
+}

@@ -1,0 +1,38 @@
+package dev.streamtree.streaming.source;
+
+import dev.streamtree.common.kafka.KafkaSettings;
+import dev.streamtree.streaming.config.StreamingConfig;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.DataStreamReader;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The events topic as a streaming DataFrame, and the Kafka client options shared with the sinks. */
+public final class KafkaSource {
+
+    private KafkaSource() {
+    }
+
+    /** Kafka client settings as Spark's {@code kafka.*} data source options. */
+    public static Map<String, String> clientOptions(KafkaSettings kafka) {
+        Map<String, String> options = new LinkedHashMap<>();
+        kafka.clientProperties().forEach((k, v) -> options.put("kafka." + k, v));
+        options.put("kafka.bootstrap.servers", kafka.bootstrapServers());
+        return options;
+    }
+
+    /** Raw records of the events topic: key, value, topic, partition, offset, timestamp, ... */
+    public static Dataset<Row> events(SparkSession spark, StreamingConfig config) {
+        DataStreamReader reader = spark.readStream().format("kafka")
+                .options(clientOptions(config.kafka()))
+                .option("subscribe", config.topics().events())
+                .option("startingOffsets", config.startingOffsets());
+        if (config.maxOffsetsPerTrigger() > 0) {
+            reader = reader.option("maxOffsetsPerTrigger", Long.toString(config.maxOffsetsPerTrigger()));
+        }
+        return reader.load();
+    }
+}
