@@ -1,0 +1,149 @@
+package dev.streamtree.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Checks docker-compose.yml without a Docker engine (none on the build machines): images, services, environment,
+ * health checks, volumes, and that every mounted path and jar it runs is something this repository builds.
+ */
+class DockerComposeTest {
+
+    private static final String SPARK_IMAGE = "apache/spark:4.1.0-scala2.13-java17-ubuntu";
+    private static final String BOOTSTRAP = "kafka:9092";
+
+    private final JsonNode compose = RepoFiles.yamlDocuments(RepoFiles.path("docker-compose.yml")).get(0);
+    private final JsonNode services = compose.path("services");
+
+    private JsonNode service(String name) {
+        assertThat(services.has(name)).as("service " + name).isTrue();
+        return services.path(name);
+    }
+
+    private static List<String> command(JsonNode service) {
+        List<String> args = new ArrayList<>();
+        service.path("command").forEach(arg -> args.add(arg.asText()));
+        return args;
+    }
+
+    private static String flag(List<String> args, String name) {
+        int at = args.indexOf(name);
+        assertThat(at).as(name + " in " + args).isNotNegative();
+        return args.get(at + 1);
+    }
+
+    /** container path -> host source ("./dir" for a bind mount, a volume name otherwise). */
+    private static Map<String, String> mounts(JsonNode service) {
+        Map<String, String> mounts = new LinkedHashMap<>();
+        service.path("volumes").forEach(volume -> {
+            String[] parts = volume.asText().split(":");
+            mounts.put(parts[1], parts[0]);
+        });
+        return mounts;
+    }
+
+    @Test
+    void runsTheWholeLoopOnTheAgreedImages() {
+        assertThat(services.fieldNames()).toIterable().containsExactlyInAnyOrder(
+                "kafka", "kafka-init", "volumes-init", "generator", "streaming", "retrain-scheduler");
+        assertThat(service("kafka").path("image").asText()).isEqualTo("apache/kafka:3.9.1");
+        assertThat(service("streaming").path("image").asText()).isEqualTo(SPARK_IMAGE);
+        assertThat(service("retrain-scheduler").path("image").asText()).isEqualTo(SPARK_IMAGE);
+    }
+
+    @Test
+    void kafkaIsASingleNodeKraftBrokerAdvertisedToTheOtherServices() {
+        JsonNode env = service("kafka").path("environment");
+        assertThat(env.path("KAFKA_PROCESS_ROLES").asText()).isEqualTo("broker,controller");
+        assertThat(env.path("KAFKA_CONTROLLER_QUORUM_VOTERS").asText()).isEqualTo(env.path("KAFKA_NODE_ID").asText() + "@kafka:9093");
+        assertThat(env.path("KAFKA_ADVERTISED_LISTENERS").asText()).contains("PLAINTEXT://" + BOOTSTRAP);
+        assertThat(env.path("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR").asText()).isEqualTo("1");
+        assertThat(env.path("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR").asText()).isEqualTo("1");
+        assertThat(service("kafka-init").path("command").get(0).asText())
+                .contains("streamtree.events ", "streamtree.events.dlq", "streamtree.predictions", "streamtree.control");
+    }
+
+    @Test
+    void everyServiceWaitsForWhatItNeedsAndLongRunningOnesHaveHealthChecks() {
+        for (String name : List.of("kafka", "generator", "streaming", "retrain-scheduler")) {
+            assertThat(service(name).path("healthcheck").path("test").get(0).asText()).as(name).isIn("CMD", "CMD-SHELL");
+        }
+        for (String name : List.of("generator", "streaming", "retrain-scheduler")) {
+            assertThat(service(name).at("/depends_on/kafka-init/condition").asText()).as(name)
+                    .isEqualTo("service_completed_successfully");
+        }
+        assertThat(service("kafka-init").at("/depends_on/kafka/condition").asText()).isEqualTo("service_healthy");
+        assertThat(service("streaming").at("/depends_on/volumes-init/condition").asText()).isEqualTo("service_completed_successfully");
+    }
+
+    @Test
+    void jobsRunTheShadedJarsFromTheModulesTargetDirectories() {
+        Map<String, String> modules = Map.of(
+                "streaming", "streaming-job", "retrain-scheduler", "retrain-job", "generator", "ingest");
+        Map<String, String> mainClasses = Map.of(
+                "streaming", "dev.streamtree.streaming.StreamingJobMain",
+                "retrain-scheduler", "dev.streamtree.retrain.RetrainJobMain",
+                "generator", "dev.streamtree.ingest.IngestMain");
+        modules.forEach((name, module) -> {
+            JsonNode service = service(name);
+            List<String> args = command(service);
+            String jar = RepoFiles.shadedJar(module);
+            String jarName = jar.substring(jar.lastIndexOf('/') + 1);
+            String mountedDir = mounts(service).entrySet().stream()
+                    .filter(m -> m.getValue().equals("./" + module + "/target")).map(Map.Entry::getKey)
+                    .findFirst().orElseThrow(() -> new AssertionError(name + " does not mount ./" + module + "/target"));
+            assertThat(Files.isRegularFile(RepoFiles.path(module + "/pom.xml"))).as(module + " is a module").isTrue();
+            assertThat(RepoFiles.read("pom.xml")).contains("<module>" + module + "</module>");
+            assertThat(args).as(name).contains(mountedDir + "/" + jarName);
+            assertThat(args).as(name).contains(mainClasses.get(name));
+            assertThat(flag(args, "--bootstrap-servers")).isEqualTo(BOOTSTRAP);
+        });
+        assertThat(flag(command(service("streaming")), "--class")).isEqualTo(mainClasses.get("streaming"));
+        List<String> retrain = command(service("retrain-scheduler"));
+        assertThat(retrain.get(retrain.indexOf("schedule") - 1)).endsWith("/streamtree-retrain-job-" + RepoFiles.projectVersion() + "-all.jar");
+        assertThat(command(service("generator"))).containsSubsequence("dev.streamtree.ingest.IngestMain", "generate");
+    }
+
+    @Test
+    void lakeRegistryAndCheckpointsLiveOnDeclaredNamedVolumes() {
+        JsonNode declared = compose.path("volumes");
+        for (String volume : List.of("lake", "registry", "checkpoints")) {
+            assertThat(declared.has(volume)).as("volume " + volume).isTrue();
+        }
+        Map<String, String> streaming = mounts(service("streaming"));
+        Map<String, String> retrain = mounts(service("retrain-scheduler"));
+        List<String> streamingArgs = command(service("streaming"));
+        List<String> retrainArgs = command(service("retrain-scheduler"));
+        assertThat(streaming.get(flag(streamingArgs, "--lake"))).isEqualTo("lake");
+        assertThat(streaming.get(flag(streamingArgs, "--registry"))).isEqualTo("registry");
+        assertThat(flag(streamingArgs, "--checkpoint")).startsWith(streaming.entrySet().stream()
+                .filter(m -> m.getValue().equals("checkpoints")).map(Map.Entry::getKey).findFirst().orElseThrow() + "/");
+        assertThat(retrain.get(flag(retrainArgs, "--lake"))).isEqualTo("lake");
+        assertThat(retrain.get(flag(retrainArgs, "--registry"))).isEqualTo("registry");
+        for (JsonNode service : services) {
+            mounts(service).values().stream().filter(source -> !source.startsWith("./"))
+                    .forEach(volume -> assertThat(declared.has(volume)).as("declared volume " + volume).isTrue());
+        }
+        assertThat(mounts(service("volumes-init")).keySet())
+                .containsExactlyInAnyOrder("/data/lake", "/data/registry", "/data/checkpoints");
+    }
+
+    @Test
+    void bindMountsOnlyReadOnlyBuildOutputs() {
+        for (JsonNode service : services) {
+            service.path("volumes").forEach(volume -> {
+                String spec = volume.asText();
+                if (spec.startsWith("./")) {
+                    assertThat(spec).endsWith(":ro").matches("\\./[a-z-]+/target:.*");
+                }
+            });
+        }
+    }
+}
