@@ -1,0 +1,266 @@
+package dev.streamtree.retrain;
+
+import dev.streamtree.aws.glue.GlueEventCatalog;
+import dev.streamtree.common.catalog.EventCatalog;
+import dev.streamtree.common.registry.CorruptVersionException;
+import dev.streamtree.common.registry.ModelMetadata;
+import dev.streamtree.common.registry.PendingVersion;
+import dev.streamtree.common.registry.VersionId;
+import dev.streamtree.common.schema.EventSchema;
+import dev.streamtree.common.schema.SchemaCodec;
+import dev.streamtree.lake.catalog.LocalSparkCatalog;
+import dev.streamtree.lake.model.FeaturePipeline;
+import dev.streamtree.lake.model.TreeParams;
+import dev.streamtree.lake.model.TreeRenderer;
+import dev.streamtree.lake.registry.FileSystemModelRegistry;
+import dev.streamtree.retrain.gate.PromotionGate;
+import dev.streamtree.retrain.source.CatalogEvents;
+import dev.streamtree.retrain.source.LabelledEvents;
+import dev.streamtree.retrain.train.Evaluation;
+import dev.streamtree.retrain.train.Metrics;
+import dev.streamtree.retrain.train.TrainingData;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.classification.DecisionTreeClassificationModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One retrain: read labelled events through the catalog, split by event time, choose hyperparameters on a
+ * validation slice, fit, evaluate candidate and champion on the same holdout, commit the candidate to the
+ * registry, and promote it when the {@link PromotionGate} allows.
+ *
+ * <p>Failures: {@link RetrainException} (too few rows, one class only, unreadable lake); registry and catalog
+ * exceptions pass through. In every failure nothing is promoted and no half-written version is visible. A
+ * champion that cannot be loaded (corrupt, other schema) is reported and treated as absent.
+ *
+ * <p>Not thread-safe; the {@link dev.streamtree.retrain.schedule.RetrainScheduler} runs one at a time.
+ */
+public final class RetrainJob {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RetrainJob.class);
+
+    private final SparkSession spark;
+    private final LabelledEvents source;
+    private final FileSystemModelRegistry registry;
+    private final RetrainConfig config;
+    private final EventSchema schema;
+    private final Clock clock;
+
+    public RetrainJob(SparkSession spark, LabelledEvents source, FileSystemModelRegistry registry, RetrainConfig config, Clock clock) {
+        this.spark = spark;
+        this.source = source;
+        this.registry = registry;
+        this.config = config;
+        this.clock = clock;
+        this.schema = SchemaCodec.load(config.schemaLocation());
+        if (schema.labelSpec().isEmpty()) {
+            throw new IllegalArgumentException("schema " + config.schemaLocation() + " has no label; nothing to train on");
+        }
+    }
+
+    /** Wires the catalog, lake reader and registry named in {@code config} and runs one retrain. */
+    public static RetrainOutcome run(SparkSession spark, RetrainConfig config) {
+        return create(spark, config).run();
+    }
+
+    /** The job wired from {@code config}: catalog (local or Glue), lake reader and registry. */
+    public static RetrainJob create(SparkSession spark, RetrainConfig config) {
+        EventCatalog catalog = "glue".equals(config.catalog())
+                ? GlueEventCatalog.create(config.glueRegion(), config.database(), config.table())
+                : new LocalSparkCatalog(spark, config.database(), config.table());
+        FileSystemModelRegistry registry = FileSystemModelRegistry.open(config.registry(), spark.sparkContext().hadoopConfiguration());
+        return new RetrainJob(spark, new CatalogEvents(spark, catalog, config.lake()), registry, config, Clock.systemUTC());
+    }
+
+    /** The same job with a different gate (used for forced requests). */
+    public RetrainJob with(RetrainConfig newConfig) {
+        return new RetrainJob(spark, source, registry, newConfig, clock);
+    }
+
+    public RetrainConfig config() {
+        return config;
+    }
+
+    public RetrainOutcome run() {
+        long started = System.nanoTime();
+        Instant now = clock.instant();
+        Dataset<Row> windowed = TrainingData.window(TrainingData.labelled(source.read(schema), schema), config.window(), now, schema)
+                .cache();
+        try {
+            long rows = windowed.count();
+            if (rows < config.minRows()) {
+                throw new RetrainException(String.format(Locale.ROOT,
+                        "refusing to train: only %d labelled rows in the %s of %s; at least %d are needed "
+                                + "(lower --min-rows, widen --window / --last-rows, or wait for more labelled events)",
+                        rows, config.window(), source.describe(), config.minRows()));
+            }
+            TrainingData.TimeSplit holdoutSplit = TrainingData.splitByTime(windowed, schema, config.holdoutFraction());
+            Dataset<Row> training = holdoutSplit.earlier().cache();
+            Dataset<Row> holdout = holdoutSplit.later().cache();
+            try {
+                return trainAndGate(rows, training, holdout, started);
+            } finally {
+                training.unpersist();
+                holdout.unpersist();
+            }
+        } finally {
+            windowed.unpersist();
+        }
+    }
+
+    private RetrainOutcome trainAndGate(long windowRows, Dataset<Row> training, Dataset<Row> holdout, long started) {
+        long holdoutRows = holdout.count();
+        long trainingRows = training.count();
+        if (holdoutRows == 0 || trainingRows == 0) {
+            throw new RetrainException("cannot split " + windowRows + " rows by event time into training and holdout "
+                    + "(do all events share one timestamp?)");
+        }
+        Map<String, Long> balance = FeaturePipeline.classCounts(training, schema);
+        long present = balance.values().stream().filter(c -> c > 0).count();
+        if (present < 2) {
+            throw new RetrainException("refusing to train: the training rows hold a single class " + balance);
+        }
+        long smallest = balance.values().stream().filter(c -> c > 0).min(Long::compare).orElseThrow();
+        long largest = balance.values().stream().max(Long::compare).orElseThrow();
+        boolean weighted = (double) smallest / largest < config.imbalanceRatio();
+
+        TrainingData.TimeSplit validationSplit = TrainingData.splitByTime(training, schema, config.validationFraction());
+        Choice choice = search(validationSplit.earlier(), validationSplit.later(), weighted);
+
+        PipelineModel model = FeaturePipeline.fit(training, schema, choice.params());
+        Metrics candidateMetrics = Evaluation.evaluate(model, holdout, schema);
+
+        Optional<VersionId> champion = registry.current();
+        Optional<Metrics> championMetrics = Optional.empty();
+        String championNote = "";
+        if (champion.isPresent()) {
+            try {
+                ModelMetadata championMeta = registry.metadata(champion.get());
+                if (!championMeta.schemaFingerprint().equals(schema.fingerprint())) {
+                    championNote = "champion " + champion.get() + " was trained on another schema version; not compared";
+                } else {
+                    PipelineModel championModel = PipelineModel.load(registry.modelLocation(champion.get()));
+                    championMetrics = Optional.of(Evaluation.evaluate(championModel, holdout, schema));
+                }
+            } catch (CorruptVersionException | IllegalArgumentException e) {
+                championNote = "champion " + champion.get() + " cannot be evaluated: " + e.getMessage();
+            }
+            if (!championNote.isEmpty()) {
+                LOG.warn(championNote);
+            }
+        }
+        PromotionGate.Decision decision = PromotionGate.decide(config.gate(), candidateMetrics, championMetrics);
+        String reason = championNote.isEmpty() ? decision.reason() : championNote + "; " + decision.reason();
+
+        DecisionTreeClassificationModel tree = FeaturePipeline.tree(model);
+        TreeRenderer renderer = new TreeRenderer(schema);
+        ModelMetadata metadata = new ModelMetadata(clock.instant(), schema.fingerprint(), schema.featureNames(),
+                schema.labelSpec().orElseThrow().classes(), config.window().toString(), trainingRows, holdoutRows, balance,
+                choice.params().asMap(), candidateMetrics.asMap(), championMetrics.map(Metrics::asMap).orElse(Map.of()),
+                champion.map(VersionId::toString).orElse(null), spark.version(), streamtreeVersion());
+        VersionId version;
+        try (PendingVersion pending = registry.stage()) {
+            try {
+                model.write().overwrite().save(pending.modelLocation());
+            } catch (IOException e) {
+                throw new RetrainException("cannot save the model to " + pending.modelLocation() + ": " + e.getMessage(), e);
+            }
+            writeText(pending.filesLocation(), "tree.txt", renderer.text(tree));
+            writeText(pending.filesLocation(), "tree.dot", renderer.dot(tree));
+            version = pending.commit(metadata);
+        }
+        if (decision.promote()) {
+            registry.promote(version, reason);
+        }
+        String summary = summary(version, decision.promote(), champion, candidateMetrics, championMetrics, choice,
+                windowRows, trainingRows, holdoutRows, balance, weighted, reason, Duration.ofNanos(System.nanoTime() - started));
+        return new RetrainOutcome(decision.promote(), version, champion, candidateMetrics, championMetrics, choice.params(),
+                reason, summary);
+    }
+
+    /** The chosen parameters and every trial, for the summary. */
+    record Choice(TreeParams params, Metrics validation, List<String> trials) {
+    }
+
+    private Choice search(Dataset<Row> fit, Dataset<Row> validation, boolean weighted) {
+        Dataset<Row> fitRows = fit.cache();
+        Dataset<Row> validationRows = validation.cache();
+        try {
+            if (validationRows.isEmpty()) {
+                throw new RetrainException("the validation slice is empty; too few distinct event times to choose hyperparameters");
+            }
+            TreeParams best = null;
+            Metrics bestMetrics = null;
+            List<String> trials = new ArrayList<>();
+            for (TreeParams candidate : config.grid().candidates()) {
+                TreeParams params = weighted ? candidate.withClassWeights() : candidate;
+                Metrics m = Evaluation.evaluate(FeaturePipeline.fit(fitRows, schema, params), validationRows, schema);
+                trials.add(params + ": " + m);
+                // Ties keep the earlier, simpler candidate.
+                if (bestMetrics == null || m.value(config.gate().metric()) > bestMetrics.value(config.gate().metric()) + 1e-9) {
+                    best = params;
+                    bestMetrics = m;
+                }
+            }
+            return new Choice(best, bestMetrics, trials);
+        } finally {
+            fitRows.unpersist();
+            validationRows.unpersist();
+        }
+    }
+
+    private void writeText(String directory, String name, String text) {
+        Path file = new Path(directory, name);
+        try {
+            FileSystem fs = file.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            try (FSDataOutputStream out = fs.create(file, true)) {
+                out.write(text.getBytes(StandardCharsets.UTF_8));
+            }
+        } catch (IOException e) {
+            throw new RetrainException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private String summary(VersionId version, boolean promoted, Optional<VersionId> champion, Metrics candidate,
+                           Optional<Metrics> championMetrics, Choice choice, long windowRows, long trainingRows,
+                           long holdoutRows, Map<String, Long> balance, boolean weighted, String reason, Duration took) {
+        StringBuilder out = new StringBuilder();
+        out.append(promoted ? "PROMOTED " : "KEPT CHAMPION; candidate ").append(version)
+                .append(promoted ? " is now serving" : " is registered but not serving").append('\n');
+        out.append("  data:       ").append(windowRows).append(" labelled rows (").append(config.window()).append(") from ")
+                .append(source.describe()).append('\n');
+        out.append("  split:      ").append(trainingRows).append(" training / ").append(holdoutRows)
+                .append(" holdout (latest ").append(Math.round(config.holdoutFraction() * 100)).append("% by event time)\n");
+        out.append("  classes:    ").append(balance).append(weighted ? " -> class weights on" : "").append('\n');
+        out.append("  chosen:     ").append(choice.params()).append(" (validation ").append(choice.validation()).append(")\n");
+        out.append("  searched:   ").append(choice.trials().size()).append(" candidates\n");
+        out.append("  candidate:  ").append(candidate).append('\n');
+        out.append("  champion:   ").append(champion.map(v -> v + ": " + championMetrics.map(Metrics::toString)
+                .orElse("not evaluated")).orElse("none")).append('\n');
+        out.append("  gate:       ").append(reason).append('\n');
+        out.append("  took:       ").append(took.toMillis() / 1000.0).append(" s\n");
+        return out.toString();
+    }
+
+    static String streamtreeVersion() {
+        String v = RetrainJob.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+}
