@@ -1,0 +1,28 @@
+package dev.streamtree.launcher;
+
+import dev.streamtree.ingest.Cli;
+import dev.streamtree.ingest.IngestMain;
+import dev.streamtree.launcher.broker.BrokerCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code bin/streamtree}: one entry point for every piece of the loop on this machine. Each subcommand is the
+ * same code the production jobs run; the launcher only supplies local defaults (embedded broker, local Spark,
+ * paths under {@code work/}).
+ */
+@Command(name = "streamtree", mixinStandardHelpOptions = true, version = "streamtree 0.1.0",
+        description = "Kafka-fed streaming scoring with periodic decision-tree retraining.",
+        subcommands = {BrokerCommand.class})
+public final class Launcher {
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new Launcher());
+        commandLine.addSubcommand("ingest", IngestMain.commandLine());
+        return Cli.configure(commandLine);
+    }
+}
