@@ -21,12 +21,16 @@ import dev.streamtree.streaming.source.KafkaSource;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
+import org.apache.spark.sql.streaming.StreamingQueryListener;
+import scala.Option;
 import org.apache.spark.sql.streaming.Trigger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -43,16 +47,29 @@ public final class StreamingJob implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamingJob.class);
     private static final Duration LOG_INTERVAL = Duration.ofSeconds(5);
 
+    private static final int MAX_RESTARTS = 3;
+
     private final SparkSession spark;
-    private final StreamingQuery query;
+    private final StreamingConfig config;
+    private final MicroBatchProcessor processor;
     private final ProgressListener listener;
+    private final Supervisor supervisor = new Supervisor();
+    private final ExecutorService restarts = Executors.newSingleThreadExecutor(r -> {
+        Thread thread = new Thread(r, "streamtree-streaming-restart");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final StatusBoard board;
     private final EventCatalog catalog;
+    private volatile StreamingQuery query;
+    private volatile boolean stopping;
+    private volatile int restartCount;
 
-    private StreamingJob(SparkSession spark, StreamingQuery query, ProgressListener listener, StatusBoard board,
-                         EventCatalog catalog) {
+    private StreamingJob(SparkSession spark, StreamingConfig config, MicroBatchProcessor processor,
+                         ProgressListener listener, StatusBoard board, EventCatalog catalog) {
         this.spark = spark;
-        this.query = query;
+        this.config = config;
+        this.processor = processor;
         this.listener = listener;
         this.board = board;
         this.catalog = catalog;
@@ -78,23 +95,83 @@ public final class StreamingJob implements AutoCloseable {
         MicroBatchProcessor processor = new MicroBatchProcessor(config, new EventValidator(schema), catalog,
                 new ModelTracker<>(registry, schema, new SparkModelLoader(schema)), board, clock);
         ProgressListener listener = new ProgressListener(StreamingOptions.QUERY_NAME, board, LOG_INTERVAL, clock);
+        StreamingJob job = new StreamingJob(spark, config, processor, listener, board, catalog);
         spark.streams().addListener(listener);
+        spark.streams().addListener(job.supervisor);
         try {
-            StreamingQuery query = KafkaSource.events(spark, config)
+            job.query = job.startQuery();
+        } catch (RuntimeException e) {
+            spark.streams().removeListener(listener);
+            spark.streams().removeListener(job.supervisor);
+            job.restarts.shutdownNow();
+            throw e;
+        }
+        LOG.info("streaming {} -> lake {} (table {}), predictions {}, dead letters {}; checkpoint {}, trigger {}",
+                config.topics().events(), location, catalog.tableName(), config.topics().predictions(),
+                config.topics().deadLetters(), config.checkpoint(), config.triggerInterval());
+        return job;
+    }
+
+    private StreamingQuery startQuery() {
+        try {
+            return KafkaSource.events(spark, config)
                     .writeStream()
                     .queryName(StreamingOptions.QUERY_NAME)
                     .option("checkpointLocation", config.checkpoint())
                     .trigger(Trigger.ProcessingTime(config.triggerInterval().toMillis()))
                     .foreachBatch(processor)
                     .start();
-            LOG.info("streaming {} -> lake {} (table {}), predictions {}, dead letters {}; checkpoint {}, trigger {}",
-                    config.topics().events(), location, catalog.tableName(), config.topics().predictions(),
-                    config.topics().deadLetters(), config.checkpoint(), config.triggerInterval());
-            return new StreamingJob(spark, query, listener, board, catalog);
         } catch (TimeoutException | RuntimeException e) {
-            spark.streams().removeListener(listener);
             throw new IllegalStateException("cannot start the streaming query: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Spark 4.1.0/4.1.1 fail a query that resumes from a checkpoint with an unfinished batch: after the replayed
+     * batch succeeds, progress reporting throws a NullPointerException in {@code KafkaMicroBatchStream.metrics}
+     * (SPARK-55271). The batch itself is done and committed by then, so starting the query again is safe; this
+     * restarts it, at most {@value #MAX_RESTARTS} times. Every other failure stays fatal.
+     */
+    private final class Supervisor extends StreamingQueryListener {
+
+        @Override
+        public void onQueryStarted(QueryStartedEvent event) {
+        }
+
+        @Override
+        public void onQueryProgress(QueryProgressEvent event) {
+        }
+
+        @Override
+        public void onQueryTerminated(QueryTerminatedEvent event) {
+            StreamingQuery current = query;
+            if (stopping || current == null || !event.runId().equals(current.runId()) || event.exception().isEmpty()) {
+                return;
+            }
+            Option<StreamingQueryException> failure = current.exception();
+            if (failure.isEmpty() || !isKafkaMetricsReplayBug(failure.get()) || restartCount >= MAX_RESTARTS) {
+                return;
+            }
+            restartCount++;
+            LOG.warn("streaming query hit Spark's Kafka metrics bug after replaying a batch (SPARK-55271); "
+                    + "restarting it from the checkpoint (restart {} of at most {})", restartCount, MAX_RESTARTS);
+            restarts.submit(() -> {
+                if (!stopping) {
+                    query = startQuery();
+                }
+            });
+        }
+    }
+
+    static boolean isKafkaMetricsReplayBug(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof NullPointerException && t.getStackTrace().length > 0
+                    && t.getStackTrace()[0].getClassName().startsWith("org.apache.spark.sql.kafka010.KafkaMicroBatchStream")
+                    && t.getStackTrace()[0].getMethodName().equals("metrics")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** An immutable snapshot of the job's counters. */
@@ -102,6 +179,7 @@ public final class StreamingJob implements AutoCloseable {
         return board.snapshot();
     }
 
+    /** The running query (a new one after an automatic restart, see {@link Supervisor}). */
     public StreamingQuery query() {
         return query;
     }
@@ -117,17 +195,50 @@ public final class StreamingJob implements AutoCloseable {
      * @throws StreamingQueryException when it ended because of a failure
      */
     public void awaitTermination() throws StreamingQueryException {
-        query.awaitTermination();
+        while (true) {
+            StreamingQuery current = query;
+            StreamingQueryException failure = null;
+            try {
+                current.awaitTermination();
+            } catch (StreamingQueryException e) {
+                failure = e;
+            }
+            if (stopping) {
+                return;
+            }
+            if (failure != null && !isKafkaMetricsReplayBug(failure)) {
+                throw failure;
+            }
+            // The supervisor may be replacing the query; follow the new one, or end as the old one did.
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (query == current && failure != null && restartCount <= MAX_RESTARTS && System.nanoTime() < deadline) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            if (query == current) {
+                if (failure != null) {
+                    throw failure;
+                }
+                return;
+            }
+        }
     }
 
     /** Stops the query (the running micro-batch is interrupted; the next start replays it) and detaches the listener. */
     public void stop() {
+        stopping = true;
+        restarts.shutdownNow();
         try {
             query.stop();
         } catch (TimeoutException e) {
             LOG.warn("streaming query did not stop in time: {}", e.getMessage());
         } finally {
             spark.streams().removeListener(listener);
+            spark.streams().removeListener(supervisor);
             board.state("stopped");
             if (catalog instanceof AutoCloseable closeable) {
                 try {

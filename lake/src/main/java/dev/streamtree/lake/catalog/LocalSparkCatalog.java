@@ -5,6 +5,7 @@ import dev.streamtree.common.catalog.EventCatalog;
 import dev.streamtree.common.catalog.LakeLayout;
 import dev.streamtree.common.catalog.LakePartition;
 import dev.streamtree.common.schema.EventSchema;
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -90,10 +91,14 @@ public final class LocalSparkCatalog implements EventCatalog {
         return "`" + database + "`.`" + table + "`";
     }
 
+    /** The location, qualified, created if missing (Spark cannot recover partitions of a missing directory). */
     private String qualify(String location) {
         try {
             Path path = new Path(location);
-            return path.getFileSystem(spark.sparkContext().hadoopConfiguration()).makeQualified(path).toString();
+            FileSystem fs = path.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            Path qualified = fs.makeQualified(path);
+            fs.mkdirs(qualified);
+            return qualified.toString();
         } catch (IOException | IllegalArgumentException e) {
             throw new CatalogException("lake location '" + location + "' is not usable: " + e.getMessage(), e);
         }

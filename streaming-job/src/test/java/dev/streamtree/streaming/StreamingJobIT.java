@@ -1,0 +1,348 @@
+package dev.streamtree.streaming;
+
+import dev.streamtree.common.event.EventValidator;
+import dev.streamtree.common.kafka.KafkaSettings;
+import dev.streamtree.common.prediction.DeadLetterHeaders;
+import dev.streamtree.common.prediction.Prediction;
+import dev.streamtree.common.registry.ModelMetadata;
+import dev.streamtree.common.registry.PendingVersion;
+import dev.streamtree.common.registry.VersionId;
+import dev.streamtree.common.schema.EventSchema;
+import dev.streamtree.common.schema.SchemaCodec;
+import dev.streamtree.common.topic.Topics;
+import dev.streamtree.kafka.embedded.TestKafka;
+import dev.streamtree.lake.catalog.LocalSparkCatalog;
+import dev.streamtree.lake.model.FeaturePipeline;
+import dev.streamtree.lake.model.TreeParams;
+import dev.streamtree.lake.registry.FileSystemModelRegistry;
+import dev.streamtree.streaming.config.StreamingConfig;
+import dev.streamtree.streaming.parse.EventParsing;
+import dev.streamtree.streaming.progress.StreamingStatus;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Starts a real Kafka broker ({@link TestKafka}) and a local Spark session, and runs the streaming job end to end:
+ * lake rows through the catalog, dead letters, predictions across a model promotion, restart after a crash.
+ */
+class StreamingJobIT {
+
+    private static final EventSchema SCHEMA = SchemaCodec.load("builtin:agrawal");
+    private static final Duration TIMEOUT = Duration.ofSeconds(150);
+
+    private static TestKafka kafka;
+    private static SparkSession spark;
+    private static KafkaProducer<String, String> producer;
+
+    @TempDir
+    Path work;
+
+    @BeforeAll
+    static void start() {
+        kafka = TestKafka.start();
+        spark = SparkSession.builder().master("local[2]").appName("StreamingJobIT")
+                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+        Properties props = new Properties();
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        props.put("key.serializer", StringSerializer.class.getName());
+        props.put("value.serializer", StringSerializer.class.getName());
+        props.put("linger.ms", "5");
+        producer = new KafkaProducer<>(props);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        producer.close();
+        spark.stop();
+        kafka.close();
+    }
+
+    @Test
+    void lakeDeadLettersAndPredictionsAcrossAModelPromotion() throws Exception {
+        Topics topics = topics("swap");
+        FileSystemModelRegistry registry = FileSystemModelRegistry.open(work.resolve("registry").toString(),
+                spark.sparkContext().hadoopConfiguration());
+        StreamingConfig config = config(topics, "swap_events");
+        TestEvents events = new TestEvents(SCHEMA, 1, Instant.parse("2024-05-01T22:00:00Z"));
+        VersionId first = train(registry, TreeParams.of(2, 1), 11);
+        VersionId second = train(registry, TreeParams.of(4, 1), 12);
+
+        StreamingJob job = StreamingJob.start(spark, config, new LocalSparkCatalog(spark, "streamtree_it", "swap_events"), registry);
+        try {
+            // Phase 1, no model yet: good events around four bad records; all good ones reach the lake, none is scored.
+            send(topics, events, 0, 250);
+            Map<String, String> bad = new TreeMap<>();
+            bad.put("bad-json", "{\"id\": \"bad-json\", \"salary\": ");
+            bad.put("bad-type", events.json("bad-type", 1).replaceFirst("\"salary\":[0-9.]+", "\"salary\":\"lots\""));
+            bad.put("bad-category", events.json("bad-category", 2).replaceFirst("\"car\":\"[0-9]+\"", "\"car\":\"99\""));
+            bad.forEach((key, value) -> producer.send(new ProducerRecord<>(topics.events(), key, value)));
+            producer.send(new ProducerRecord<>(topics.events(), "tombstone", null));
+            send(topics, events, 250, 500);
+            await(() -> job.status().eventsRead() >= 504, job, "phase 1 read");
+            StreamingStatus noModel = job.status();
+            assertThat(noModel.eventsToLake()).isEqualTo(500);
+            assertThat(noModel.deadLetters()).isEqualTo(4);
+            assertThat(noModel.unscoredEvents()).isEqualTo(500);
+            assertThat(noModel.predictions()).isZero();
+            assertThat(noModel.modelVersion()).isNull();
+
+            // Phase 2: promote v1, stream; promote v2 while events keep flowing.
+            registry.promote(first, "test: first model");
+            send(topics, events, 500, 1250);
+            await(() -> job.status().predictions() > 0, job, "first predictions");
+            registry.promote(second, "test: hot swap");
+            send(topics, events, 1250, 2000);
+            await(() -> job.status().predictions() >= 1500, job, "all predictions");
+
+            StreamingStatus done = job.status();
+            assertThat(done.eventsToLake()).isEqualTo(2000);
+            assertThat(done.modelVersion()).isEqualTo(second.toString());
+            assertThat(done.modelSwaps()).isEqualTo(2);
+            assertThat(job.query().isActive()).isTrue();
+
+            Dataset<Row> lake = spark.table(job.tableName());
+            assertThat(lake.count()).isEqualTo(2000);
+            assertThat(lake.select(SCHEMA.idField()).distinct().count()).isEqualTo(2000);
+            assertThat(lake.where("id = 'e-1999'").select("event_date", "event_hour").first())
+                    .isEqualTo(RowFactory.create("2024-05-03", 7));
+
+            List<Prediction> predictions = new ArrayList<>();
+            for (ConsumerRecord<byte[], byte[]> record : readAll(topics.predictions(), 1500)) {
+                Prediction prediction = Prediction.parse(new String(record.value(), StandardCharsets.UTF_8));
+                assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo(prediction.eventId());
+                predictions.add(prediction);
+            }
+            assertThat(predictions).hasSize(1500);
+            Set<String> expectedIds = Stream.iterate(500, i -> i + 1).limit(1500).map(i -> "e-" + i).collect(Collectors.toSet());
+            assertThat(predictions.stream().map(Prediction::eventId).collect(Collectors.toSet())).isEqualTo(expectedIds);
+            Map<Long, Set<String>> versionsByBatch = new TreeMap<>();
+            predictions.forEach(p -> versionsByBatch.computeIfAbsent(p.batchId(), b -> new HashSet<>()).add(p.modelVersion()));
+            assertThat(versionsByBatch.values()).allMatch(v -> v.size() == 1);
+            List<String> versionOrder = versionsByBatch.values().stream().map(v -> v.iterator().next()).toList();
+            assertThat(versionOrder).first().isEqualTo(first.toString());
+            assertThat(versionOrder).last().isEqualTo(second.toString());
+            assertThat(versionOrder).isSortedAccordingTo(Comparator.naturalOrder());
+            Prediction sample = predictions.get(0);
+            assertThat(sample.probabilities().keySet()).containsExactly("A", "B");
+            assertThat(sample.probabilities().values().stream().mapToDouble(Double::doubleValue).sum()).isCloseTo(1.0,
+                    org.assertj.core.data.Offset.offset(1e-9));
+            assertThat(sample.predictedClass()).isIn("A", "B");
+            assertThat(sample.eventTime()).isEqualTo(Instant.parse("2024-05-01T22:00:00Z")
+                    .plusSeconds(60L * Integer.parseInt(sample.eventId().substring(2))));
+            long correct = predictions.stream().filter(p -> p.modelVersion().equals(second.toString()))
+                    .filter(p -> p.predictedClass().equals(labelOf(events, p.eventId()))).count();
+            assertThat(correct).as("v2 predictions matching the label rule").isGreaterThan(
+                    predictions.stream().filter(p -> p.modelVersion().equals(second.toString())).count() * 8 / 10);
+
+            Map<String, ConsumerRecord<byte[], byte[]>> deadLetters = new HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> record : readAll(topics.deadLetters(), 4)) {
+                deadLetters.put(new String(record.key(), StandardCharsets.UTF_8), record);
+            }
+            assertThat(deadLetters).containsOnlyKeys("bad-json", "bad-type", "bad-category", "tombstone");
+            assertThat(deadLetters.get("bad-json").value()).isEqualTo(bad.get("bad-json").getBytes(StandardCharsets.UTF_8));
+            assertThat(deadLetters.get("tombstone").value()).isNull();
+            assertThat(header(deadLetters.get("bad-json"), DeadLetterHeaders.REASON)).startsWith("malformed JSON");
+            assertThat(header(deadLetters.get("bad-type"), DeadLetterHeaders.REASON))
+                    .isEqualTo("field 'salary' must be a number, got string \"lots\"");
+            assertThat(header(deadLetters.get("bad-category"), DeadLetterHeaders.REASON))
+                    .startsWith("field 'car' has unknown category '99'");
+            assertThat(header(deadLetters.get("tombstone"), DeadLetterHeaders.REASON)).contains("tombstone");
+            ConsumerRecord<byte[], byte[]> badType = deadLetters.get("bad-type");
+            assertThat(header(badType, DeadLetterHeaders.SOURCE_TOPIC)).isEqualTo(topics.events());
+            assertThat(Integer.parseInt(header(badType, DeadLetterHeaders.SOURCE_PARTITION))).isBetween(0, 1);
+            assertThat(Long.parseLong(header(badType, DeadLetterHeaders.SOURCE_OFFSET))).isNotNegative();
+            assertThat(Instant.parse(header(badType, DeadLetterHeaders.FAILED_AT))).isBefore(Instant.now());
+        } finally {
+            job.stop();
+        }
+    }
+
+    @Test
+    void restartAfterACrashMidStreamLeavesEveryEventInTheLakeOnce() throws Exception {
+        Topics topics = topics("crash");
+        FileSystemModelRegistry registry = FileSystemModelRegistry.open(work.resolve("registry").toString(),
+                spark.sparkContext().hadoopConfiguration());
+        StreamingConfig config = config(topics, "crash_events").withTrigger(Duration.ofMillis(500), 150);
+        TestEvents events = new TestEvents(SCHEMA, 2, Instant.parse("2024-06-01T00:00:00Z"));
+        LocalSparkCatalog catalog = new LocalSparkCatalog(spark, "streamtree_it", "crash_events");
+
+        send(topics, events, 0, 1500);
+        StreamingJob first = StreamingJob.start(spark, config, catalog, registry);
+        await(() -> first.status().batches() >= 3, first, "first batches");
+        first.stop();
+        long lastBatch = first.status().lastBatchId();
+
+        // Simulate a crash after the newest planned batch's files moved into the lake but before anything recorded
+        // it: no lake commit marker and no Spark commit, so the restart replays that batch over its leftovers.
+        long replayed;
+        try (Stream<Path> planned = Files.list(Path.of(config.checkpoint(), "offsets"))) {
+            replayed = planned.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+"))
+                    .mapToLong(Long::parseLong).max().orElseThrow();
+        }
+        assertThat(replayed).isGreaterThanOrEqualTo(lastBatch);
+        Files.deleteIfExists(Path.of(config.checkpoint(), "commits", Long.toString(replayed)));
+        try (Stream<Path> markers = Files.walk(Path.of(config.lake(), "_streamtree", "commits"))) {
+            for (Path marker : markers.filter(p -> p.getFileName().toString().equals("batch-" + replayed + ".json")).toList()) {
+                Files.delete(marker);
+            }
+        }
+
+        StreamingJob second = StreamingJob.start(spark, config, catalog, registry);
+        try {
+            send(topics, events, 1500, 2000);
+            await(() -> spark.table(catalog.tableName()).count() >= 2000 && second.status().lastBatchId() > replayed,
+                    second, "lake complete");
+            Thread.sleep(1500);
+            Dataset<Row> lake = spark.table(catalog.tableName());
+            assertThat(lake.count()).isEqualTo(2000);
+            assertThat(lake.select(SCHEMA.idField()).distinct().count()).isEqualTo(2000);
+            assertThat(second.status().deadLetters()).isZero();
+        } finally {
+            second.stop();
+        }
+    }
+
+    private StreamingConfig config(Topics topics, String table) {
+        return StreamingConfig.defaults(KafkaSettings.of(kafka.bootstrapServers()))
+                .withTopics(topics)
+                .withLocations(work.resolve("lake").toString(), work.resolve("registry").toString(),
+                        work.resolve("checkpoint").toString())
+                .withTable("streamtree_it", table)
+                .withTrigger(Duration.ofSeconds(1), 0);
+    }
+
+    private static Topics topics(String prefix) {
+        Topics topics = new Topics(prefix + ".events", prefix + ".dlq", prefix + ".predictions", prefix + ".control");
+        kafka.createTopics(2, List.of(topics.events()));
+        kafka.createTopics(1, List.of(topics.deadLetters(), topics.predictions()));
+        return topics;
+    }
+
+    private static void send(Topics topics, TestEvents events, int from, int to) {
+        for (int i = from; i < to; i++) {
+            producer.send(new ProducerRecord<>(topics.events(), "e-" + i, events.json("e-" + i, i)));
+        }
+        producer.flush();
+    }
+
+    /** Fits a model on fresh labelled events and commits it to the registry (not promoted). */
+    private static VersionId train(FileSystemModelRegistry registry, TreeParams params, long seed) {
+        TestEvents training = new TestEvents(SCHEMA, seed, Instant.parse("2024-04-01T00:00:00Z"));
+        List<Row> records = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            records.add(RowFactory.create(("t-" + i).getBytes(StandardCharsets.UTF_8),
+                    training.json("t-" + i, i).getBytes(StandardCharsets.UTF_8), "training", 0, (long) i));
+        }
+        Dataset<Row> kafkaRows = spark.createDataFrame(records, DataTypes.createStructType(List.of(
+                DataTypes.createStructField("key", DataTypes.BinaryType, true),
+                DataTypes.createStructField("value", DataTypes.BinaryType, true),
+                DataTypes.createStructField("topic", DataTypes.StringType, true),
+                DataTypes.createStructField("partition", DataTypes.IntegerType, true),
+                DataTypes.createStructField("offset", DataTypes.LongType, true))));
+        Dataset<Row> lakeRows = EventParsing.valid(EventParsing.parse(kafkaRows, new EventValidator(SCHEMA)), SCHEMA);
+        PipelineModel model = FeaturePipeline.fit(lakeRows, SCHEMA, params);
+        try (PendingVersion pending = registry.stage()) {
+            model.write().overwrite().save(pending.modelLocation());
+            return pending.commit(new ModelMetadata(Instant.now(), SCHEMA.fingerprint(), SCHEMA.featureNames(),
+                    SCHEMA.label().classes(), "test", 3000, 0, Map.of(), params.asMap(), Map.of(), Map.of(), null,
+                    spark.version(), "test"));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String labelOf(TestEvents unused, String eventId) {
+        // TestEvents is seeded: regenerate the same sequence to find the event's label.
+        TestEvents replay = new TestEvents(SCHEMA, 1, Instant.parse("2024-05-01T22:00:00Z"));
+        int n = Integer.parseInt(eventId.substring(2));
+        String json = null;
+        for (int i = 0; i <= n; i++) {
+            json = replay.json("e-" + i, i);
+            if (i == 250) {
+                replay.json("bad-type", 1);
+                replay.json("bad-category", 2);
+            }
+        }
+        return json.contains("\"label\":\"A\"") ? "A" : "B";
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        props.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        props.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        props.put("enable.auto.commit", "false");
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+                if (records.size() >= expected) {
+                    // one more poll: anything beyond the expected count is a duplicate the test must see
+                    consumer.poll(Duration.ofMillis(1000)).forEach(records::add);
+                    break;
+                }
+            }
+        }
+        return records;
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        assertThat(header).as("header " + name).isNotNull();
+        return new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    private static void await(BooleanSupplier condition, StreamingJob job, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (!condition.getAsBoolean()) {
+            var failure = job.query().exception();
+            assertThat(failure.isEmpty() || StreamingJob.isKafkaMetricsReplayBug(failure.get()))
+                    .as("query failed: " + failure).isTrue();
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what + "; status " + job.status().summary());
+            }
+            Thread.sleep(250);
+        }
+    }
+}
