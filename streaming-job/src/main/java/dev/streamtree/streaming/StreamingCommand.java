@@ -11,6 +11,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
@@ -120,7 +121,11 @@ public final class StreamingCommand implements Callable<Integer> {
      * configuration (one message, no stack trace), 1 when the job failed.
      */
     public static int execute(String... args) {
-        CommandLine cli = new CommandLine(new StreamingCommand());
+        return execute(new PrintWriter(System.err, true), args);
+    }
+
+    static int execute(PrintWriter err, String... args) {
+        CommandLine cli = new CommandLine(new StreamingCommand()).setErr(err);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof IllegalArgumentException) {
                 commandLine.getErr().println("streaming: " + e.getMessage());

@@ -98,7 +98,7 @@ class StreamingJobIT {
         Topics topics = topics("swap");
         FileSystemModelRegistry registry = FileSystemModelRegistry.open(work.resolve("registry").toString(),
                 spark.sparkContext().hadoopConfiguration());
-        StreamingConfig config = config(topics, "swap_events");
+        StreamingConfig config = config(topics, "swap_events").withDecisionPaths();
         TestEvents events = new TestEvents(SCHEMA, 1, Instant.parse("2024-05-01T22:00:00Z"));
         VersionId first = train(registry, TreeParams.of(2, 1), 11);
         VersionId second = train(registry, TreeParams.of(4, 1), 12);
@@ -163,6 +163,8 @@ class StreamingJobIT {
             assertThat(sample.probabilities().values().stream().mapToDouble(Double::doubleValue).sum()).isCloseTo(1.0,
                     org.assertj.core.data.Offset.offset(1e-9));
             assertThat(sample.predictedClass()).isIn("A", "B");
+            assertThat(predictions).allSatisfy(p -> assertThat(p.decisionPath()).isNotEmpty()
+                    .allMatch(step -> step.matches("[a-z]+ (<=|>|in) .+")));
             assertThat(sample.eventTime()).isEqualTo(Instant.parse("2024-05-01T22:00:00Z")
                     .plusSeconds(60L * Integer.parseInt(sample.eventId().substring(2))));
             long correct = predictions.stream().filter(p -> p.modelVersion().equals(second.toString()))

@@ -1,0 +1,85 @@
+package dev.streamtree.streaming;
+
+import dev.streamtree.common.topic.Topics;
+import dev.streamtree.streaming.config.CatalogKind;
+import dev.streamtree.streaming.config.StreamingConfig;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class StreamingCommandTest {
+
+    @Test
+    void defaultsFollowTheSharedContract() {
+        StreamingConfig config = parse("--bootstrap-servers", "localhost:9092");
+
+        assertThat(config.topics()).isEqualTo(Topics.defaults());
+        assertThat(config.schemaLocation()).isEqualTo("builtin:agrawal");
+        assertThat(config.lake()).isEqualTo("work/lake");
+        assertThat(config.registry()).isEqualTo("work/registry");
+        assertThat(config.checkpoint()).isEqualTo("work/checkpoints/streaming");
+        assertThat(config.catalog()).isEqualTo(CatalogKind.LOCAL);
+        assertThat(config.database() + "." + config.table()).isEqualTo("streamtree.events");
+        assertThat(config.triggerInterval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.maxOffsetsPerTrigger()).isZero();
+        assertThat(config.startingOffsets()).isEqualTo("earliest");
+        assertThat(config.explain()).isFalse();
+    }
+
+    @Test
+    void flagsOverrideDefaults() {
+        StreamingConfig config = parse("--bootstrap-servers", "b1:9092,b2:9092", "--catalog", "glue", "--glue-region",
+                "eu-west-1", "--trigger-interval", "500ms", "--max-offsets-per-trigger", "10000", "--explain",
+                "--events-topic", "in", "--predictions-topic", "out", "--starting-offsets", "latest");
+
+        assertThat(config.catalog()).isEqualTo(CatalogKind.GLUE);
+        assertThat(config.glueRegion()).isEqualTo("eu-west-1");
+        assertThat(config.triggerInterval()).isEqualTo(Duration.ofMillis(500));
+        assertThat(config.maxOffsetsPerTrigger()).isEqualTo(10000);
+        assertThat(config.explain()).isTrue();
+        assertThat(config.topics().events()).isEqualTo("in");
+        assertThat(config.topics().predictions()).isEqualTo("out");
+        assertThat(config.startingOffsets()).isEqualTo("latest");
+    }
+
+    @Test
+    void badValuesAreNamed() {
+        assertThatThrownBy(() -> parse()).hasMessage("missing --bootstrap-servers");
+        assertThatThrownBy(() -> parse("--bootstrap-servers", "x:1", "--trigger-interval", "soon"))
+                .hasMessageContaining("--trigger-interval 'soon' is not a duration");
+        assertThatThrownBy(() -> parse("--bootstrap-servers", "x:1", "--catalog", "hive"))
+                .hasMessageContaining("catalog 'hive' is not one of local, glue");
+        assertThatThrownBy(() -> parse("--bootstrap-servers", "x:1", "--catalog", "glue"))
+                .hasMessageContaining("--glue-region");
+        assertThatThrownBy(() -> parse("--bootstrap-servers", "x:1", "--starting-offsets", "yesterday"))
+                .hasMessageContaining("'yesterday'");
+        assertThatThrownBy(() -> parse("--bootstrap-servers", "x:1", "--max-offsets-per-trigger", "-5"))
+                .hasMessageContaining("-5");
+    }
+
+    @Test
+    void badArgumentsExitNonZeroWithOneLineAndNoStackTrace() {
+        StringWriter err = new StringWriter();
+
+        int exit = StreamingCommand.execute(new PrintWriter(err, true), "--bootstrap-servers", "x:1", "--trigger-interval", "0x");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString().strip()).isEqualTo("streaming: --trigger-interval '0x' is not a duration like 500ms, 2s, 1m or 1h");
+
+        StringWriter unknown = new StringWriter();
+        assertThat(StreamingCommand.execute(new PrintWriter(unknown, true), "--no-such-flag")).isEqualTo(2);
+        assertThat(unknown.toString()).contains("Unknown option: '--no-such-flag'").doesNotContain("\tat ");
+    }
+
+    private static StreamingConfig parse(String... args) {
+        StreamingCommand command = new StreamingCommand();
+        new CommandLine(command).parseArgs(args);
+        return command.toConfig();
+    }
+}

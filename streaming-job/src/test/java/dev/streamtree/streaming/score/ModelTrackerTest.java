@@ -1,0 +1,188 @@
+package dev.streamtree.streaming.score;
+
+import dev.streamtree.common.registry.CorruptVersionException;
+import dev.streamtree.common.registry.ModelMetadata;
+import dev.streamtree.common.registry.ModelRegistry;
+import dev.streamtree.common.registry.PendingVersion;
+import dev.streamtree.common.registry.Promotion;
+import dev.streamtree.common.registry.RegistryException;
+import dev.streamtree.common.registry.VersionId;
+import dev.streamtree.common.schema.EventSchema;
+import dev.streamtree.common.schema.SchemaCodec;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ModelTrackerTest {
+
+    private static final EventSchema SCHEMA = SchemaCodec.load("builtin:agrawal");
+    private static final VersionId V1 = new VersionId(1);
+    private static final VersionId V2 = new VersionId(2);
+
+    private final InMemoryRegistry registry = new InMemoryRegistry();
+    private final List<String> loads = new ArrayList<>();
+    private final ModelLoader<String> loader = new ModelLoader<>() {
+        @Override
+        public String load(String location, ModelMetadata metadata) {
+            loads.add(location);
+            if (location.contains("unreadable")) {
+                throw new IllegalStateException("no such file " + location);
+            }
+            return "model@" + location;
+        }
+
+        @Override
+        public Optional<String> problem(String model) {
+            return model.contains("wrong-columns") ? Optional.of("expects other columns") : Optional.empty();
+        }
+    };
+    private final ModelTracker<String> tracker = new ModelTracker<>(registry, SCHEMA, loader);
+
+    @Test
+    void servesNothingUntilAVersionIsPromoted() {
+        assertThat(tracker.refresh()).isEmpty();
+        assertThat(loads).isEmpty();
+    }
+
+    @Test
+    void loadsOnlyWhenThePointerMoves() {
+        registry.add(V1, compatible(), "v1");
+        registry.current = V1;
+        assertThat(tracker.refresh()).map(ServingModel::model).contains("model@v1");
+        assertThat(tracker.refresh()).map(ServingModel::version).contains(V1);
+
+        registry.add(V2, compatible(), "v2");
+        registry.current = V2;
+        assertThat(tracker.refresh()).map(ServingModel::model).contains("model@v2");
+
+        assertThat(loads).containsExactly("v1", "v2");
+        assertThat(tracker.swaps()).isEqualTo(2);
+        assertThat(registry.currentReads).isEqualTo(3);
+    }
+
+    @Test
+    void refusesIncompatibleUnloadableOrCorruptVersionsAndKeepsServingTheOldOne() {
+        registry.add(V1, compatible(), "v1");
+        registry.current = V1;
+        tracker.refresh();
+
+        registry.add(V2, metadata("another-fingerprint"), "v2");
+        registry.current = V2;
+        assertThat(tracker.refresh()).map(ServingModel::version).contains(V1);
+        assertThat(tracker.refresh()).map(ServingModel::version).contains(V1);
+        assertThat(tracker.refusals()).as("a refused version is not retried while the pointer stays").isEqualTo(1);
+
+        VersionId v3 = new VersionId(3);
+        registry.add(v3, compatible(), "unreadable");
+        registry.current = v3;
+        assertThat(tracker.refresh()).map(ServingModel::version).contains(V1);
+
+        VersionId v4 = new VersionId(4);
+        registry.add(v4, compatible(), "wrong-columns");
+        registry.current = v4;
+        assertThat(tracker.refresh()).map(ServingModel::version).contains(V1);
+
+        VersionId v5 = new VersionId(5);
+        registry.add(v5, compatible(), "v5");
+        registry.corrupt = v5;
+        registry.current = v5;
+        assertThat(tracker.refresh()).map(ServingModel::version).contains(V1);
+
+        assertThat(tracker.refusals()).isEqualTo(4);
+        assertThat(loads).containsExactly("v1", "unreadable", "wrong-columns");
+    }
+
+    @Test
+    void unreadableRegistryKeepsTheModelAndRetriesNextBatch() {
+        registry.add(V1, compatible(), "v1");
+        registry.current = V1;
+        tracker.refresh();
+        registry.add(V2, compatible(), "v2");
+        registry.current = V2;
+        registry.failing = true;
+
+        assertThat(tracker.refresh()).map(ServingModel::version).contains(V1);
+        registry.failing = false;
+        assertThat(tracker.refresh()).map(ServingModel::version).contains(V2);
+        assertThat(tracker.registryFailures()).isEqualTo(1);
+        assertThat(tracker.refusals()).isZero();
+    }
+
+    private static ModelMetadata compatible() {
+        return metadata(SCHEMA.fingerprint());
+    }
+
+    private static ModelMetadata metadata(String fingerprint) {
+        return new ModelMetadata(Instant.EPOCH, fingerprint, SCHEMA.featureNames(), SCHEMA.label().classes(), "test",
+                100, 10, Map.of(), Map.of(), Map.of(), Map.of(), null, "4.1.0", "test");
+    }
+
+    /** Just enough registry for the tracker: versions with metadata and a location, a movable pointer. */
+    private static final class InMemoryRegistry implements ModelRegistry {
+        final Map<VersionId, ModelMetadata> metadata = new HashMap<>();
+        final Map<VersionId, String> locations = new HashMap<>();
+        VersionId current;
+        VersionId corrupt;
+        boolean failing;
+        int currentReads;
+
+        void add(VersionId version, ModelMetadata meta, String location) {
+            metadata.put(version, meta);
+            locations.put(version, location);
+        }
+
+        @Override
+        public Optional<VersionId> current() {
+            currentReads++;
+            return Optional.ofNullable(current);
+        }
+
+        @Override
+        public ModelMetadata metadata(VersionId version) {
+            if (failing) {
+                throw new RegistryException("storage unavailable");
+            }
+            if (version.equals(corrupt)) {
+                throw new CorruptVersionException("checksum mismatch in " + version);
+            }
+            return metadata.get(version);
+        }
+
+        @Override
+        public String modelLocation(VersionId version) {
+            return locations.get(version);
+        }
+
+        @Override
+        public PendingVersion stage() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<VersionId> versions() {
+            return List.copyOf(metadata.keySet());
+        }
+
+        @Override
+        public void promote(VersionId version, String reason) {
+            current = version;
+        }
+
+        @Override
+        public VersionId rollback(String reason) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<Promotion> history() {
+            return List.of();
+        }
+    }
+}
