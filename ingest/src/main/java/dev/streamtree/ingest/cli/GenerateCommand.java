@@ -102,6 +102,7 @@ public final class GenerateCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         try (Producer<String, byte[]> producer = ProducerSettings.create(kafka.settings());
              ProgressPrinter ignored = new ProgressPrinter(progress, err, progressEvery)) {
+            ProducerSettings.requireTopic(kafka.settings(), producer, topic);
             EventSender sender = new EventSender(producer, validator, topic, r -> err.println("[ingest] rejected " + r));
             SendReport report = sender.send(new GeneratedRecords(generator, new RatePacer(rate), count, duration,
                     stopped::get, e -> { }), progress);

@@ -92,6 +92,7 @@ public final class SendCommand implements Callable<Integer> {
                      : new PrintStream(Files.newOutputStream(rejectsFile), true, StandardCharsets.UTF_8);
              Producer<String, byte[]> producer = ProducerSettings.create(kafka.settings());
              ProgressPrinter ignored = new ProgressPrinter(progress, err, progressEvery)) {
+            ProducerSettings.requireTopic(kafka.settings(), producer, topic);
             EventSender sender = new EventSender(producer, validator, topic, rejection -> report(rejection, rejects));
             Iterator<SourceRecord> records = concat(inputs, eventSchema);
             SendReport report = sender.send(records, progress);

@@ -1,13 +1,19 @@
 package dev.streamtree.ingest.send;
 
 import dev.streamtree.common.kafka.KafkaSettings;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The producer configuration streamtree uses for events: idempotent, acks=all (no loss, no duplicates from
@@ -35,5 +41,31 @@ public final class ProducerSettings {
 
     public static Producer<String, byte[]> create(KafkaSettings kafka) {
         return new KafkaProducer<>(properties(kafka), new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /**
+     * Fails fast, naming the topic, when it does not exist (streamtree never relies on auto-creation), and loads
+     * the producer's metadata so the first record is not delayed by it (which would distort a paced rate).
+     *
+     * @throws IllegalArgumentException when the topic does not exist
+     * @throws IllegalStateException    when the cluster cannot be reached within 30 s
+     */
+    public static void requireTopic(KafkaSettings kafka, Producer<String, byte[]> producer, String topic) {
+        try (Admin admin = Admin.create(kafka.toProperties())) {
+            admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                throw new IllegalArgumentException("topic '" + topic + "' does not exist on " + kafka.bootstrapServers()
+                        + " (create it, or run `bin/streamtree broker`, which creates the streamtree topics)");
+            }
+            throw new IllegalStateException("cannot describe topic '" + topic + "' on " + kafka.bootstrapServers() + ": "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("no answer from Kafka at " + kafka.bootstrapServers() + " within 30 s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking topic " + topic, e);
+        }
+        producer.partitionsFor(topic);
     }
 }

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs a streamtree benchmark on this machine (not part of the test suite). Build first:
+#   ./mvnw -q -DskipTests package
+# Usage: bench/run.sh <benchmark> [options]     (bench/run.sh --help lists them)
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+launcher="$root/launcher/target"
+bench_jar="$(ls "$root"/bench/target/streamtree-bench-*.jar 2>/dev/null | head -n 1 || true)"
+if [[ -z "$bench_jar" || ! -f "$launcher/jvm.options" ]]; then
+  echo "bench: not built; run ./mvnw -q -DskipTests package first" >&2
+  exit 1
+fi
+launcher_jar="$(ls "$launcher"/streamtree-launcher-*.jar | head -n 1)"
+# shellcheck disable=SC2046
+exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" ${BENCH_JAVA_OPTS:--Xmx8g} $(cat "$launcher/jvm.options") \
+  -cp "$bench_jar:$launcher_jar:$launcher/lib/*" dev.streamtree.bench.BenchMain "$@"
