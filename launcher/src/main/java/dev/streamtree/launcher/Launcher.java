@@ -3,6 +3,7 @@ package dev.streamtree.launcher;
 import dev.streamtree.ingest.Cli;
 import dev.streamtree.ingest.IngestMain;
 import dev.streamtree.launcher.broker.BrokerCommand;
+import dev.streamtree.launcher.demo.DemoCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "streamtree", mixinStandardHelpOptions = true, version = "streamtree 0.1.0",
         description = "Kafka-fed streaming scoring with periodic decision-tree retraining.",
-        subcommands = {BrokerCommand.class})
+        subcommands = {DemoCommand.class, BrokerCommand.class})
 public final class Launcher {
 
     public static void main(String[] args) {

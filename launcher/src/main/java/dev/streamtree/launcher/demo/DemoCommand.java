@@ -1,0 +1,85 @@
+package dev.streamtree.launcher.demo;
+
+import dev.streamtree.ingest.cli.DurationConverter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Run the whole loop locally on embedded defaults: Kafka broker, streaming job, retrain scheduler and",
+                "the Agrawal generator with a concept drift part-way, shown live; ends with work/demo/report.html.",
+                "Ctrl-C ends it early (the report is still written)."})
+public final class DemoCommand implements Callable<Integer> {
+
+    @Option(names = "--duration", defaultValue = "4m", converter = DurationConverter.class,
+            description = "How long to generate events (default: ${DEFAULT-VALUE}).")
+    Duration duration;
+
+    @Option(names = "--rate", defaultValue = "300", description = "Events per second (default: ${DEFAULT-VALUE}).")
+    int rate;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Generator seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--function", defaultValue = "1", description = "Agrawal function before the drift (default: ${DEFAULT-VALUE}).")
+    int function;
+
+    @Option(names = "--drift-to", defaultValue = "3", description = "Agrawal function after the drift; 0 = no drift (default: ${DEFAULT-VALUE}).")
+    int driftTo;
+
+    @Option(names = "--drift-at", defaultValue = "0.5", description = "When the drift happens, as a fraction of --duration (default: ${DEFAULT-VALUE}).")
+    double driftAt;
+
+    @Option(names = "--retrain-every", defaultValue = "40s", converter = DurationConverter.class,
+            description = "Retrain timer (default: ${DEFAULT-VALUE}).")
+    Duration retrainEvery;
+
+    @Option(names = "--window", defaultValue = "40s", converter = DurationConverter.class,
+            description = "Retrain on this much recent event time (default: ${DEFAULT-VALUE}).")
+    Duration window;
+
+    @Option(names = "--trigger-interval", defaultValue = "2s", converter = DurationConverter.class,
+            description = "Streaming micro-batch interval (default: ${DEFAULT-VALUE}).")
+    Duration trigger;
+
+    @Option(names = "--bad-every", defaultValue = "2000",
+            description = "Send one invalid record every N events to show the dead-letter path; 0 = none (default: ${DEFAULT-VALUE}).")
+    int badEvery;
+
+    @Option(names = "--status-every", defaultValue = "5s", converter = DurationConverter.class,
+            description = "Dashboard line interval (default: ${DEFAULT-VALUE}).")
+    Duration statusEvery;
+
+    @Option(names = "--port", defaultValue = "0", description = "Embedded broker port; 0 = any free port (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--work-dir", defaultValue = "work/demo", description = "Lake, registry, checkpoints and report; emptied first (default: ${DEFAULT-VALUE}).")
+    Path workDir;
+
+    @Override
+    public Integer call() throws Exception {
+        DemoRun run = new DemoRun(new DemoSettings(workDir, duration, rate, seed, function, driftTo, driftAt, retrainEvery,
+                window, trigger, badEvery, statusEvery, port), System.out);
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            run.requestStop();
+            try {
+                finished.await(90, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "demo-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            run.run();
+            return 0;
+        } finally {
+            finished.countDown();
+        }
+    }
+}

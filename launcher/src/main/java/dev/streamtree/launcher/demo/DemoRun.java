@@ -1,0 +1,368 @@
+package dev.streamtree.launcher.demo;
+
+import dev.streamtree.common.control.ControlCodec;
+import dev.streamtree.common.control.ControlMessage;
+import dev.streamtree.common.event.EventValidator;
+import dev.streamtree.common.json.Json;
+import dev.streamtree.common.kafka.KafkaSettings;
+import dev.streamtree.common.prediction.Prediction;
+import dev.streamtree.common.registry.VersionId;
+import dev.streamtree.common.schema.SchemaCodec;
+import dev.streamtree.common.topic.Topics;
+import dev.streamtree.ingest.generate.AgrawalGenerator;
+import dev.streamtree.ingest.generate.DriftPlan;
+import dev.streamtree.ingest.generate.GeneratedRecords;
+import dev.streamtree.ingest.generate.RatePacer;
+import dev.streamtree.ingest.send.EventSender;
+import dev.streamtree.ingest.send.ProducerSettings;
+import dev.streamtree.ingest.send.SendReport;
+import dev.streamtree.kafka.embedded.EmbeddedKafka;
+import dev.streamtree.lake.registry.FileSystemModelRegistry;
+import dev.streamtree.retrain.RetrainConfig;
+import dev.streamtree.retrain.RetrainJob;
+import dev.streamtree.retrain.schedule.ControlChannel;
+import dev.streamtree.retrain.schedule.RetrainScheduler;
+import dev.streamtree.retrain.train.SearchGrid;
+import dev.streamtree.retrain.train.TrainingWindow;
+import dev.streamtree.streaming.StreamingJob;
+import dev.streamtree.streaming.config.StreamingConfig;
+import dev.streamtree.streaming.progress.StreamingStatus;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * The whole loop in one process: embedded broker, streaming job, retrain scheduler and the Agrawal generator
+ * with a drift, watched live, ending in a report. Every piece is the production code; only the wiring is here.
+ */
+public final class DemoRun {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DemoRun.class);
+    private static final Duration BUCKET = Duration.ofSeconds(5);
+    private static final long ROLLING_SECONDS = 15;
+
+    private final DemoSettings settings;
+    private final PrintStream out;
+    private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private final List<DemoReport.Retrain> retrains = new CopyOnWriteArrayList<>();
+    private final AtomicLong badRecordsSent = new AtomicLong();
+    private volatile Instant origin;
+
+    public DemoRun(DemoSettings settings, PrintStream out) {
+        this.settings = settings;
+        this.out = out;
+    }
+
+    /** Ends the run early (Ctrl-C); the report is still written. */
+    public void requestStop() {
+        stopRequested.set(true);
+    }
+
+    /** Runs the demo and returns its report (also written to the work directory). */
+    public DemoReport run() throws Exception {
+        Path work = settings.workDir().toAbsolutePath();
+        deleteRecursively(work);
+        Files.createDirectories(work);
+        Topics topics = Topics.defaults();
+        out.println("[demo] starting an embedded Kafka broker and local Spark; work directory " + settings.workDir());
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(settings.brokerPort())) {
+            kafka.createTopics(2, topics.all());
+            KafkaSettings kafkaSettings = KafkaSettings.of(kafka.bootstrapServers());
+            out.println("[demo] Kafka at " + kafka.bootstrapServers() + " (topics " + topics.all() + ")");
+            SparkSession spark = session(work);
+            try {
+                return runLoop(spark, kafkaSettings, topics, work);
+            } finally {
+                spark.stop();
+            }
+        }
+    }
+
+    private DemoReport runLoop(SparkSession spark, KafkaSettings kafka, Topics topics, Path work) throws Exception {
+        String lake = work.resolve("lake").toString();
+        String registryRoot = work.resolve("registry").toString();
+        StreamingConfig streamingConfig = StreamingConfig.defaults(kafka)
+                .withLocations(lake, registryRoot, work.resolve("checkpoints/streaming").toString())
+                .withTrigger(settings.trigger(), 0);
+        RetrainConfig retrainConfig = RetrainConfig.defaults(lake, registryRoot)
+                .withWindow(TrainingWindow.last(settings.window()))
+                .withGrid(new SearchGrid(List.of(6, 10), List.of(1, 20), List.of("gini")))
+                .withMinRows(Math.min(1000, settings.rate() * settings.window().toSeconds() / 4));
+
+        StreamingJob job = StreamingJob.start(spark, streamingConfig);
+        out.println("[demo] streaming job running: " + topics.events() + " -> lake + " + topics.predictions()
+                + ", trigger " + settings.trigger().toMillis() + " ms");
+        try (ControlChannel control = new ControlChannel(kafka, topics.control());
+             RetrainScheduler scheduler = RetrainScheduler.forJob(RetrainJob.create(spark, retrainConfig), control,
+                     settings.retrainEvery()).start()) {
+            out.println("[demo] retrain scheduler running: every " + settings.retrainEvery().toSeconds() + " s on the last "
+                    + settings.window().toSeconds() + " s of labelled events");
+            origin = Instant.now();
+            AccuracyTimeline timeline = new AccuracyTimeline(origin, BUCKET);
+            try (Tail predictions = new Tail(kafka, topics.predictions(), r -> score(timeline, r));
+                 Tail statuses = new Tail(kafka, topics.control(), this::onControl)) {
+                SendReport sent = generate(kafka, topics, timeline, job);
+                out.println("[demo] generator finished: " + sent.summary());
+                awaitCatchUp(job, sent.sent() + badRecordsSent.get(), timeline);
+            }
+            return finish(spark, job, timeline, registryRoot, work, topics, kafka);
+        } finally {
+            job.stop();
+        }
+    }
+
+    private SendReport generate(KafkaSettings kafka, Topics topics, AccuracyTimeline timeline, StreamingJob job) throws Exception {
+        DriftPlan plan = settings.driftTo() == 0 ? DriftPlan.none(settings.function())
+                : new DriftPlan(settings.function(), settings.driftTo(), -1, Duration.ofSeconds(settings.driftSecond()));
+        AgrawalGenerator generator = new AgrawalGenerator(settings.seed(), plan, 0.05, "demo-" + settings.seed(), Clock.systemUTC());
+        EventValidator validator = new EventValidator(SchemaCodec.load("builtin:agrawal"));
+        Instant end = origin.plus(settings.duration());
+        SendReport[] result = new SendReport[1];
+        Exception[] failure = new Exception[1];
+        try (Producer<String, byte[]> producer = ProducerSettings.create(kafka);
+             Producer<String, byte[]> badProducer = new KafkaProducer<>(kafka.toProperties(), new StringSerializer(), new ByteArraySerializer())) {
+            ProducerSettings.requireTopic(kafka, producer, topics.events());
+            Consumer<AgrawalGenerator.Event> onEvent = event -> {
+                timeline.recordTruth(event.id(), new AccuracyTimeline.Truth(event.label(), event.eventTime(), event.function()));
+                if (settings.badEvery() > 0 && generator.count() % settings.badEvery() == 0) {
+                    badRecordsSent.incrementAndGet();
+                    badProducer.send(new ProducerRecord<>(topics.events(), "bad-" + generator.count(), badRecord(generator.count())));
+                }
+            };
+            Thread thread = new Thread(() -> {
+                try {
+                    result[0] = new EventSender(producer, validator, topics.events(), r -> LOG.warn("rejected {}", r))
+                            .send(new GeneratedRecords(generator, new RatePacer(settings.rate()), 0, settings.duration(),
+                                    stopRequested::get, onEvent));
+                } catch (RuntimeException e) {
+                    failure[0] = e;
+                }
+            }, "demo-generator");
+            thread.start();
+            boolean driftAnnounced = settings.driftTo() == 0;
+            while (thread.isAlive()) {
+                thread.join(settings.statusEvery().toMillis());
+                long second = Duration.between(origin, Instant.now()).toSeconds();
+                if (!driftAnnounced && second >= settings.driftSecond()) {
+                    driftAnnounced = true;
+                    out.printf("[demo] %4ds  *** concept drift: labels now follow Agrawal function %d instead of %d ***%n",
+                            second, settings.driftTo(), settings.function());
+                }
+                if (thread.isAlive() && Instant.now().isBefore(end.plusSeconds(5))) {
+                    out.println(dashboard(second, job.status(), timeline));
+                }
+            }
+            badProducer.flush();
+        }
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+        return result[0];
+    }
+
+    private String dashboard(long second, StreamingStatus status, AccuracyTimeline timeline) {
+        double rolling = timeline.accuracyBetween(second - ROLLING_SECONDS - BUCKET.toSeconds(), second);
+        long promoted = retrains.stream().filter(DemoReport.Retrain::promoted).count();
+        return String.format(Locale.ROOT, "[demo] %4ds | in %5.0f ev/s | lake %,8d | lag %5s | model %-8s | dead letters %,4d"
+                        + " | accuracy (last %ds) %6s | retrains %d (%d promoted)",
+                second, status.inputRowsPerSecond(), status.eventsToLake(),
+                status.consumerLag() < 0 ? "?" : Long.toString(status.consumerLag()),
+                status.modelVersion() == null ? "none" : status.modelVersion(), status.deadLetters(), ROLLING_SECONDS,
+                ReportHtml.percent(rolling), retrains.size(), promoted);
+    }
+
+    private void score(AccuracyTimeline timeline, ConsumerRecord<byte[], byte[]> record) {
+        Prediction p = Prediction.parse(new String(record.value(), StandardCharsets.UTF_8));
+        timeline.recordPrediction(p.eventId(), p.predictedClass(), p.modelVersion(), p.batchId());
+    }
+
+    private void onControl(ConsumerRecord<byte[], byte[]> record) {
+        ControlCodec.decode(record.value()).ifPresent(message -> {
+            if (message instanceof ControlMessage.RetrainStatus status && status.isFinal() && origin != null) {
+                long second = Duration.between(origin, status.at()).toSeconds();
+                DemoReport.Retrain retrain = new DemoReport.Retrain(second, status.status().wireName(), status.version(), status.detail());
+                retrains.add(retrain);
+                out.printf("[demo] %4ds  retrain %s %s: %s%n", second, status.status().wireName(),
+                        status.version() == null ? "" : status.version(), firstLine(status.detail()));
+            }
+        });
+    }
+
+    private void awaitCatchUp(StreamingJob job, long expected, AccuracyTimeline timeline) throws InterruptedException {
+        out.println("[demo] waiting for the streaming job to process the last events ...");
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline && !stopRequested.get()) {
+            StreamingStatus s = job.status();
+            if (s.eventsToLake() + s.deadLetters() >= expected && s.consumerLag() == 0) {
+                break;
+            }
+            Thread.sleep(500);
+        }
+        // Give the predictions consumer a moment to read what the last batch wrote.
+        long last = -1;
+        while (System.nanoTime() < deadline && timeline.predictedEvents() != last) {
+            last = timeline.predictedEvents();
+            Thread.sleep(1500);
+        }
+    }
+
+    private DemoReport finish(SparkSession spark, StreamingJob job, AccuracyTimeline timeline, String registryRoot, Path work,
+                              Topics topics, KafkaSettings kafka) throws IOException {
+        StreamingStatus status = job.status();
+        spark.catalog().refreshTable(job.tableName());
+        Row counts = spark.table(job.tableName()).agg(functions.count(functions.lit(1)), functions.countDistinct("id")).first();
+        long lakeRows = counts.getLong(0);
+        long lakeDistinct = counts.getLong(1);
+
+        FileSystemModelRegistry registry = FileSystemModelRegistry.open(registryRoot, spark.sparkContext().hadoopConfiguration());
+        String current = registry.current().map(VersionId::toString).orElse(null);
+        String tree = registry.current().flatMap(v -> registry.versionFile(v, "tree.txt")).orElse(null);
+
+        List<DemoReport.Retrain> ordered = retrains.stream().sorted(Comparator.comparingLong(DemoReport.Retrain::second)).toList();
+        long afterFirstModel = 0;
+        long missing = 0;
+        var firstPromotion = registry.history().stream().filter(p -> "promote".equals(p.action())).findFirst();
+        if (firstPromotion.isPresent()) {
+            List<String> since = timeline.eventsSince(firstPromotion.get().at());
+            afterFirstModel = since.size();
+            missing = since.stream().filter(id -> !timeline.hasPrediction(id)).count();
+        }
+        long driftSecond = settings.driftSecond();
+        long durationSeconds = settings.duration().toSeconds();
+        double preDrift = driftSecond < 0 ? timeline.accuracyBetween(Math.max(0, durationSeconds - 30), durationSeconds)
+                : timeline.accuracyBetween(Math.max(0, driftSecond - 30), driftSecond);
+        double recovered = Double.NaN;
+        var postDrift = ordered.stream().filter(r -> r.promoted() && r.second() > driftSecond).findFirst();
+        if (driftSecond >= 0 && postDrift.isPresent()) {
+            long from = Math.max(postDrift.get().second() + BUCKET.toSeconds(), durationSeconds - 30);
+            recovered = timeline.accuracyBetween(from, durationSeconds + BUCKET.toSeconds());
+        }
+        DemoReport report = new DemoReport(origin, durationSeconds, driftSecond, settings.function(),
+                settings.driftTo() == 0 ? settings.function() : settings.driftTo(), timeline.truths(), badRecordsSent.get(),
+                deadLetterCount(kafka, topics.deadLetters()), lakeRows, lakeDistinct, timeline.predictedEvents(),
+                timeline.duplicates(), afterFirstModel, missing, ordered, timeline.buckets(), preDrift, recovered, current, tree);
+        Files.writeString(work.resolve("report.json"), Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
+        Files.writeString(work.resolve("report.html"), ReportHtml.render(report));
+        out.printf("[demo] done: %,d events, lake %,d rows (%,d distinct ids), %,d events scored, %d dead letters, %d retrains "
+                        + "(%d promoted), serving %s%n", report.eventsGenerated(), lakeRows, lakeDistinct, report.predictedEvents(),
+                report.deadLetters(), ordered.size(), report.promotions(), current);
+        out.printf("[demo] accuracy before drift %s, after recovery %s; streaming %s%n", ReportHtml.percent(preDrift),
+                ReportHtml.percent(recovered), status.summary());
+        out.println("[demo] report: " + settings.workDir().resolve("report.html") + " (open it in a browser)");
+        return report;
+    }
+
+    private static long deadLetterCount(KafkaSettings kafka, String topic) {
+        try (var consumer = new KafkaConsumer<byte[], byte[]>(kafka.toProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            Map<TopicPartition, Long> begin = consumer.beginningOffsets(partitions);
+            return partitions.stream().mapToLong(p -> end.get(p) - begin.get(p)).sum();
+        }
+    }
+
+    private static byte[] badRecord(long n) {
+        String[] kinds = {
+            "{\"id\":\"bad-" + n + "\",\"event_time\":",
+            "{\"id\":\"bad-" + n + "\",\"event_time\":\"" + Instant.now() + "\",\"salary\":\"lots\"}",
+            "{\"id\":\"bad-" + n + "\",\"event_time\":\"" + Instant.now() + "\",\"salary\":50000,\"commission\":0,\"age\":30,"
+                    + "\"elevel\":1,\"car\":\"spaceship\",\"zipcode\":1,\"hvalue\":100000,\"hyears\":3,\"loan\":1}",
+        };
+        return kinds[(int) (n % kinds.length)].getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String firstLine(String text) {
+        return text == null ? "" : text.lines().findFirst().orElse("");
+    }
+
+    static SparkSession session(Path work) {
+        return SparkSession.builder()
+                .appName("streamtree-demo")
+                .master("local[*]")
+                .config("spark.ui.enabled", "false")
+                .config("spark.sql.shuffle.partitions", "4")
+                .config("spark.scheduler.mode", "FAIR")
+                .config("spark.sql.warehouse.dir", work.resolve("warehouse").toString())
+                .config("spark.driver.host", "127.0.0.1")
+                .getOrCreate();
+    }
+
+    static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** Reads a topic from the beginning on a daemon thread, handing each record to a handler. */
+    private static final class Tail implements AutoCloseable {
+        private final AtomicBoolean closed = new AtomicBoolean();
+        private final Thread thread;
+
+        Tail(KafkaSettings kafka, String topic, Consumer<ConsumerRecord<byte[], byte[]>> handler) {
+            thread = new Thread(() -> {
+                try (var consumer = new KafkaConsumer<byte[], byte[]>(kafka.toProperties(), new ByteArrayDeserializer(),
+                        new ByteArrayDeserializer())) {
+                    List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                            .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    consumer.assign(partitions);
+                    consumer.seekToBeginning(partitions);
+                    while (!closed.get()) {
+                        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(250))) {
+                            try {
+                                handler.accept(r);
+                            } catch (RuntimeException e) {
+                                LOG.warn("cannot read a record of {}: {}", topic, e.getMessage());
+                            }
+                        }
+                    }
+                }
+            }, "demo-tail-" + topic);
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            closed.set(true);
+            thread.join(5000);
+        }
+    }
+}

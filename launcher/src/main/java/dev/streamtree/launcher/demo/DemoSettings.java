@@ -1,0 +1,51 @@
+package dev.streamtree.launcher.demo;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How a demo run goes.
+ *
+ * @param workDir        where the lake, registry, checkpoints and report go (emptied first)
+ * @param duration       how long events are generated
+ * @param rate           events per second
+ * @param seed           generator seed
+ * @param function       Agrawal function before the drift
+ * @param driftTo        Agrawal function after the drift, or 0 for none
+ * @param driftAt        when the drift happens, as a fraction of the duration
+ * @param retrainEvery   retrain timer period
+ * @param window         retrain window (most recent event time)
+ * @param trigger        streaming micro-batch interval
+ * @param badEvery       send one invalid record every this many events (0 = none), to show dead letters
+ * @param statusEvery    dashboard line interval
+ * @param brokerPort     embedded broker port (0 = any free port)
+ */
+public record DemoSettings(Path workDir, Duration duration, int rate, long seed, int function, int driftTo, double driftAt,
+                           Duration retrainEvery, Duration window, Duration trigger, int badEvery, Duration statusEvery,
+                           int brokerPort) {
+
+    public DemoSettings {
+        if (duration.toSeconds() < 30) {
+            throw new IllegalArgumentException("--duration must be at least 30s, got " + duration.toSeconds() + "s");
+        }
+        if (rate < 1 || rate > 50_000) {
+            throw new IllegalArgumentException("--rate must be 1..50000 events/s, got " + rate);
+        }
+        if (driftAt <= 0 || driftAt >= 1) {
+            throw new IllegalArgumentException("--drift-at must be a fraction in (0, 1), got " + driftAt);
+        }
+        if (badEvery < 0) {
+            throw new IllegalArgumentException("--bad-every must be >= 0, got " + badEvery);
+        }
+        for (var d : new Duration[] {retrainEvery, window, trigger, statusEvery}) {
+            if (d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException("durations must be positive, got " + d);
+            }
+        }
+    }
+
+    /** Seconds after the start at which the drift happens, or -1. */
+    public long driftSecond() {
+        return driftTo == 0 ? -1 : Math.round(duration.toSeconds() * driftAt);
+    }
+}
