@@ -1,0 +1,82 @@
+package dev.streamtree.launcher.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.streamtree.common.json.Json;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The system test of the whole loop: runs the demo (embedded KRaft broker, local Spark streaming job, retrain
+ * scheduler, drifting generator) for three minutes and checks its outputs: report.json, the lake files read
+ * back with a fresh Spark session, and the report rendered in headless Chromium.
+ */
+class DemoLoopIT {
+
+    @Test
+    void theLoopRetrainsThroughADriftAndRecovers(@TempDir Path dir) throws Exception {
+        Path work = dir.resolve("demo");
+        DemoSettings settings = new DemoSettings(work, Duration.ofSeconds(180), 200, 7, 1, 3, 0.5,
+                Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(2), 1000, Duration.ofSeconds(10), 0);
+        ByteArrayOutputStream console = new ByteArrayOutputStream();
+        new DemoRun(settings, new PrintStream(console, true, StandardCharsets.UTF_8)).run();
+        System.out.println(console.toString(StandardCharsets.UTF_8));
+
+        JsonNode report = Json.mapper().readTree(work.resolve("report.json").toFile());
+        long generated = report.get("eventsGenerated").asLong();
+        long drift = report.get("driftSecond").asLong();
+        assertThat(generated).isGreaterThan(30_000);
+
+        List<JsonNode> promotions = new ArrayList<>();
+        report.get("retrains").forEach(r -> {
+            if (r.get("status").asText().equals("promoted")) {
+                promotions.add(r);
+            }
+        });
+        assertThat(promotions).as("promoted retrains in %s", report.get("retrains")).hasSizeGreaterThanOrEqualTo(2);
+        assertThat(promotions).as("a promotion after the drift at %d s", drift).anySatisfy(p -> assertThat(p.get("second").asLong()).isGreaterThan(drift));
+
+        double before = report.get("preDriftAccuracy").asDouble();
+        double after = report.get("recoveredAccuracy").asDouble();
+        assertThat(before).as("accuracy before the drift").isGreaterThan(0.85);
+        assertThat(after).as("accuracy after the post-drift promotion, vs %.4f before", before).isGreaterThanOrEqualTo(before - 0.03);
+
+        assertThat(report.get("eventsAfterFirstModel").asLong()).isGreaterThan(10_000);
+        assertThat(report.get("missingAfterFirstModel").asLong()).as("events without a prediction once a model existed").isZero();
+        assertThat(report.get("deadLetters").asLong()).isEqualTo(report.get("badRecordsSent").asLong()).isPositive();
+
+        SparkSession spark = SparkSession.builder().master("local[2]").appName("demo-check")
+                .config("spark.ui.enabled", "false").getOrCreate();
+        try {
+            Row lake = spark.read().parquet(work.resolve("lake").toString())
+                    .agg(functions.count(functions.lit(1)), functions.countDistinct("id")).first();
+            assertThat(lake.getLong(0)).as("lake rows").isEqualTo(generated);
+            assertThat(lake.getLong(1)).as("distinct ids in the lake").isEqualTo(generated);
+        } finally {
+            spark.stop();
+        }
+
+        String html = Files.readString(work.resolve("report.html"));
+        assertThat(html).contains("<svg id=\"accuracy-chart\"").contains("class=\"series\"");
+        if (Files.isExecutable(ReportRenderIT.CHROMIUM) || System.getenv("CI") != null) {
+            ReportRenderIT.requireChromium();
+            BufferedImage image = ReportRenderIT.screenshot(work.resolve("report.html"), dir);
+            int first = Integer.parseInt(ReportHtml.PALETTE.get(0).substring(1), 16);
+            assertThat(ReportRenderIT.pixelsOf(image, first)).as("first model's accuracy line drawn").isGreaterThan(200);
+        }
+    }
+}
