@@ -38,6 +38,12 @@ public final class RetrainJobMain implements Runnable {
 
     public static CommandLine commandLine() {
         return new CommandLine(new RetrainJobMain())
+                .setParameterExceptionHandler((e, args) -> {
+                    CommandLine cmd = e.getCommandLine();
+                    cmd.getErr().println("retrain-job: " + e.getMessage());
+                    cmd.getErr().println("Try '" + cmd.getCommandSpec().qualifiedName() + " --help' for the flags.");
+                    return cmd.getCommandSpec().exitCodeOnInvalidInput();
+                })
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     if (e instanceof IllegalArgumentException || e instanceof IllegalStateException || e instanceof RetrainException
                             || e instanceof RegistryException || e instanceof CatalogException) {

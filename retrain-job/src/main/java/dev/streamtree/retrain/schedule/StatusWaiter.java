@@ -44,6 +44,15 @@ public final class StatusWaiter implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** Every status that arrives within {@code timeout}. */
+    public java.util.List<RetrainStatus> poll(Duration timeout) {
+        java.util.List<RetrainStatus> out = new java.util.ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(timeout)) {
+            ControlChannel.decode(record).filter(RetrainStatus.class::isInstance).map(RetrainStatus.class::cast).ifPresent(out::add);
+        }
+        return out;
+    }
+
     @Override
     public void close() {
         consumer.close(Duration.ofSeconds(5));

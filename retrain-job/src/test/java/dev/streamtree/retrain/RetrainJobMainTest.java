@@ -1,0 +1,78 @@
+package dev.streamtree.retrain;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RetrainJobMainTest {
+
+    private record Result(int exit, String out, String err) {
+    }
+
+    private static Result execute(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = RetrainJobMain.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void parsesEveryRunFlagWithoutStartingSpark() {
+        Result r = execute("run", "--help");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("--window", "--last-rows", "--min-rows", "--tolerance", "--force", "Exit codes: 0 promoted, 3 champion kept");
+    }
+
+    @Test
+    void unknownFlagIsOneClearMessageWithExitTwo() {
+        Result r = execute("run", "--windw", "24h");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).startsWith("retrain-job: Unknown options: '--windw', '24h'").contains("--help").doesNotContain("Exception");
+        assertThat(r.err().lines().count()).isEqualTo(2);
+    }
+
+    @Test
+    void badDurationNamesTheValueAndFailsWithoutStackTrace() {
+        Result r = execute("run", "--window", "5 parsecs");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("retrain-job: '5 parsecs' is not a duration (use e.g. 500ms, 30s, 5m, 2h, 7d or PT30S)" + System.lineSeparator());
+    }
+
+    @Test
+    void windowAndLastRowsTogetherAreRefused() {
+        Result r = execute("run", "--window", "24h", "--last-rows", "1000");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("give either --window or --last-rows, not both");
+    }
+
+    @Test
+    void triggerWithoutBootstrapServersSaysSo() {
+        Result r = execute("trigger");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("--bootstrap-servers is required");
+    }
+
+    @Test
+    void modelsWithoutSubcommandListsThem() {
+        Result r = execute("models");
+        assertThat(r.exit()).isEqualTo(2);
+        assertThat(r.err()).startsWith("retrain-job: missing subcommand: list, show, promote or rollback");
+    }
+
+    @Test
+    void modelsShowRejectsPathLikeVersion() {
+        Result r = execute("models", "show", "../../etc", "--registry", System.getProperty("java.io.tmpdir") + "/streamtree-main-test-registry");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("'../../etc' is not a model version");
+    }
+
+    @Test
+    void trainingFlagsReachTheConfig() {
+        Result r = execute("run", "--tolerance", "2", "--last-rows", "100");
+        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.err()).contains("tolerance must be within [0, 1], got 2.0");
+    }
+}
