@@ -219,6 +219,7 @@ class StreamingJobIT {
         }
         assertThat(replayed).isGreaterThanOrEqualTo(lastBatch);
         Files.deleteIfExists(Path.of(config.checkpoint(), "commits", Long.toString(replayed)));
+        Files.deleteIfExists(Path.of(config.checkpoint(), "commits", "." + replayed + ".crc"));
         try (Stream<Path> markers = Files.walk(Path.of(config.lake(), "_streamtree", "commits"))) {
             for (Path marker : markers.filter(p -> p.getFileName().toString().equals("batch-" + replayed + ".json")).toList()) {
                 Files.delete(marker);
