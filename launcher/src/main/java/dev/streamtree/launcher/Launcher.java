@@ -1,9 +1,12 @@
 package dev.streamtree.launcher;
 
+import dev.streamtree.aws.deploy.DeployCommand;
 import dev.streamtree.ingest.Cli;
 import dev.streamtree.ingest.IngestMain;
 import dev.streamtree.launcher.broker.BrokerCommand;
 import dev.streamtree.launcher.demo.DemoCommand;
+import dev.streamtree.retrain.RetrainJobMain;
+import dev.streamtree.streaming.StreamingCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,6 +27,11 @@ public final class Launcher {
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new Launcher());
         commandLine.addSubcommand("ingest", IngestMain.commandLine());
+        commandLine.addSubcommand("streaming", new CommandLine(new StreamingCommand()));
+        commandLine.addSubcommand("retrain", RetrainJobMain.commandLine());
+        // `models ...` is short for `retrain models ...`.
+        commandLine.addSubcommand("models", RetrainJobMain.commandLine().getSubcommands().get("models"));
+        commandLine.addSubcommand("deploy", new CommandLine(new DeployCommand()));
         return Cli.configure(commandLine);
     }
 }
