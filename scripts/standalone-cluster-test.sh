@@ -74,7 +74,8 @@ master_url="spark://127.0.0.1:$master_port"
 
 echo "== embedded Kafka broker on $bootstrap"
 "$root/bin/streamtree" broker --port "$kafka_port" > "$work/logs/broker.log" 2>&1 &
-pids+=($!)
+broker_pid=$!
+pids+=($broker_pid)
 wait_for_log "$work/logs/broker.log" "Kafka is up" 120
 
 echo "== Spark standalone master $master_url and two workers"
@@ -95,6 +96,7 @@ done
 for n in 1 2; do wait_for_log "$work/logs/worker-$n.log" "Successfully registered with master" 120; done
 
 lake="$work/lake"; registry="$work/registry"; checkpoint="$work/checkpoints/streaming"
+mkdir -p "$lake"  # the local catalog's partition recovery fails on a missing lake directory
 echo "== submitting the shaded streaming job to $master_url"
 # shellcheck disable=SC2086
 "$java_bin" -Xmx1g $opens -cp "$spark_cp" org.apache.spark.deploy.SparkSubmit \
@@ -123,6 +125,7 @@ wait_for_lake_rows() { # expected seconds
       echo "$counts"; return 0
     fi
     kill -0 "$streaming_pid" 2>/dev/null || { echo "the streaming job exited" >&2; return 1; }
+    kill -0 "$broker_pid" 2>/dev/null || { echo "the Kafka broker exited" >&2; return 1; }
     sleep 5
   done
   echo "lake did not reach $1 rows in $2 s (last: ${counts:-none})" >&2

@@ -48,14 +48,14 @@ public final class ClusterCheck {
                 .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
     }
 
-    private static void lakeRows(String lake) {
+    private static void lakeRows(String lake) throws Exception {
         try (SparkSession spark = spark()) {
             Dataset<Row> rows = spark.read().option("basePath", lake).parquet(lake);
             System.out.println(rows.count() + " " + rows.select("id").distinct().count());
         }
     }
 
-    private static void seedModel(String lake, String registryRoot) {
+    private static void seedModel(String lake, String registryRoot) throws Exception {
         EventSchema schema = SchemaCodec.load("builtin:agrawal");
         try (SparkSession spark = spark()) {
             Dataset<Row> rows = spark.read().option("basePath", lake).parquet(lake).cache();
