@@ -59,7 +59,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RetrainLoopIT {
 
-    private static final int ROWS = 4000;
+    private static final int ROWS = 3000;
     private static final String DATABASE = "retrain_it";
 
     @TempDir
@@ -85,7 +85,7 @@ class RetrainLoopIT {
         RetrainConfig defaults = RetrainConfig.defaults(lakeDir, dir.resolve("registry").toString());
         config = new RetrainConfig(defaults.schemaLocation(), defaults.lake(), defaults.registry(), "local", DATABASE, "events", null,
                 TrainingWindow.lastRows(ROWS), 0.2, 0.2, 500, defaults.gate(),
-                new SearchGrid(List.of(5, 8), List.of(1), List.of("gini")), 0.5);
+                new SearchGrid(List.of(6), List.of(1), List.of("gini")), 0.5);
     }
 
     @AfterAll
@@ -104,7 +104,7 @@ class RetrainLoopIT {
 
     private static String[] cli(String command, String... extra) {
         List<String> args = new ArrayList<>(List.of(command, "--lake", config.lake(), "--registry", config.registry(), "--database", DATABASE,
-                "--max-depths", "5,8", "--min-instances", "1", "--impurities", "gini"));
+                "--max-depths", "6", "--min-instances", "1", "--impurities", "gini"));
         args.addAll(List.of(extra));
         return args.toArray(new String[0]);
     }
