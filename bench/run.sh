@@ -2,6 +2,9 @@
 # Runs a streamtree benchmark on this machine (not part of the test suite). Build first:
 #   ./mvnw -q -DskipTests package
 # Usage: bench/run.sh <benchmark> [options]     (bench/run.sh --help lists them)
+#   bench/run.sh all [--quick]      throughput, latency, swap and training with their baselines; one table,
+#                                   JSON in bench/results/latest.json (docs/benchmarks.md)
+# Runs from the repository root, so relative paths (--out, --work, --sklearn-script) are relative to it.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 launcher="$root/launcher/target"
@@ -11,6 +14,7 @@ if [[ -z "$bench_jar" || ! -f "$launcher/jvm.options" ]]; then
   exit 1
 fi
 launcher_jar="$(ls "$launcher"/streamtree-launcher-*.jar | head -n 1)"
+cd "$root"
 # shellcheck disable=SC2046
 exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" ${BENCH_JAVA_OPTS:--Xmx8g} $(cat "$launcher/jvm.options") \
   -cp "$bench_jar:$launcher_jar:$launcher/lib/*" dev.streamtree.bench.BenchMain "$@"

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 /** {@code bench/run.sh <benchmark>}: each benchmark measures streamtree next to its baseline in one run. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "streamtree benchmarks (run on an otherwise idle machine).",
-        subcommands = {GenerateRateBenchmark.class})
+        subcommands = {SuiteCommands.All.class, SuiteCommands.Throughput.class, SuiteCommands.Latency.class,
+                SuiteCommands.Swap.class, SuiteCommands.Training.class, GenerateRateBenchmark.class})
 public final class BenchMain {
 
     public static void main(String[] args) {

@@ -1,0 +1,83 @@
+package dev.streamtree.bench;
+
+import dev.streamtree.streaming.config.StreamingOptions;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** Flags shared by every suite subcommand; an unset size takes its full or {@code --quick} default. */
+public final class BenchOptions {
+
+    @Option(names = "--quick", description = "Smoke-run sizes: a few seconds per part.")
+    boolean quick;
+
+    @Option(names = "--events", description = "Events preloaded for the throughput part (default 500000; quick 20000).")
+    Integer events;
+
+    @Option(names = "--partitions", defaultValue = "2", description = "Partitions per topic (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--throughput-trigger", defaultValue = "1s", description = "Trigger of passthrough and streaming job in the throughput part (default: ${DEFAULT-VALUE}).")
+    String throughputTrigger;
+
+    @Option(names = "--max-offsets-per-trigger", description = "Batch cap of both throughput queries (default 100000; quick 10000).")
+    Integer maxOffsets;
+
+    @Option(names = "--latency-trigger", defaultValue = "250ms", description = "Trigger of the streaming job in the latency part (default: ${DEFAULT-VALUE}).")
+    String latencyTrigger;
+
+    @Option(names = "--rates", split = ",", description = "Paced rates of the latency part, events/s (default 5000,20000).")
+    List<Integer> rates;
+
+    @Option(names = "--latency-seconds", description = "Seconds per rate (default 40; quick 8).")
+    Integer latencySeconds;
+
+    @Option(names = "--warmup-seconds", description = "Leading seconds left out of the percentiles (default 10; quick 3).")
+    Integer warmupSeconds;
+
+    @Option(names = "--swaps", description = "Promotions under load (default 20; quick 3).")
+    Integer swaps;
+
+    @Option(names = "--swap-rate", description = "Events/s during the swaps (default 2000; quick 500).")
+    Integer swapRate;
+
+    @Option(names = "--swap-trigger", defaultValue = "500ms", description = "Trigger of the streaming job in the swap part (default: ${DEFAULT-VALUE}).")
+    String swapTrigger;
+
+    @Option(names = "--training-rows", description = "Agrawal rows for the training part (default 1000000; quick 50000).")
+    Integer trainingRows;
+
+    @Option(names = "--depth", defaultValue = "10", description = "Tree depth of the training part (default: ${DEFAULT-VALUE}).")
+    int depth;
+
+    @Option(names = "--work", defaultValue = "work/bench", description = "Scratch directory, emptied first (default: ${DEFAULT-VALUE}).")
+    Path work;
+
+    @Option(names = "--out", defaultValue = "bench/results/latest.json", description = "JSON result file (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--python", defaultValue = "/usr/bin/python3",
+            description = "Python with scikit-learn; Debian's python3-sklearn installs into /usr/bin/python3 (default: ${DEFAULT-VALUE}).")
+    String python;
+
+    @Option(names = "--sklearn-script", defaultValue = "bench/sklearn/compare.py", description = "(default: ${DEFAULT-VALUE})")
+    Path sklearnScript;
+
+    BenchSizes sizes() {
+        return new BenchSizes(pick(events, 500_000, 20_000), partitions, duration(throughputTrigger, "--throughput-trigger"),
+                pick(maxOffsets, 100_000, 10_000), duration(latencyTrigger, "--latency-trigger"),
+                rates == null ? List.of(5_000, 20_000) : rates, pick(latencySeconds, 40, 8), pick(warmupSeconds, 10, 3),
+                pick(swaps, 20, 3), pick(swapRate, 2_000, 500), duration(swapTrigger, "--swap-trigger"),
+                pick(trainingRows, 1_000_000, 50_000), depth, work, python, sklearnScript);
+    }
+
+    private int pick(Integer explicit, int full, int small) {
+        return explicit != null ? explicit : quick ? small : full;
+    }
+
+    private static Duration duration(String text, String flag) {
+        return StreamingOptions.parseDuration(text, flag);
+    }
+}

@@ -1,0 +1,62 @@
+package dev.streamtree.bench;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How big each benchmark part is, resolved once from the command line ({@code --quick} picks small defaults).
+ *
+ * @param events            events preloaded for the throughput part (Kafka, passthrough and streaming read the same ones)
+ * @param partitions        partitions of every benchmark topic
+ * @param throughputTrigger trigger interval of the passthrough and the streaming job in the throughput part
+ * @param maxOffsets        maxOffsetsPerTrigger of both queries in the throughput part
+ * @param latencyTrigger    trigger interval of the streaming job in the latency part
+ * @param rates             paced event rates of the latency part
+ * @param latencySeconds    how long each rate is produced
+ * @param warmupSeconds     events produced in the first seconds are left out of the percentiles
+ * @param swaps             promotions in the swap part
+ * @param swapRate          paced event rate during the swaps
+ * @param swapTrigger       trigger interval of the streaming job in the swap part
+ * @param trainingRows      Agrawal rows of the training part (80% train, 20% holdout)
+ * @param depth             tree depth of the training part
+ * @param work              scratch directory (topics' checkpoints, lakes, registry, CSV split); emptied first
+ * @param python            Python interpreter with scikit-learn
+ * @param sklearnScript     bench/sklearn/compare.py
+ */
+public record BenchSizes(int events, int partitions, Duration throughputTrigger, int maxOffsets, Duration latencyTrigger,
+                         List<Integer> rates, int latencySeconds, int warmupSeconds, int swaps, int swapRate,
+                         Duration swapTrigger, int trainingRows, int depth, Path work, String python, Path sklearnScript) {
+
+    public BenchSizes {
+        positive(events, "--events");
+        positive(partitions, "--partitions");
+        positive(maxOffsets, "--max-offsets-per-trigger");
+        positive(latencySeconds, "--latency-seconds");
+        positive(swaps, "--swaps");
+        positive(swapRate, "--swap-rate");
+        positive(trainingRows, "--training-rows");
+        positive(depth, "--depth");
+        if (trainingRows < 1000) {
+            throw new IllegalArgumentException("--training-rows must be at least 1000, got " + trainingRows);
+        }
+        if (warmupSeconds < 0 || warmupSeconds >= latencySeconds) {
+            throw new IllegalArgumentException("--warmup-seconds must be within [0, --latency-seconds), got " + warmupSeconds);
+        }
+        rates = List.copyOf(rates);
+        if (rates.isEmpty() || rates.stream().anyMatch(r -> r <= 0)) {
+            throw new IllegalArgumentException("--rates must be positive events/s, got " + rates);
+        }
+        for (Duration d : List.of(throughputTrigger, latencyTrigger, swapTrigger)) {
+            if (d.isZero() || d.isNegative()) {
+                throw new IllegalArgumentException("trigger intervals must be positive, got " + d);
+            }
+        }
+    }
+
+    private static void positive(int value, String flag) {
+        if (value <= 0) {
+            throw new IllegalArgumentException(flag + " must be positive, got " + value);
+        }
+    }
+}

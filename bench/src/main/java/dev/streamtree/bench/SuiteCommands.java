@@ -1,0 +1,72 @@
+package dev.streamtree.bench;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** The suite's subcommands: {@code all} and one per part; each prints the table and writes the JSON. */
+final class SuiteCommands {
+
+    private SuiteCommands() {
+    }
+
+    abstract static class Suite implements Callable<Integer> {
+
+        @Mixin
+        BenchOptions options;
+
+        abstract List<Part> parts();
+
+        @Override
+        public Integer call() throws Exception {
+            return SuiteRun.run(parts(), options);
+        }
+    }
+
+    @Command(name = "all", mixinStandardHelpOptions = true,
+            description = "Throughput, latency, swap and training, with their baselines, in one run.")
+    static final class All extends Suite {
+        @Override
+        List<Part> parts() {
+            return List.of(Part.values());
+        }
+    }
+
+    @Command(name = "throughput", mixinStandardHelpOptions = true,
+            description = "Kafka produce/consume, Spark passthrough and the streaming job on the same events.")
+    static final class Throughput extends Suite {
+        @Override
+        List<Part> parts() {
+            return List.of(Part.THROUGHPUT);
+        }
+    }
+
+    @Command(name = "latency", mixinStandardHelpOptions = true,
+            description = "End-to-end latency percentiles of the streaming job at paced rates.")
+    static final class Latency extends Suite {
+        @Override
+        List<Part> parts() {
+            return List.of(Part.LATENCY);
+        }
+    }
+
+    @Command(name = "swap", mixinStandardHelpOptions = true,
+            description = "Model hot swaps under load: gap, lost and duplicated events.")
+    static final class Swap extends Suite {
+        @Override
+        List<Part> parts() {
+            return List.of(Part.SWAP);
+        }
+    }
+
+    @Command(name = "training", mixinStandardHelpOptions = true,
+            description = "Retrain fit time and holdout accuracy vs scikit-learn on the same split.")
+    static final class Training extends Suite {
+        @Override
+        List<Part> parts() {
+            return List.of(Part.TRAINING);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+package dev.streamtree.bench.parts;
+
+import dev.streamtree.bench.load.EventFeed;
+import dev.streamtree.bench.load.PredictionLog;
+import dev.streamtree.bench.load.PredictionReader;
+import dev.streamtree.bench.report.Measurement;
+import dev.streamtree.bench.report.Percentiles;
+import dev.streamtree.common.registry.ModelMetadata;
+import dev.streamtree.common.registry.VersionId;
+import dev.streamtree.common.topic.Topics;
+import dev.streamtree.lake.registry.FileSystemModelRegistry;
+import dev.streamtree.streaming.StreamingJob;
+import dev.streamtree.streaming.config.StreamingOptions;
+import dev.streamtree.streaming.score.SparkModelLoader;
+import org.apache.spark.ml.PipelineModel;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Hot swaps under load: promotes the two versions in turn while events flow at a paced rate, and measures the
+ * time from each {@code registry.promote} to the first prediction carrying the new version. Afterwards every
+ * event must have a prediction (none lost) and none may be scored in two (version, batch) pairs (none duplicated).
+ * The model load time is measured the way the job loads a version: metadata and checksums, PipelineModel.load,
+ * and the loader's check.
+ */
+public final class SwapPart {
+
+    private static final Duration SWAP_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration DRAIN = Duration.ofSeconds(90);
+
+    private SwapPart() {
+    }
+
+    public static List<Measurement> run(BenchContext ctx) throws Exception {
+        String part = "swap";
+        List<VersionId> versions = ctx.versions();
+        FileSystemModelRegistry registry = ctx.registry();
+        registry.promote(versions.get(0), "bench: swap part starts on " + versions.get(0));
+        Topics topics = ctx.topics(part);
+        Duration trigger = ctx.sizes().swapTrigger();
+        ProgressRecorder recorder = new ProgressRecorder(StreamingOptions.QUERY_NAME);
+        ctx.spark().streams().addListener(recorder);
+        StreamingJob job = ctx.startJob(ctx.streamingConfig(part, topics, trigger, 0));
+        PredictionLog log = new PredictionLog(part);
+        List<Long> gaps = new ArrayList<>();
+        long sent;
+        long lakeRows;
+        try (PredictionReader reader = PredictionReader.start(ctx.kafka(), topics.predictions(), log)) {
+            EventFeed.Paced producer = EventFeed.Paced.start(ctx.kafka(), topics.events(), part, ctx.sizes().swapRate(), null, 31);
+            try {
+                awaitVersion(log, versions.get(0).toString(), 0, reader);
+                for (int i = 0; i < ctx.sizes().swaps(); i++) {
+                    VersionId target = versions.get((i + 1) % 2);
+                    Thread.sleep(2 * trigger.toMillis());
+                    long promotedAt = System.currentTimeMillis();
+                    registry.promote(target, "bench: swap " + (i + 1));
+                    awaitVersion(log, target.toString(), promotedAt, reader);
+                    gaps.add(log.versionSince() - promotedAt);
+                }
+                Thread.sleep(2 * trigger.toMillis());
+            } finally {
+                producer.close();
+            }
+            sent = producer.sent();
+            long deadline = System.nanoTime() + DRAIN.toNanos();
+            while (log.covered(sent) < sent && System.nanoTime() < deadline) {
+                reader.check();
+                Thread.sleep(50);
+            }
+            lakeRows = job.status().eventsToLake();
+        } finally {
+            job.stop();
+            ctx.spark().streams().removeListener(recorder);
+        }
+        ctx.profile(part, recorder.meanStages());
+        long[] loads = loadTimes(ctx, versions);
+        long load = Percentiles.of(loads, 50);
+        long[] gapArray = gaps.stream().mapToLong(Long::longValue).toArray();
+        long budget = trigger.toMillis() + load;
+        long maxGap = Percentiles.of(gapArray, 100);
+        long lost = sent - log.covered(sent);
+        List<Measurement> out = new ArrayList<>();
+        out.add(Measurement.plain(part, "model load (checksums + PipelineModel.load + check), median", load, "ms"));
+        out.add(Measurement.plain(part, "swap gap p50 of " + gaps.size() + " (trigger " + trigger.toMillis() + " ms)",
+                Percentiles.of(gapArray, 50), "ms"));
+        out.add(Measurement.checked(part, "swap gap max", maxGap, "ms", "trigger + model load = " + budget + " ms",
+                "<= " + budget + " ms", maxGap <= budget));
+        out.add(Measurement.checked(part, "events lost (of " + sent + " at " + ctx.sizes().swapRate() + "/s)", lost,
+                "count", "", "0", lost == 0));
+        out.add(Measurement.checked(part, "events scored twice (distinct version+batch)", log.scoredTwice(), "count",
+                "", "0", log.scoredTwice() == 0));
+        out.add(Measurement.checked(part, "lake rows written - events sent", lakeRows - sent, "count", "", "0",
+                lakeRows == sent));
+        out.add(Measurement.plain(part, "redelivered records (same event+version+batch)", log.redelivered(), "count"));
+        return out;
+    }
+
+    private static void awaitVersion(PredictionLog log, String version, long after, PredictionReader reader)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + SWAP_TIMEOUT.toNanos();
+        while (!(version.equals(log.version()) && log.versionSince() >= after)) {
+            reader.check();
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no prediction by " + version + " within " + SWAP_TIMEOUT + " of its promotion");
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** Loads each version three times as the job does and returns the times in ms. */
+    private static long[] loadTimes(BenchContext ctx, List<VersionId> versions) {
+        SparkModelLoader loader = new SparkModelLoader(ctx.schema());
+        List<Long> times = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            for (VersionId v : versions) {
+                long start = System.nanoTime();
+                ModelMetadata metadata = ctx.registry().metadata(v);
+                PipelineModel model = loader.load(ctx.registry().modelLocation(v), metadata);
+                if (loader.problem(model).isPresent()) {
+                    throw new IllegalStateException("model " + v + " fails the loader's check: " + loader.problem(model).get());
+                }
+                times.add((System.nanoTime() - start) / 1_000_000);
+            }
+        }
+        return times.stream().mapToLong(Long::longValue).toArray();
+    }
+}
