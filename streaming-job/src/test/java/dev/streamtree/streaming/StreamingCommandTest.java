@@ -70,7 +70,7 @@ class StreamingCommandTest {
         int exit = StreamingCommand.execute(new PrintWriter(err, true), "--bootstrap-servers", "x:1", "--trigger-interval", "0x");
 
         assertThat(exit).isEqualTo(2);
-        assertThat(err.toString().strip()).isEqualTo("streaming: --trigger-interval '0x' is not a duration like 500ms, 2s, 1m or 1h");
+        assertThat(err.toString().strip()).isEqualTo("streaming: --trigger-interval '0x' is not a duration (use e.g. 500ms, 30s, 5m, 2h, 7d or PT30S)");
 
         StringWriter unknown = new StringWriter();
         assertThat(StreamingCommand.execute(new PrintWriter(unknown, true), "--no-such-flag")).isEqualTo(2);

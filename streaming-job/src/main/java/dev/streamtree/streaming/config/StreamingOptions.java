@@ -1,9 +1,9 @@
 package dev.streamtree.streaming.config;
 
+import dev.streamtree.common.config.Durations;
+import dev.streamtree.common.config.JobDefaults;
+
 import java.time.Duration;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Every command-line flag of the streaming job, with its default. {@link dev.streamtree.streaming.StreamingCommand}
@@ -30,12 +30,12 @@ public final class StreamingOptions {
     public static final String STARTING_OFFSETS = "--starting-offsets";
     public static final String EXPLAIN = "--explain";
 
-    public static final String DEFAULT_SCHEMA = "builtin:agrawal";
-    public static final String DEFAULT_LAKE = "work/lake";
-    public static final String DEFAULT_REGISTRY = "work/registry";
-    public static final String DEFAULT_CATALOG = "local";
-    public static final String DEFAULT_DATABASE = "streamtree";
-    public static final String DEFAULT_TABLE = "events";
+    public static final String DEFAULT_SCHEMA = JobDefaults.SCHEMA;
+    public static final String DEFAULT_LAKE = JobDefaults.LAKE;
+    public static final String DEFAULT_REGISTRY = JobDefaults.REGISTRY;
+    public static final String DEFAULT_CATALOG = JobDefaults.CATALOG;
+    public static final String DEFAULT_DATABASE = JobDefaults.DATABASE;
+    public static final String DEFAULT_TABLE = JobDefaults.TABLE;
     public static final String DEFAULT_CHECKPOINT = "work/checkpoints/streaming";
     public static final String DEFAULT_TRIGGER_INTERVAL = "2s";
     public static final String DEFAULT_STARTING_OFFSETS = "earliest";
@@ -43,27 +43,19 @@ public final class StreamingOptions {
     /** The name of the streaming query, in Spark's UI and logs. */
     public static final String QUERY_NAME = "streamtree-streaming";
 
-    private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
-
     private StreamingOptions() {
     }
 
     /**
-     * Parses {@code 500ms}, {@code 2s}, {@code 1m}, {@code 1h}.
+     * Parses a duration flag ({@code 500ms}, {@code 2s}, {@code 1m}, {@code 1h}; see {@link Durations}).
      *
-     * @throws IllegalArgumentException naming the text when it is not such a duration
+     * @throws IllegalArgumentException naming the flag and the text when it is not a duration
      */
     public static Duration parseDuration(String text, String what) {
-        Matcher m = text == null ? null : DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
-        if (m == null || !m.matches()) {
-            throw new IllegalArgumentException(what + " '" + text + "' is not a duration like 500ms, 2s, 1m or 1h");
+        try {
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(what + " " + e.getMessage(), e);
         }
-        long amount = Long.parseLong(m.group(1));
-        return switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "s" -> Duration.ofSeconds(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            default -> Duration.ofHours(amount);
-        };
     }
 }
