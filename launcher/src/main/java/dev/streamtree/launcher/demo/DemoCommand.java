@@ -16,11 +16,11 @@ import java.util.concurrent.TimeUnit;
                 "Ctrl-C ends it early (the report is still written)."})
 public final class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--duration", defaultValue = "4m", converter = DurationConverter.class,
+    @Option(names = "--duration", defaultValue = "5m", converter = DurationConverter.class,
             description = "How long to generate events (default: ${DEFAULT-VALUE}).")
     Duration duration;
 
-    @Option(names = "--rate", defaultValue = "300", description = "Events per second (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rate", defaultValue = "200", description = "Events per second (default: ${DEFAULT-VALUE}).")
     int rate;
 
     @Option(names = "--seed", defaultValue = "42", description = "Generator seed (default: ${DEFAULT-VALUE}).")
@@ -32,15 +32,15 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--drift-to", defaultValue = "3", description = "Agrawal function after the drift; 0 = no drift (default: ${DEFAULT-VALUE}).")
     int driftTo;
 
-    @Option(names = "--drift-at", defaultValue = "0.5", description = "When the drift happens, as a fraction of --duration (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--drift-at", defaultValue = "0.4", description = "When the drift happens, as a fraction of --duration (default: ${DEFAULT-VALUE}).")
     double driftAt;
 
-    @Option(names = "--retrain-every", defaultValue = "40s", converter = DurationConverter.class,
+    @Option(names = "--retrain-every", defaultValue = "45s", converter = DurationConverter.class,
             description = "Retrain timer (default: ${DEFAULT-VALUE}).")
     Duration retrainEvery;
 
-    @Option(names = "--window", defaultValue = "40s", converter = DurationConverter.class,
-            description = "Retrain on this much recent event time (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--window", defaultValue = "45s", converter = DurationConverter.class,
+            description = "Retrain on the latest rows this much time produces at --rate (default: ${DEFAULT-VALUE}).")
     Duration window;
 
     @Option(names = "--trigger-interval", defaultValue = "2s", converter = DurationConverter.class,

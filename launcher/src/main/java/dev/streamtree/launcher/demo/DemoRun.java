@@ -115,10 +115,13 @@ public final class DemoRun {
         StreamingConfig streamingConfig = StreamingConfig.defaults(kafka)
                 .withLocations(lake, registryRoot, work.resolve("checkpoints/streaming").toString())
                 .withTrigger(settings.trigger(), 0);
+        // The window counts rows, not wall time: when the machine is busy the lake lags behind the clock, and a
+        // time window would then hold too few rows. rate x window is the same data when it keeps up.
+        long windowRows = settings.rate() * settings.window().toSeconds();
         RetrainConfig retrainConfig = RetrainConfig.defaults(lake, registryRoot)
-                .withWindow(TrainingWindow.last(settings.window()))
-                .withGrid(new SearchGrid(List.of(6, 10), List.of(1, 20), List.of("gini")))
-                .withMinRows(Math.min(1000, settings.rate() * settings.window().toSeconds() / 4));
+                .withWindow(TrainingWindow.lastRows(windowRows))
+                .withGrid(new SearchGrid(List.of(6, 10), List.of(1), List.of("gini")))
+                .withMinRows(Math.min(1000, windowRows / 4));
 
         StreamingJob job = StreamingJob.start(spark, streamingConfig);
         out.println("[demo] streaming job running: " + topics.events() + " -> lake + " + topics.predictions()
@@ -126,8 +129,8 @@ public final class DemoRun {
         try (ControlChannel control = new ControlChannel(kafka, topics.control());
              RetrainScheduler scheduler = RetrainScheduler.forJob(RetrainJob.create(spark, retrainConfig), control,
                      settings.retrainEvery()).start()) {
-            out.println("[demo] retrain scheduler running: every " + settings.retrainEvery().toSeconds() + " s on the last "
-                    + settings.window().toSeconds() + " s of labelled events");
+            out.println("[demo] retrain scheduler running: every " + settings.retrainEvery().toSeconds() + " s on the latest "
+                    + windowRows + " labelled events (" + settings.window().toSeconds() + " s at " + settings.rate() + " events/s)");
             origin = Instant.now();
             AccuracyTimeline timeline = new AccuracyTimeline(origin, BUCKET);
             try (Tail predictions = new Tail(kafka, topics.predictions(), r -> score(timeline, r));

@@ -14,7 +14,7 @@ import java.time.Duration;
  * @param driftTo        Agrawal function after the drift, or 0 for none
  * @param driftAt        when the drift happens, as a fraction of the duration
  * @param retrainEvery   retrain timer period
- * @param window         retrain window (most recent event time)
+ * @param window         retrain window, as the rows this much time produces at {@code rate} (the latest rows)
  * @param trigger        streaming micro-batch interval
  * @param badEvery       send one invalid record every this many events (0 = none), to show dead letters
  * @param statusEvery    dashboard line interval
