@@ -182,6 +182,20 @@ public final class BenchContext implements AutoCloseable {
         }
     }
 
+    /** Starts recording Spark job times by call site (see {@link JobProfiler}). */
+    JobProfiler startJobProfile() {
+        JobProfiler profiler = new JobProfiler();
+        spark().sparkContext().addSparkListener(profiler);
+        return profiler;
+    }
+
+    /** Stops recording and keeps the per-batch job times and the query's stage times for the report. */
+    void endProfile(String part, JobProfiler profiler, ProgressRecorder recorder) {
+        spark().sparkContext().removeSparkListener(profiler);
+        profile(part, recorder.meanStages());
+        profile(part + " jobs", profiler.perBatch(recorder.batches()));
+    }
+
     void profile(String part, Map<String, Double> stages) {
         profiles.put(part, stages);
     }

@@ -33,6 +33,7 @@ public final class LatencyPart {
         Duration trigger = ctx.sizes().latencyTrigger();
         ProgressRecorder recorder = new ProgressRecorder(StreamingOptions.QUERY_NAME);
         ctx.spark().streams().addListener(recorder);
+        JobProfiler jobs = ctx.startJobProfile();
         StreamingJob job = ctx.startJob(ctx.streamingConfig(part, topics, trigger, 0));
         PredictionLog log = new PredictionLog(part);
         long sent;
@@ -56,7 +57,7 @@ public final class LatencyPart {
             job.stop();
             ctx.spark().streams().removeListener(recorder);
         }
-        ctx.profile(part, recorder.meanStages());
+        ctx.endProfile(part, jobs, recorder);
         long[] latencies = log.latenciesSince(warmupEnd);
         String setting = "trigger " + trigger.toMillis() + " ms";
         List<Measurement> out = new ArrayList<>();

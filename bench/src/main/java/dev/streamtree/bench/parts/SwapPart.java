@@ -42,6 +42,7 @@ public final class SwapPart {
         Duration trigger = ctx.sizes().swapTrigger();
         ProgressRecorder recorder = new ProgressRecorder(StreamingOptions.QUERY_NAME);
         ctx.spark().streams().addListener(recorder);
+        JobProfiler jobs = ctx.startJobProfile();
         StreamingJob job = ctx.startJob(ctx.streamingConfig(part, topics, trigger, 0));
         PredictionLog log = new PredictionLog(part);
         List<Long> gaps = new ArrayList<>();
@@ -74,7 +75,7 @@ public final class SwapPart {
             job.stop();
             ctx.spark().streams().removeListener(recorder);
         }
-        ctx.profile(part, recorder.meanStages());
+        ctx.endProfile(part, jobs, recorder);
         long[] loads = loadTimes(ctx, versions);
         long load = Percentiles.of(loads, 50);
         long[] gapArray = gaps.stream().mapToLong(Long::longValue).toArray();

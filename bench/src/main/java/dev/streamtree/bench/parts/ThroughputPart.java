@@ -126,6 +126,7 @@ public final class ThroughputPart {
         Dataset<Row> out = in.select(col("key"), parsed).select(col("key"), to_json(col("e")).alias("value"));
         ProgressRecorder recorder = new ProgressRecorder(PASSTHROUGH_QUERY);
         spark.streams().addListener(recorder);
+        JobProfiler jobs = ctx.startJobProfile();
         StreamingQuery query = out.writeStream().format("kafka").options(options)
                 .queryName(PASSTHROUGH_QUERY)
                 .option("topic", outTopic)
@@ -135,7 +136,7 @@ public final class ThroughputPart {
         try {
             awaitRows(() -> recorder.rows() >= n, () -> query.exception().isDefined() ? query.exception().get() : null,
                     "passthrough rows " + n);
-            ctx.profile("passthrough", recorder.meanStages());
+            ctx.endProfile("passthrough", jobs, recorder);
             return recorder.rowsPerSecond();
         } finally {
             stopQuietly(query);
@@ -147,6 +148,7 @@ public final class ThroughputPart {
         ctx.versions();
         ProgressRecorder recorder = new ProgressRecorder(StreamingOptions.QUERY_NAME);
         ctx.spark().streams().addListener(recorder);
+        JobProfiler jobs = ctx.startJobProfile();
         StreamingJob job = ctx.startJob(ctx.streamingConfig("streaming", topics, ctx.sizes().throughputTrigger(),
                 ctx.sizes().maxOffsets()));
         try {
@@ -155,7 +157,7 @@ public final class ThroughputPart {
             if (job.status().eventsToLake() != n) {
                 throw new IllegalStateException("streaming job wrote " + job.status().eventsToLake() + " lake rows for " + n + " events");
             }
-            ctx.profile("streaming", recorder.meanStages());
+            ctx.endProfile("streaming", jobs, recorder);
             return recorder.rowsPerSecond();
         } finally {
             job.stop();
