@@ -192,7 +192,11 @@ public final class BenchContext implements AutoCloseable {
     /** Stops recording and keeps the per-batch job times and the query's stage times for the report. */
     void endProfile(String part, JobProfiler profiler, ProgressRecorder recorder) {
         spark().sparkContext().removeSparkListener(profiler);
-        profile(part, recorder.meanStages());
+        Map<String, Double> stages = recorder.meanStages();
+        double inJobs = profiler.totalPerBatch(recorder.batches());
+        stages.put("sparkJobs", inJobs);
+        stages.put("addBatchOutsideJobs", Math.round((stages.getOrDefault("addBatch", 0.0) - inJobs) * 10) / 10.0);
+        profile(part, stages);
         profile(part + " jobs", profiler.perBatch(recorder.batches()));
     }
 
