@@ -213,6 +213,12 @@ public final class DemoRun {
     private void onControl(ConsumerRecord<byte[], byte[]> record) {
         ControlCodec.decode(record.value()).ifPresent(message -> {
             if (message instanceof ControlMessage.RetrainStatus status && status.isFinal() && origin != null) {
+                // Requests that queued up during one retrain are answered together: one status each, same version.
+                boolean repeat = status.version() != null && retrains.stream().anyMatch(r -> status.version().equals(r.version())
+                        && status.status().wireName().equals(r.status()));
+                if (repeat) {
+                    return;
+                }
                 long second = Duration.between(origin, status.at()).toSeconds();
                 DemoReport.Retrain retrain = new DemoReport.Retrain(second, status.status().wireName(), status.version(), status.detail());
                 retrains.add(retrain);
