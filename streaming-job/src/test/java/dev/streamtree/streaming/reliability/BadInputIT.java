@@ -153,7 +153,8 @@ class BadInputIT {
     private static int sendGood(KafkaProducer<byte[], byte[]> producer, Topics topics, int from, int count) {
         for (int i = from; i < from + count; i++) {
             String id = "good-" + i;
-            String json = "{\"id\":\"" + id + "\",\"event_time\":\"2024-07-01T1" + (i % 2) + ":00:00Z\",\"salary\":" + (20000 + 97 * i) + ",\"commission\":0,\"age\":" + (20 + i % 60)
+            String json = "{\"id\":\"" + id + "\",\"event_time\":\"2024-07-01T1" + (i % 2) + ":00:00Z\""
+                    + ",\"salary\":" + (20000 + 97 * i) + ",\"commission\":0,\"age\":" + (20 + i % 60)
                     + ",\"elevel\":\"" + (i % 5) + "\",\"car\":\"" + (1 + i % 20) + "\",\"zipcode\":\"" + (i % 9)
                     + "\",\"hvalue\":" + (1000 * i) + ",\"hyears\":" + (1 + i % 30) + ",\"loan\":" + (100 * i)
                     + ",\"label\":\"" + (i % 2 == 0 ? "A" : "B") + "\"}";
