@@ -1,0 +1,272 @@
+package dev.streamtree.streaming;
+
+import dev.streamtree.common.event.EventValidator;
+import dev.streamtree.common.prediction.Prediction;
+import dev.streamtree.common.registry.ModelMetadata;
+import dev.streamtree.common.registry.PendingVersion;
+import dev.streamtree.common.registry.VersionId;
+import dev.streamtree.common.schema.EventSchema;
+import dev.streamtree.common.schema.SchemaCodec;
+import dev.streamtree.kafka.embedded.TestKafka;
+import dev.streamtree.lake.model.FeaturePipeline;
+import dev.streamtree.lake.model.TreeParams;
+import dev.streamtree.lake.registry.FileSystemModelRegistry;
+import dev.streamtree.streaming.parse.EventParsing;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Real broker ({@link TestKafka}) and the streaming job as a separate JVM ({@link StreamingJobMain}), killed with
+ * SIGKILL ({@link Process#destroyForcibly()}) at random points while events flow, {@value #KILLS} times, each time
+ * restarted from the same checkpoint. At the end the lake holds every event exactly once and every event has at
+ * least one prediction (predictions are at-least-once).
+ */
+class KillIT {
+
+    private static final EventSchema SCHEMA = SchemaCodec.load("builtin:agrawal");
+    private static final int KILLS = 5;
+    private static final Duration STEP_TIMEOUT = Duration.ofSeconds(240);
+
+    @TempDir
+    Path work;
+
+    @Test
+    void everyEventIsInTheLakeOnceAndScoredAfterRepeatedSigkills() throws Exception {
+        long seed = System.nanoTime();
+        Random random = new Random(seed);
+        System.out.println("KillIT random seed " + seed);
+        try (TestKafka kafka = TestKafka.start()) {
+            kafka.createTopics(2, List.of("kill.events"));
+            kafka.createTopics(1, List.of("kill.dlq", "kill.predictions"));
+            SparkSession spark = SparkSession.builder().master("local[1]").appName("KillIT")
+                    .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1").getOrCreate();
+            try {
+                FileSystemModelRegistry registry = FileSystemModelRegistry.open(work.resolve("registry").toString(),
+                        spark.sparkContext().hadoopConfiguration());
+                registry.promote(train(spark, registry), "KillIT model");
+
+                AtomicInteger sent = new AtomicInteger();
+                AtomicBoolean producing = new AtomicBoolean(true);
+                Thread producer = new Thread(() -> produce(kafka.bootstrapServers(), sent, producing), "kill-it-producer");
+                producer.setDaemon(true);
+                producer.start();
+
+                int kills = 0;
+                for (int run = 0; run < KILLS; run++) {
+                    Path log = work.resolve("run-" + run + ".log");
+                    Process job = startJob(kafka.bootstrapServers(), log);
+                    try {
+                        awaitLog(log, "MicroBatchProcessor: batch ", job);
+                        Thread.sleep(random.nextInt(3000));
+                        assertThat(job.isAlive()).as("job alive before kill " + run + "; log " + tail(log)).isTrue();
+                    } finally {
+                        job.destroyForcibly();
+                        job.waitFor();
+                    }
+                    kills++;
+                    System.out.println("KillIT: killed run " + run + " after " + sent.get() + " events sent; "
+                            + batchLines(log) + " batch lines in its log");
+                }
+                producing.set(false);
+                producer.join(Duration.ofSeconds(60).toMillis());
+                assertThat(producer.isAlive()).isFalse();
+                final int events = sent.get();
+                assertThat(events).isPositive();
+
+                Path log = work.resolve("final.log");
+                Process job = startJob(kafka.bootstrapServers(), log);
+                try {
+                    long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos() * 2;
+                    while (lakeCount(spark) < events) {
+                        assertThat(job.isAlive()).as("final run alive; log " + tail(log)).isTrue();
+                        assertThat(System.nanoTime()).as("lake incomplete: " + lakeCount(spark)).isLessThan(deadline);
+                        Thread.sleep(3000);
+                    }
+                    Thread.sleep(3000);
+                    Dataset<Row> lake = spark.read().parquet(work.resolve("lake").toString());
+                    assertThat(lake.count()).as("lake rows").isEqualTo(events);
+                    assertThat(lake.select("id").distinct().count()).as("distinct ids").isEqualTo(events);
+
+                    Set<String> scored = new HashSet<>();
+                    long predictions = 0;
+                    long predictionDeadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+                    while (scored.size() < events && System.nanoTime() < predictionDeadline) {
+                        scored.clear();
+                        predictions = 0;
+                        for (ConsumerRecord<byte[], byte[]> r : readAll(kafka.bootstrapServers(), "kill.predictions")) {
+                            scored.add(Prediction.parse(new String(r.value(), StandardCharsets.UTF_8)).eventId());
+                            predictions++;
+                        }
+                        Thread.sleep(2000);
+                    }
+                    assertThat(scored).as("events with at least one prediction").hasSize(events);
+                    System.out.println("KillIT: " + kills + " kills survived, " + events + " events, lake rows "
+                            + lake.count() + ", predictions " + predictions + " (" + (predictions - events)
+                            + " duplicates from replays), log " + batchLines(log) + " batches in the final run");
+                } finally {
+                    job.destroy();
+                    job.waitFor();
+                }
+            } finally {
+                spark.stop();
+            }
+        }
+    }
+
+    private long lakeCount(SparkSession spark) {
+        Path lake = work.resolve("lake");
+        try (var files = Files.walk(lake)) {
+            if (files.noneMatch(p -> p.toString().endsWith(".parquet") && !p.toString().contains("_streamtree"))) {
+                return 0;
+            }
+        } catch (IOException e) {
+            return 0;
+        }
+        return spark.read().parquet(lake.toString()).count();
+    }
+
+    /** Sends events at about 50 per second while {@code producing} is set. */
+    private static void produce(String servers, AtomicInteger sent, AtomicBoolean producing) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", servers);
+        props.put("key.serializer", StringSerializer.class.getName());
+        props.put("value.serializer", StringSerializer.class.getName());
+        props.put("linger.ms", "5");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props)) {
+            while (producing.get()) {
+                for (int k = 0; k < 25; k++) {
+                    int i = sent.get();
+                    producer.send(new ProducerRecord<>("kill.events", "k-" + i, event(i))).get();
+                    sent.incrementAndGet();
+                }
+                Thread.sleep(500);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("producer failed after " + sent.get() + " events", e);
+        }
+    }
+
+    private static String event(int i) {
+        return "{\"id\":\"k-" + i + "\",\"event_time\":\"2024-08-01T0" + (i % 3) + ":" + String.format("%02d", i % 60)
+                + ":00Z\",\"salary\":" + (20000 + (i * 7919) % 130000) + ",\"commission\":" + (i % 7) * 1000
+                + ",\"age\":" + (20 + (i * 31) % 60) + ",\"elevel\":\"" + (i % 5) + "\",\"car\":\"" + (1 + i % 20)
+                + "\",\"zipcode\":\"" + (i % 9) + "\",\"hvalue\":" + (i * 37) % 1500000 + ",\"hyears\":" + (1 + i % 30)
+                + ",\"loan\":" + (i * 113) % 500000 + "}";
+    }
+
+    private Process startJob(String servers, Path log) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-exports")).forEach(command::add);
+        command.addAll(List.of("-Xmx1g", "-Dspark.master=local[2]", "-Dspark.ui.enabled=false",
+                "-Dspark.sql.shuffle.partitions=2", "-cp", System.getProperty("java.class.path"),
+                StreamingJobMain.class.getName(),
+                "--bootstrap-servers", servers, "--events-topic", "kill.events", "--dlq-topic", "kill.dlq",
+                "--predictions-topic", "kill.predictions", "--lake", work.resolve("lake").toString(),
+                "--registry", work.resolve("registry").toString(), "--checkpoint", work.resolve("checkpoint").toString(),
+                "--database", "streamtree_kill", "--table", "events", "--trigger-interval", "1s",
+                "--max-offsets-per-trigger", "2000"));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    private static void awaitLog(Path log, String text, Process job) throws Exception {
+        long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+        while (!Files.exists(log) || !Files.readString(log).contains(text)) {
+            assertThat(job.isAlive()).as("job exited early; log " + tail(log)).isTrue();
+            assertThat(System.nanoTime()).as("no '" + text + "' in " + log + ": " + tail(log)).isLessThan(deadline);
+            Thread.sleep(200);
+        }
+    }
+
+    private static long batchLines(Path log) throws IOException {
+        return Files.readAllLines(log).stream().filter(l -> l.contains("MicroBatchProcessor: batch ")).count();
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> readAll(String servers, String topic) {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", servers);
+        props.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        props.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        props.put("enable.auto.commit", "false");
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline && partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+
+    /** Fits a small tree on labelled events and commits it to the registry. */
+    private static VersionId train(SparkSession spark, FileSystemModelRegistry registry) throws IOException {
+        TestEvents training = new TestEvents(SCHEMA, 7, Instant.parse("2024-04-01T00:00:00Z"));
+        List<Row> records = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            records.add(RowFactory.create(("t-" + i).getBytes(StandardCharsets.UTF_8),
+                    training.json("t-" + i, i).getBytes(StandardCharsets.UTF_8), "training", 0, (long) i));
+        }
+        Dataset<Row> kafkaRows = spark.createDataFrame(records, DataTypes.createStructType(List.of(
+                DataTypes.createStructField("key", DataTypes.BinaryType, true),
+                DataTypes.createStructField("value", DataTypes.BinaryType, true),
+                DataTypes.createStructField("topic", DataTypes.StringType, true),
+                DataTypes.createStructField("partition", DataTypes.IntegerType, true),
+                DataTypes.createStructField("offset", DataTypes.LongType, true))));
+        Dataset<Row> lakeRows = EventParsing.valid(EventParsing.parse(kafkaRows, new EventValidator(SCHEMA)), SCHEMA);
+        TreeParams params = TreeParams.of(3, 1);
+        PipelineModel model = FeaturePipeline.fit(lakeRows, SCHEMA, params);
+        try (PendingVersion pending = registry.stage()) {
+            model.write().overwrite().save(pending.modelLocation());
+            return pending.commit(new ModelMetadata(Instant.now(), SCHEMA.fingerprint(), SCHEMA.featureNames(),
+                    SCHEMA.label().classes(), "test", 1000, 0, Map.of(), params.asMap(), Map.of(), Map.of(), null,
+                    spark.version(), "test"));
+        }
+    }
+}
