@@ -70,6 +70,11 @@ public final class GenerateRateBenchmark implements Callable<Integer> {
             min = Math.min(min, r);
             max = Math.max(max, r);
         }
+        StringBuilder perWindow = new StringBuilder();
+        for (long c : counts) {
+            perWindow.append(String.format(" %.0f", c / (double) windowSeconds));
+        }
+        System.out.println("generate-rate: per window (rec/s):" + perWindow);
         boolean overallOk = Math.abs(overall - rate) <= tolerance * rate;
         boolean windowsOk = min >= rate * (1 - tolerance) && max <= rate * (1 + tolerance);
         System.out.printf("generate-rate: target %d rec/s for %d s; %d records over %.2f s = %.1f rec/s (%+.2f%%)%n",
