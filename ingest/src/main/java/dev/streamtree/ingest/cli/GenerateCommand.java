@@ -70,6 +70,8 @@ public final class GenerateCommand implements Callable<Integer> {
             description = "Progress line interval on stderr (default: ${DEFAULT-VALUE}).")
     Duration progressEvery;
 
+    private static final Duration WARM_UP = Duration.ofSeconds(2);
+
     private final PrintStream out;
     private final PrintStream err;
     private final AtomicBoolean stopped = new AtomicBoolean();
@@ -88,6 +90,18 @@ public final class GenerateCommand implements Callable<Integer> {
         stopped.set(true);
     }
 
+    /**
+     * Runs the generate-and-validate path on throwaway records so the JIT has compiled it before the paced send
+     * starts; otherwise the first seconds fall well short of the rate while the code runs interpreted.
+     */
+    private static void warmUp(EventValidator validator) {
+        AgrawalGenerator scratch = new AgrawalGenerator(-1, DriftPlan.none(1), 0.05, "warm-up", Clock.systemUTC());
+        long deadline = System.nanoTime() + WARM_UP.toNanos();
+        for (int i = 0; i < 50_000 && System.nanoTime() < deadline; i++) {
+            validator.validate(null, scratch.next().json());
+        }
+    }
+
     @Override
     public Integer call() {
         DriftPlan plan = new DriftPlan(function, driftTo, driftAtRecord, driftAfter);
@@ -103,6 +117,7 @@ public final class GenerateCommand implements Callable<Integer> {
         try (Producer<String, byte[]> producer = ProducerSettings.create(kafka.settings());
              ProgressPrinter ignored = new ProgressPrinter(progress, err, progressEvery)) {
             ProducerSettings.requireTopic(kafka.settings(), producer, topic);
+            warmUp(validator);
             EventSender sender = new EventSender(producer, validator, topic, r -> err.println("[ingest] rejected " + r));
             SendReport report = sender.send(new GeneratedRecords(generator, new RatePacer(rate), count, duration,
                     stopped::get, e -> { }), progress);

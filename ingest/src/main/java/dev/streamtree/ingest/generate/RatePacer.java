@@ -9,7 +9,7 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class RatePacer {
 
-    static final long MAX_CATCH_UP_NANOS = 200_000_000L;
+    static final long MAX_CATCH_UP_NANOS = 1_000_000_000L;
 
     private final double nanosPerRecord;
     private long start = -1;
