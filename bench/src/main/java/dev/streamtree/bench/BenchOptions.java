@@ -52,6 +52,9 @@ public final class BenchOptions {
     @Option(names = "--depth", defaultValue = "10", description = "Tree depth of the training part (default: ${DEFAULT-VALUE}).")
     int depth;
 
+    @Option(names = "--max-bins", defaultValue = "32", description = "Spark tree maxBins in the training part; 32 is the retrain's (default: ${DEFAULT-VALUE}).")
+    int maxBins;
+
     @Option(names = "--work", defaultValue = "work/bench", description = "Scratch directory, emptied first (default: ${DEFAULT-VALUE}).")
     Path work;
 
@@ -70,7 +73,7 @@ public final class BenchOptions {
                 pick(maxOffsets, 100_000, 10_000), duration(latencyTrigger, "--latency-trigger"),
                 rates == null ? List.of(5_000, 20_000) : rates, pick(latencySeconds, 40, 8), pick(warmupSeconds, 10, 3),
                 pick(swaps, 20, 3), pick(swapRate, 2_000, 500), duration(swapTrigger, "--swap-trigger"),
-                pick(trainingRows, 1_000_000, 50_000), depth, work, python, sklearnScript);
+                pick(trainingRows, 1_000_000, 50_000), depth, maxBins, work, python, sklearnScript);
     }
 
     private int pick(Integer explicit, int full, int small) {

@@ -20,13 +20,14 @@ import java.util.List;
  * @param swapTrigger       trigger interval of the streaming job in the swap part
  * @param trainingRows      Agrawal rows of the training part (80% train, 20% holdout)
  * @param depth             tree depth of the training part
+ * @param maxBins           Spark's maxBins in the training part (the retrain uses 32)
  * @param work              scratch directory (topics' checkpoints, lakes, registry, CSV split); emptied first
  * @param python            Python interpreter with scikit-learn
  * @param sklearnScript     bench/sklearn/compare.py
  */
 public record BenchSizes(int events, int partitions, Duration throughputTrigger, int maxOffsets, Duration latencyTrigger,
                          List<Integer> rates, int latencySeconds, int warmupSeconds, int swaps, int swapRate,
-                         Duration swapTrigger, int trainingRows, int depth, Path work, String python, Path sklearnScript) {
+                         Duration swapTrigger, int trainingRows, int depth, int maxBins, Path work, String python, Path sklearnScript) {
 
     public BenchSizes {
         positive(events, "--events");
@@ -37,6 +38,9 @@ public record BenchSizes(int events, int partitions, Duration throughputTrigger,
         positive(swapRate, "--swap-rate");
         positive(trainingRows, "--training-rows");
         positive(depth, "--depth");
+        if (maxBins < 2) {
+            throw new IllegalArgumentException("--max-bins must be at least 2, got " + maxBins);
+        }
         if (trainingRows < 1000) {
             throw new IllegalArgumentException("--training-rows must be at least 1000, got " + trainingRows);
         }

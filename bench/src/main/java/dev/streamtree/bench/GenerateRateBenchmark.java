@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
  * the topic back and counts records by their producer timestamp (CreateTime), overall and per window.
  */
 @Command(name = "generate-rate", mixinStandardHelpOptions = true,
-        description = "Measure how closely `ingest generate --rate` holds its rate (goal: within 5% for 30 s).")
+        description = "Measure how closely `ingest generate --rate` holds its rate (goal: within 5%% for 30 s).")
 public final class GenerateRateBenchmark implements Callable<Integer> {
 
     @Option(names = "--rate", defaultValue = "5000", description = "Target records/s (default: ${DEFAULT-VALUE}).")

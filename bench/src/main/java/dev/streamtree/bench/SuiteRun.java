@@ -126,6 +126,7 @@ final class SuiteRun {
         settings.put("swap_trigger_ms", sizes.swapTrigger().toMillis());
         settings.put("training_rows", sizes.trainingRows());
         settings.put("depth", sizes.depth());
+        settings.put("max_bins", sizes.maxBins());
         json.set("results", ResultTable.json(rows));
         json.set("stage_ms_per_batch", Json.mapper().valueToTree(profiles));
         return json;

@@ -66,7 +66,7 @@ public final class TrainingPart {
                 .csv(test.toString()), schema).cache();
         long trainCount = trainRows.count();
         testRows.count();
-        TreeParams params = new TreeParams(depth, 1, "gini", 32, false);
+        TreeParams params = new TreeParams(depth, 1, "gini", ctx.sizes().maxBins(), false);
         FeaturePipeline.fit(trainRows.limit(20_000), schema, params); // warm-up: JIT and code generation
         long start = System.nanoTime();
         PipelineModel model = FeaturePipeline.fit(trainRows, schema, params);
@@ -76,7 +76,7 @@ public final class TrainingPart {
         testRows.unpersist();
 
         List<Measurement> out = new ArrayList<>();
-        String what = String.format(Locale.ROOT, "depth %d, %,d train rows", depth, trainCount);
+        String what = String.format(Locale.ROOT, "depth %d, maxBins %d, %,d train rows", depth, ctx.sizes().maxBins(), trainCount);
         out.add(Measurement.plain("training", "streamtree (Spark) fit, " + what, sparkFit, "s"));
         out.add(Measurement.plain("training", "streamtree holdout accuracy", metrics.accuracy(), "ratio"));
         JsonNode sk = sklearn(ctx, train, test, depth, dir.resolve("sklearn.json"));
