@@ -190,6 +190,23 @@ class StreamingJobIT {
             assertThat(Integer.parseInt(header(badType, DeadLetterHeaders.SOURCE_PARTITION))).isBetween(0, 1);
             assertThat(Long.parseLong(header(badType, DeadLetterHeaders.SOURCE_OFFSET))).isNotNegative();
             assertThat(Instant.parse(header(badType, DeadLetterHeaders.FAILED_AT))).isBefore(Instant.now());
+
+            // Phase 3: a rollback is a pointer move like any other; the running query follows it back to v1.
+            assertThat(registry.rollback("test: rollback")).isEqualTo(first);
+            send(topics, events, 2000, 2300);
+            await(() -> job.status().predictions() >= 1800, job, "predictions after the rollback");
+            assertThat(job.status().modelVersion()).isEqualTo(first.toString());
+            assertThat(job.status().modelSwaps()).isEqualTo(3);
+            assertThat(job.query().isActive()).isTrue();
+            Map<String, Set<String>> versionsById = new HashMap<>();
+            for (ConsumerRecord<byte[], byte[]> record : readAll(topics.predictions(), 1800)) {
+                Prediction p = Prediction.parse(new String(record.value(), StandardCharsets.UTF_8));
+                versionsById.computeIfAbsent(p.eventId(), id -> new HashSet<>()).add(p.modelVersion());
+            }
+            assertThat(versionsById).hasSize(1800);
+            for (int i = 2000; i < 2300; i++) {
+                assertThat(versionsById.get("e-" + i)).as("e-%d after the rollback", i).containsExactly(first.toString());
+            }
         } finally {
             job.stop();
         }
