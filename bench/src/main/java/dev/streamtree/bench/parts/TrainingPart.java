@@ -1,5 +1,7 @@
 package dev.streamtree.bench.parts;
 
+import dev.streamtree.retrain.bench.TrainingBenchmark;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamtree.bench.report.Measurement;
 import dev.streamtree.common.json.Json;
@@ -18,9 +20,7 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -110,31 +110,7 @@ public final class TrainingPart {
     }
 
     private static void writeSplit(EventSchema schema, int rows, Path train, Path test) throws IOException {
-        AgrawalGenerator generator = new AgrawalGenerator(SEED, DriftPlan.none(1), 0.05, "bench", Clock.systemUTC());
-        List<String> columns = new ArrayList<>(schema.featureNames());
-        columns.add(schema.label().name());
-        String header = String.join(",", columns);
-        int trainRows = rows * 8 / 10;
-        try (BufferedWriter trainOut = Files.newBufferedWriter(train, StandardCharsets.UTF_8);
-             BufferedWriter testOut = Files.newBufferedWriter(test, StandardCharsets.UTF_8)) {
-            trainOut.write(header);
-            trainOut.newLine();
-            testOut.write(header);
-            testOut.newLine();
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < rows; i++) {
-                JsonNode node = Json.mapper().readTree(generator.next().json());
-                line.setLength(0);
-                for (String c : columns) {
-                    if (line.length() > 0) {
-                        line.append(',');
-                    }
-                    line.append(node.get(c).asText());
-                }
-                BufferedWriter target = i < trainRows ? trainOut : testOut;
-                target.write(line.toString());
-                target.newLine();
-            }
-        }
+        TrainingBenchmark.writeSplit(schema, new AgrawalGenerator(SEED, DriftPlan.none(1), 0.05, "bench", Clock.systemUTC()),
+                rows, train, test);
     }
 }

@@ -115,7 +115,16 @@ public final class TrainingBenchmark implements Callable<Integer> {
     }
 
     private void writeSplit(EventSchema schema, Path train, Path test) throws IOException {
-        AgrawalGenerator generator = new AgrawalGenerator(seed, DriftPlan.none(function), perturbation, "bench", Clock.systemUTC());
+        writeSplit(schema, new AgrawalGenerator(seed, DriftPlan.none(function), perturbation, "bench", Clock.systemUTC()),
+                rows, train, test);
+    }
+
+    /**
+     * Writes {@code rows} generated events as CSV (features and label, header row): the first 80% to {@code train},
+     * the rest to {@code test}. The same files feed the Spark fit and scikit-learn, so both see the same split.
+     */
+    public static void writeSplit(EventSchema schema, AgrawalGenerator generator, int rows, Path train, Path test)
+            throws IOException {
         List<String> columns = new ArrayList<>(schema.featureNames());
         columns.add(schema.label().name());
         String header = String.join(",", columns);
