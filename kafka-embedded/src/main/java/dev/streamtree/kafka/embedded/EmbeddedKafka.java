@@ -1,11 +1,18 @@
 package dev.streamtree.kafka.embedded;
 
+import kafka.server.BrokerServer;
 import kafka.testkit.KafkaClusterTestKit;
 import kafka.testkit.TestKitNodes;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 
 import java.util.Collection;
 import java.util.List;
@@ -19,19 +26,46 @@ import java.util.concurrent.TimeUnit;
  * port, so every client (ingest, Spark's Kafka source and sink, kcat) talks to it as to any cluster.
  *
  * <p>Lifecycle: {@link #start(int)} formats fresh log directories in a temporary folder and waits until the
- * broker is ready; {@link #close()} stops it and deletes the folder. Data does not survive a restart.
+ * broker is ready; {@link #close()} stops it and deletes the folder. Between the two, {@link #stopBroker()} and
+ * {@link #startBroker()} take the broker down and bring it back on the same port and the same log directories,
+ * with every topic, record and committed offset kept: an outage as clients see it. A new {@code start} always
+ * begins empty.
+ *
+ * <p>Not thread-safe: one thread drives the lifecycle.
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
+
     private final KafkaClusterTestKit cluster;
+    private final String bootstrapServers;
+    private boolean brokerRunning = true;
 
     private EmbeddedKafka(KafkaClusterTestKit cluster) {
         this.cluster = cluster;
+        this.bootstrapServers = cluster.bootstrapServers();
     }
 
-    /** Starts a broker on a free port. */
+    /** Starts a broker on a free port (chosen once, so {@link #startBroker()} comes back on the same one). */
     public static EmbeddedKafka start() {
-        return start(0);
+        IllegalStateException last = null;
+        for (int attempt = 1; attempt <= 3; attempt++) {
+            try {
+                return startOn(freePort());
+            } catch (IllegalStateException e) {
+                // Another process may take the port between freePort() and the broker's bind.
+                last = e;
+            }
+        }
+        throw last;
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot find a free port for the embedded broker", e);
+        }
     }
 
     /**
@@ -43,6 +77,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("broker port must be 0..65535, got " + port);
         }
+        return port == 0 ? start() : startOn(port);
+    }
+
+    private static EmbeddedKafka startOn(int port) {
         TestKitNodes nodes = new TestKitNodes.Builder()
                 .setCombined(true)
                 .setNumBrokerNodes(1)
@@ -58,9 +96,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setConfigProp("num.partitions", "2")
                 .setConfigProp("message.max.bytes", String.valueOf(16 * 1024 * 1024))
                 .setConfigProp("log.retention.hours", "168");
-        if (port != 0) {
-            builder.setConfigProp("listeners", "EXTERNAL://localhost:" + port + ",CONTROLLER://localhost:0");
-        }
+        // Fixed ports for both listeners, so a restart binds the same ones (clients and the quorum keep them).
+        builder.setConfigProp("listeners", "EXTERNAL://localhost:" + port + ",CONTROLLER://localhost:" + freePort());
         KafkaClusterTestKit cluster = null;
         try {
             cluster = builder.build();
@@ -79,14 +116,66 @@ public final class EmbeddedKafka implements AutoCloseable {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            throw new IllegalStateException("embedded Kafka broker failed to start"
-                    + (port == 0 ? "" : " on port " + port) + ": " + e.getMessage(), e);
+            throw new IllegalStateException("embedded Kafka broker failed to start on port " + port + ": "
+                    + e.getMessage(), e);
         }
     }
 
-    /** host:port of the broker, for {@code bootstrap.servers}. */
+    /** host:port of the broker, for {@code bootstrap.servers}; the same before and after a restart. */
     public String bootstrapServers() {
-        return cluster.bootstrapServers();
+        return bootstrapServers;
+    }
+
+    /**
+     * Shuts the broker down cleanly (its listener closes, clients get connection refused) and keeps its log
+     * directories. Only the broker role stops: the KRaft controller in this JVM (its own port, which clients never
+     * use) keeps running, as a dedicated controller quorum does while one broker of a cluster restarts. Kafka's
+     * combined-mode servers cannot restart their controller role in-process. Does nothing if it is already down.
+     *
+     * @throws IllegalStateException when the shutdown fails
+     */
+    public void stopBroker() {
+        if (!brokerRunning) {
+            return;
+        }
+        try {
+            cluster.brokers().values().forEach(BrokerServer::shutdown);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("embedded Kafka broker " + bootstrapServers + " did not stop cleanly: "
+                    + e.getMessage(), e);
+        }
+        brokerRunning = false;
+        LOG.info("embedded Kafka broker {} stopped; log directories kept", bootstrapServers);
+    }
+
+    /**
+     * Starts the broker stopped by {@link #stopBroker()} again, on the same port and log directories, and waits
+     * until it is ready. Does nothing if it is running.
+     *
+     * @throws IllegalStateException when it cannot start (for example, another process took the port meanwhile)
+     */
+    public void startBroker() {
+        if (brokerRunning) {
+            return;
+        }
+        long started = System.nanoTime();
+        try {
+            cluster.brokers().values().forEach(BrokerServer::startup);
+            cluster.waitForReadyBrokers();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while restarting embedded Kafka broker " + bootstrapServers, e);
+        } catch (Exception e) {
+            throw new IllegalStateException("embedded Kafka broker " + bootstrapServers + " failed to restart: "
+                    + e.getMessage(), e);
+        }
+        if (!bootstrapServers.equals(cluster.bootstrapServers())) {
+            throw new IllegalStateException("embedded Kafka broker came back on " + cluster.bootstrapServers()
+                    + " instead of " + bootstrapServers);
+        }
+        brokerRunning = true;
+        LOG.info("embedded Kafka broker {} restarted in {} ms", bootstrapServers,
+                (System.nanoTime() - started) / 1_000_000);
     }
 
     /** Creates topics with the given partition count, leaving existing ones as they are. */
