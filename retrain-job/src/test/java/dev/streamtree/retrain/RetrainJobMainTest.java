@@ -1,5 +1,6 @@
 package dev.streamtree.retrain;
 
+import picocli.CommandLine;
 import org.junit.jupiter.api.Test;
 
 import java.io.PrintWriter;
@@ -37,21 +38,21 @@ class RetrainJobMainTest {
     @Test
     void badDurationNamesTheValueAndFailsWithoutStackTrace() {
         Result r = execute("run", "--window", "5 parsecs");
-        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.exit()).isEqualTo(RetrainJobMain.EXIT_BAD_ARGUMENTS);
         assertThat(r.err()).isEqualTo("retrain-job: '5 parsecs' is not a duration (use e.g. 500ms, 30s, 5m, 2h, 7d or PT30S)" + System.lineSeparator());
     }
 
     @Test
     void windowAndLastRowsTogetherAreRefused() {
         Result r = execute("run", "--window", "24h", "--last-rows", "1000");
-        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.exit()).isEqualTo(RetrainJobMain.EXIT_BAD_ARGUMENTS);
         assertThat(r.err()).contains("give either --window or --last-rows, not both");
     }
 
     @Test
     void triggerWithoutBootstrapServersSaysSo() {
         Result r = execute("trigger");
-        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.exit()).isEqualTo(RetrainJobMain.EXIT_BAD_ARGUMENTS);
         assertThat(r.err()).contains("--bootstrap-servers is required");
     }
 
@@ -65,14 +66,44 @@ class RetrainJobMainTest {
     @Test
     void modelsShowRejectsPathLikeVersion() {
         Result r = execute("models", "show", "../../etc", "--registry", System.getProperty("java.io.tmpdir") + "/streamtree-main-test-registry");
-        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.exit()).isEqualTo(RetrainJobMain.EXIT_BAD_ARGUMENTS);
         assertThat(r.err()).contains("'../../etc' is not a model version");
     }
 
     @Test
     void trainingFlagsReachTheConfig() {
         Result r = execute("run", "--tolerance", "2", "--last-rows", "100");
-        assertThat(r.exit()).isEqualTo(1);
+        assertThat(r.exit()).isEqualTo(RetrainJobMain.EXIT_BAD_ARGUMENTS);
         assertThat(r.err()).contains("tolerance must be within [0, 1], got 2.0");
+    }
+
+    @Test
+    void badConfigValuesExitTwoWithoutStackTrace() {
+        for (String[] args : new String[][]{{"run", "--holdout-fraction", "1.5"}, {"run", "--gate-metric", "precision"},
+                {"schedule", "--every", "never"}, {"trigger", "--bootstrap-servers", "localhost:notaport"}}) {
+            Result r = execute(args);
+            assertThat(r.exit()).as(String.join(" ", args) + ": " + r.err()).isEqualTo(2);
+            assertThat(r.err()).as(String.join(" ", args)).startsWith("retrain-job: ").doesNotContain("\tat ");
+            assertThat(r.err().lines().count()).as(String.join(" ", args)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void unexpectedFailureIsOneLineWithItsClassAndExitOne() {
+        StringWriter err = new StringWriter();
+        CommandLine cmd = RetrainJobMain.commandLine().setErr(new PrintWriter(err, true));
+        int exit = RetrainJobMain.report(new UnsupportedOperationException("no codec for parquet"), cmd, null);
+        assertThat(exit).isEqualTo(RetrainOutcome.EXIT_FAILED);
+        assertThat(err.toString()).isEqualTo("retrain-job: failed: java.lang.UnsupportedOperationException: "
+                + "no codec for parquet" + System.lineSeparator());
+    }
+
+    @Test
+    void runtimeFailureOfAKnownKindExitsOne() {
+        StringWriter err = new StringWriter();
+        CommandLine cmd = RetrainJobMain.commandLine().setErr(new PrintWriter(err, true));
+        int exit = RetrainJobMain.report(new IllegalStateException("cannot publish to control topic"), cmd, null);
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString()).isEqualTo("retrain-job: cannot publish to control topic" + System.lineSeparator());
     }
 }

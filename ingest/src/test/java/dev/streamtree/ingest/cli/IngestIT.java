@@ -179,7 +179,7 @@ class IngestIT {
         CommandLine cli = IngestMain.commandLine();
         cli.setErr(new java.io.PrintWriter(err, true));
         int code = cli.execute("tail", "--bootstrap-servers", kafka.bootstrapServers(), "--topic", "no-such-topic", "--max", "1");
-        assertThat(code).isEqualTo(1);
+        assertThat(code).as("a --topic that names no topic is a bad argument").isEqualTo(2);
         assertThat(err.toString()).contains("error: topic 'no-such-topic' does not exist on " + kafka.bootstrapServers())
                 .doesNotContain("at dev.streamtree");
     }

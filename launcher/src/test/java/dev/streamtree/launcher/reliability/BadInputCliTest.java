@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 /**
- * Every command line, given a bad value, exits non-zero with a message naming that value and no stack trace. Each
+ * Every command line, given a bad value, exits 2 (bad arguments, as picocli does for values it cannot convert; 1 is
+ * kept for failures at run time) with a message naming that value and no stack trace. Each
  * case runs twice: through {@code bin/streamtree} ({@link Launcher#commandLine()}) and through the command's own
  * entry point ({@code IngestMain}, {@code StreamingCommand.execute}, {@code RetrainJobMain.execute},
  * {@code DeployCommand}). No case reaches a broker, Spark or AWS: the bad value must be caught first.
@@ -97,9 +98,9 @@ class BadInputCliTest {
 
     @ParameterizedTest(name = "{0}: {1}")
     @MethodSource("cases")
-    void badValueGivesOneMessageNamingItAndANonZeroExit(String entry, Case badCase) {
+    void badValueGivesOneMessageNamingItAndExitTwo(String entry, Case badCase) {
         Run run = assertTimeoutPreemptively(Duration.ofSeconds(60), () -> run(entry, badCase));
-        assertThat(run.exitCode()).as(run.output()).isNotZero();
+        assertThat(run.exitCode()).as("exit 2 (bad arguments) from every entry point; " + run.output()).isEqualTo(2);
         assertThat(run.output()).as("message names the bad value").contains(badCase.badValue());
         assertThat(run.output()).as("no stack trace").doesNotContain("\tat ");
     }
