@@ -7,15 +7,16 @@ import dev.streamtree.lake.table.LakeBatchWriter;
 import dev.streamtree.lake.table.LakeCommit;
 import dev.streamtree.streaming.config.StreamingConfig;
 import dev.streamtree.streaming.parse.EventParsing;
+import dev.streamtree.streaming.parse.ParseCounts;
+import dev.streamtree.streaming.progress.PhaseClock;
 import dev.streamtree.streaming.progress.StatusBoard;
 import dev.streamtree.streaming.score.ModelTracker;
 import dev.streamtree.streaming.score.Scoring;
 import dev.streamtree.streaming.score.ServingModel;
+import dev.streamtree.streaming.score.TreeScorer;
 import dev.streamtree.streaming.sink.DeadLetters;
 import dev.streamtree.streaming.sink.KafkaSink;
-import dev.streamtree.streaming.sink.Predictions;
 import org.apache.spark.api.java.function.VoidFunction2;
-import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
@@ -25,8 +26,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
-
-import static org.apache.spark.sql.functions.col;
 
 /**
  * One micro-batch, on the driver: pick the model (once, before anything else, so the whole batch is scored by
@@ -47,14 +46,15 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
     private final EventSchema schema;
     private final EventValidator validator;
     private final EventCatalog catalog;
-    private final ModelTracker<PipelineModel> models;
+    private final ModelTracker<TreeScorer> models;
     private final StatusBoard board;
     private final Clock clock;
     private LakeBatchWriter lakeWriter;
+    private ParseCounts counts;
     private boolean warnedUnscored;
 
     MicroBatchProcessor(StreamingConfig config, EventValidator validator, EventCatalog catalog,
-                        ModelTracker<PipelineModel> models, StatusBoard board, Clock clock) {
+                        ModelTracker<TreeScorer> models, StatusBoard board, Clock clock) {
         this.config = config;
         this.schema = validator.schema();
         this.validator = validator;
@@ -66,36 +66,28 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
 
     @Override
     public void call(Dataset<Row> kafkaRows, Long batchId) {
-        long started = clock.millis();
-        Optional<ServingModel<PipelineModel>> model = models.refresh();
+        PhaseClock phases = new PhaseClock(clock);
+        Optional<ServingModel<TreeScorer>> model = models.refresh();
+        phases.lap("model");
         Instant batchTime = clock.instant();
-        Dataset<Row> parsed = EventParsing.parse(kafkaRows, validator).persist(StorageLevel.MEMORY_AND_DISK());
+        ParseCounts counts = counts(kafkaRows);
+        counts.reset();
+        Dataset<Row> parsed = EventParsing.parse(kafkaRows, validator, counts).persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            long valid = 0;
-            long refused = 0;
-            for (Row count : parsed.groupBy(col(EventParsing.ERROR).isNull()).count().collectAsList()) {
-                if (count.getBoolean(0)) {
-                    valid = count.getLong(1);
-                } else {
-                    refused = count.getLong(1);
-                }
-            }
-            if (refused > 0) {
-                KafkaSink.write(DeadLetters.records(EventParsing.refused(parsed), batchTime), config.kafka(),
-                        config.topics().deadLetters());
-            }
+            // The lake write is the batch's first job: it reads Kafka, validates and caches every record, so the
+            // counts are known after it without a counting job.
             Dataset<Row> events = EventParsing.valid(parsed, schema);
-            long toLake = 0;
+            LakeCommit commit = lakeWriter(kafkaRows).write(events, batchId);
+            phases.lap("lake");
+            long valid = counts.valid().value();
+            long refused = counts.refused().value();
             long predictions = 0;
             long unscored = 0;
-            LakeCommit commit = null;
             if (valid > 0) {
-                commit = lakeWriter(kafkaRows).write(events, batchId);
-                catalog.addPartitions(commit.partitions());
-                toLake = commit.replayed() ? 0 : valid;
                 if (model.isPresent()) {
                     score(events, model.get(), batchId, batchTime);
                     predictions = valid;
+                    phases.lap("predictions");
                 } else {
                     unscored = valid;
                     if (!warnedUnscored) {
@@ -105,11 +97,21 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
                     }
                 }
             }
-            long millis = clock.millis() - started;
+            if (refused > 0) {
+                KafkaSink.write(DeadLetters.records(EventParsing.refused(parsed), batchTime), config.kafka(),
+                        config.topics().deadLetters());
+                phases.lap("dead letters");
+            }
+            if (!commit.partitions().isEmpty()) {
+                catalog.addPartitions(commit.partitions());
+                phases.lap("catalog");
+            }
+            long toLake = commit.replayed() ? 0 : valid;
+            long millis = phases.total();
             String version = model.map(m -> m.version().toString()).orElse(null);
-            LOG.info("batch {}: {} records, {} to lake{}, {} dead letters, {} predictions by {} ({} ms)", batchId,
-                    valid + refused, valid, commit == null ? "" : describe(commit), refused,
-                    predictions, version == null ? "no model" : version, millis);
+            LOG.info("batch {}: {} records, {} to lake{}, {} dead letters, {} predictions by {} ({} ms: {})", batchId,
+                    valid + refused, valid, commit.files() == 0 ? "" : describe(commit), refused,
+                    predictions, version == null ? "no model" : version, millis, phases);
             board.batchDone(new StatusBoard.BatchOutcome(batchId, valid + refused, toLake, refused, predictions,
                     unscored, version, models.swaps(), models.refusals(), millis));
         } finally {
@@ -117,13 +119,16 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
         }
     }
 
-    private void score(Dataset<Row> events, ServingModel<PipelineModel> model, long batchId, Instant batchTime) {
-        Dataset<Row> scored = Scoring.withPrediction(events, model.model());
-        if (config.explain()) {
-            scored = Scoring.withDecisionPath(scored, model.model(), schema);
+    private ParseCounts counts(Dataset<Row> kafkaRows) {
+        if (counts == null) {
+            counts = ParseCounts.register(kafkaRows.sparkSession().sparkContext());
         }
-        KafkaSink.write(Predictions.records(scored, schema, model.metadata().classes(), model.version().toString(),
-                batchId, batchTime), config.kafka(), config.topics().predictions());
+        return counts;
+    }
+
+    private void score(Dataset<Row> events, ServingModel<TreeScorer> model, long batchId, Instant batchTime) {
+        KafkaSink.write(Scoring.predictions(events, model.model(), schema, model.version().toString(), batchId,
+                batchTime, config.explain()), config.kafka(), config.topics().predictions());
     }
 
     private LakeBatchWriter lakeWriter(Dataset<Row> kafkaRows) {

@@ -4,6 +4,7 @@ import dev.streamtree.common.catalog.CatalogException;
 import dev.streamtree.common.catalog.EventCatalog;
 import dev.streamtree.common.catalog.LakeLayout;
 import dev.streamtree.common.catalog.LakePartition;
+import dev.streamtree.common.catalog.RegisteredPartitions;
 import dev.streamtree.common.schema.EventSchema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +54,7 @@ public final class GlueEventCatalog implements EventCatalog, AutoCloseable {
     private final String database;
     private final String table;
     private volatile StorageDescriptor tableStorage;
+    private final RegisteredPartitions registered = new RegisteredPartitions();
 
     /** Uses the given client (endpoint, region and credentials are its business). */
     public GlueEventCatalog(GlueClient glue, String database, String table) {
@@ -121,32 +123,38 @@ public final class GlueEventCatalog implements EventCatalog, AutoCloseable {
         if (storage == null) {
             throw new IllegalStateException("call ensureTable before addPartitions on Glue table " + tableName());
         }
-        for (int from = 0; from < partitions.size(); from += MAX_PARTITIONS_PER_CALL) {
-            List<PartitionInput> inputs = partitions.subList(from, Math.min(partitions.size(), from + MAX_PARTITIONS_PER_CALL))
-                    .stream()
-                    .map(p -> PartitionInput.builder()
-                            .values(p.values())
-                            .storageDescriptor(storage.toBuilder().location(storage.location() + "/" + p.path()).build())
-                            .build())
-                    .toList();
-            BatchCreatePartitionResponse response;
-            try {
-                response = glue.batchCreatePartition(r -> r.databaseName(database).tableName(table)
-                        .partitionInputList(inputs));
-            } catch (SdkException e) {
-                throw new CatalogException("cannot add " + inputs.size() + " partitions to Glue table " + tableName()
-                        + ": " + e.getMessage(), e);
-            }
-            List<PartitionError> failures = response.errors().stream()
-                    .filter(error -> error.errorDetail() == null
-                            || !"AlreadyExistsException".equals(error.errorDetail().errorCode()))
-                    .toList();
-            if (!failures.isEmpty()) {
-                throw new CatalogException("Glue refused " + failures.size() + " partitions of " + tableName() + ": "
-                        + failures.stream().map(f -> f.partitionValues() + " "
-                                + (f.errorDetail() == null ? "(no detail)" : f.errorDetail().errorCode() + ": "
-                                + f.errorDetail().errorMessage())).toList());
-            }
+        List<LakePartition> unregistered = registered.unregistered(partitions);
+        for (int from = 0; from < unregistered.size(); from += MAX_PARTITIONS_PER_CALL) {
+            List<LakePartition> chunk = unregistered.subList(from, Math.min(unregistered.size(), from + MAX_PARTITIONS_PER_CALL));
+            create(chunk, storage);
+            registered.registered(chunk);
+        }
+    }
+
+    private void create(List<LakePartition> partitions, StorageDescriptor storage) {
+        List<PartitionInput> inputs = partitions.stream()
+                .map(p -> PartitionInput.builder()
+                        .values(p.values())
+                        .storageDescriptor(storage.toBuilder().location(storage.location() + "/" + p.path()).build())
+                        .build())
+                .toList();
+        BatchCreatePartitionResponse response;
+        try {
+            response = glue.batchCreatePartition(r -> r.databaseName(database).tableName(table)
+                    .partitionInputList(inputs));
+        } catch (SdkException e) {
+            throw new CatalogException("cannot add " + inputs.size() + " partitions to Glue table " + tableName()
+                    + ": " + e.getMessage(), e);
+        }
+        List<PartitionError> failures = response.errors().stream()
+                .filter(error -> error.errorDetail() == null
+                        || !"AlreadyExistsException".equals(error.errorDetail().errorCode()))
+                .toList();
+        if (!failures.isEmpty()) {
+            throw new CatalogException("Glue refused " + failures.size() + " partitions of " + tableName() + ": "
+                    + failures.stream().map(f -> f.partitionValues() + " "
+                            + (f.errorDetail() == null ? "(no detail)" : f.errorDetail().errorCode() + ": "
+                            + f.errorDetail().errorMessage())).toList());
         }
     }
 

@@ -111,6 +111,24 @@ class GlueEventCatalogIT {
     }
 
     @Test
+    void asksGlueOnlyForPartitionsItHasNotRegisteredYet() throws Exception {
+        answer("AWSGlue.CreateDatabase", okJson("{}"));
+        answer("AWSGlue.CreateTable", okJson("{}"));
+        answer("AWSGlue.BatchCreatePartition", okJson("{\"Errors\":[]}"));
+
+        catalog.ensureTable(SCHEMA, LOCATION);
+        catalog.addPartitions(List.of(new LakePartition("2024-01-01", 0)));
+        catalog.addPartitions(List.of(new LakePartition("2024-01-01", 0)));
+        catalog.addPartitions(List.of(new LakePartition("2024-01-01", 0), new LakePartition("2024-01-01", 1)));
+
+        List<LoggedRequest> calls = glue.findAll(postRequestedFor(urlEqualTo("/"))
+                .withHeader("X-Amz-Target", equalTo("AWSGlue.BatchCreatePartition")));
+        assertThat(calls).hasSize(2);
+        assertThat(body(calls.get(1)).at("/PartitionInputList").size()).isEqualTo(1);
+        assertThat(body(calls.get(1)).at("/PartitionInputList/0/Values/1").asText()).isEqualTo("1");
+    }
+
+    @Test
     void sendsAtMostOneHundredPartitionsPerCallWithValuesAndLocations() throws Exception {
         answer("AWSGlue.CreateDatabase", okJson("{}"));
         answer("AWSGlue.CreateTable", okJson("{}"));

@@ -12,7 +12,7 @@ import dev.streamtree.lake.registry.FileSystemModelRegistry;
 import dev.streamtree.streaming.StreamingJob;
 import dev.streamtree.streaming.config.StreamingOptions;
 import dev.streamtree.streaming.score.SparkModelLoader;
-import org.apache.spark.ml.PipelineModel;
+import dev.streamtree.streaming.score.TreeScorer;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -83,7 +83,7 @@ public final class SwapPart {
         long maxGap = Percentiles.of(gapArray, 100);
         long lost = sent - log.covered(sent);
         List<Measurement> out = new ArrayList<>();
-        out.add(Measurement.plain(part, "model load (checksums + PipelineModel.load + check), median", load, "ms"));
+        out.add(Measurement.plain(part, "model load (checksums + PipelineModel.load + compile), median", load, "ms"));
         out.add(Measurement.plain(part, "swap gap p50 of " + gaps.size() + " (trigger " + trigger.toMillis() + " ms)",
                 Percentiles.of(gapArray, 50), "ms"));
         out.add(Measurement.checked(part, "swap gap max", maxGap, "ms", "trigger + model load = " + budget + " ms",
@@ -118,7 +118,7 @@ public final class SwapPart {
             for (VersionId v : versions) {
                 long start = System.nanoTime();
                 ModelMetadata metadata = ctx.registry().metadata(v);
-                PipelineModel model = loader.load(ctx.registry().modelLocation(v), metadata);
+                TreeScorer model = loader.load(ctx.registry().modelLocation(v), metadata);
                 if (loader.problem(model).isPresent()) {
                     throw new IllegalStateException("model " + v + " fails the loader's check: " + loader.problem(model).get());
                 }

@@ -4,6 +4,7 @@ import dev.streamtree.common.catalog.CatalogException;
 import dev.streamtree.common.catalog.EventCatalog;
 import dev.streamtree.common.catalog.LakeLayout;
 import dev.streamtree.common.catalog.LakePartition;
+import dev.streamtree.common.catalog.RegisteredPartitions;
 import dev.streamtree.common.schema.EventSchema;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -35,6 +36,7 @@ public final class LocalSparkCatalog implements EventCatalog {
     private final SparkSession spark;
     private final String database;
     private final String table;
+    private final RegisteredPartitions registered = new RegisteredPartitions();
 
     public LocalSparkCatalog(SparkSession spark, String database, String table) {
         this.spark = spark;
@@ -70,14 +72,16 @@ public final class LocalSparkCatalog implements EventCatalog {
 
     @Override
     public void addPartitions(List<LakePartition> partitions) {
+        List<LakePartition> unregistered = registered.unregistered(partitions);
         try {
-            for (int from = 0; from < partitions.size(); from += PARTITIONS_PER_STATEMENT) {
-                List<LakePartition> chunk = partitions.subList(from, Math.min(partitions.size(), from + PARTITIONS_PER_STATEMENT));
+            for (int from = 0; from < unregistered.size(); from += PARTITIONS_PER_STATEMENT) {
+                List<LakePartition> chunk = unregistered.subList(from, Math.min(unregistered.size(), from + PARTITIONS_PER_STATEMENT));
                 String specs = chunk.stream()
                         .map(p -> "PARTITION (`" + LakeLayout.EVENT_DATE + "` = '" + p.eventDate() + "', `"
                                 + LakeLayout.EVENT_HOUR + "` = " + p.eventHour() + ")")
                         .collect(Collectors.joining(" "));
                 spark.sql("ALTER TABLE " + quoted() + " ADD IF NOT EXISTS " + specs);
+                registered.registered(chunk);
             }
             // New files in already registered partitions are otherwise hidden by Spark's file listing cache.
             spark.catalog().refreshTable(tableName());

@@ -37,9 +37,17 @@ public final class EventParsing {
      * {@link #ERROR}, and the lake columns (null for refused records). Cache it: it is read several times.
      */
     public static Dataset<Row> parse(Dataset<Row> kafkaRows, EventValidator validator) {
+        return parse(kafkaRows, validator, null);
+    }
+
+    /**
+     * As {@link #parse(Dataset, EventValidator)}, also counting valid and refused records into {@code counts} as
+     * the rows are computed (once per computation: cache the result so the counts are not inflated).
+     */
+    public static Dataset<Row> parse(Dataset<Row> kafkaRows, EventValidator validator, ParseCounts counts) {
         EventSchema schema = validator.schema();
         Dataset<Row> parsed = kafkaRows.select(SOURCE_COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new))
-                .mapPartitions(new ParseEvents(validator), Encoders.row(parsedSchema(schema)));
+                .mapPartitions(new ParseEvents(validator, counts), Encoders.row(parsedSchema(schema)));
         return parsed.withColumn(schema.eventTimeField(), timestamp_micros(col(EVENT_TIME_MICROS)))
                 .select(outputColumns(schema));
     }

@@ -7,6 +7,7 @@ import dev.streamtree.common.event.ValidationResult;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.apache.spark.util.LongAccumulator;
 
 import java.util.Iterator;
 
@@ -20,11 +21,13 @@ final class ParseEvents implements MapPartitionsFunction<Row, Row> {
     private static final long serialVersionUID = 1L;
 
     private final EventValidator validator;
+    private final ParseCounts counts;
     private final int width;
     private final boolean labelled;
 
-    ParseEvents(EventValidator validator) {
+    ParseEvents(EventValidator validator, ParseCounts counts) {
         this.validator = validator;
+        this.counts = counts;
         this.width = EventParsing.parsedSchema(validator.schema()).size();
         this.labelled = validator.schema().labelSpec().isPresent();
     }
@@ -61,8 +64,10 @@ final class ParseEvents implements MapPartitionsFunction<Row, Row> {
         }
         if (result instanceof ValidationResult.Invalid invalid) {
             out[5] = invalid.reason();
+            count(counts == null ? null : counts.refused());
             return RowFactory.create(out);
         }
+        count(counts == null ? null : counts.valid());
         ValidatedEvent event = ((ValidationResult.Valid) result).event();
         LakePartition partition = LakePartition.of(event.eventTime());
         int i = 6;
@@ -78,5 +83,11 @@ final class ParseEvents implements MapPartitionsFunction<Row, Row> {
         out[i++] = partition.eventDate();
         out[i] = partition.eventHour();
         return RowFactory.create(out);
+    }
+
+    private static void count(LongAccumulator accumulator) {
+        if (accumulator != null) {
+            accumulator.add(1);
+        }
     }
 }
