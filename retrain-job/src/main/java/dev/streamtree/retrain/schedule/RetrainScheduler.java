@@ -11,6 +11,8 @@ import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +39,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * retrain are served by one more retrain, not by one each.
  *
  * <p>Failures: a failed retrain is published as {@code failed} with its message and the scheduler carries on;
- * a status that cannot be published is logged. {@link #close()} stops the timer and listener, lets a running
+ * a status that cannot be published (broker down) is logged. When Kafka cannot be reached, the listener logs
+ * each failed attempt with its count and retries (back-off 1 s, growing to 30 s); the timer is independent of
+ * Kafka and keeps scheduling retrains, which read the lake, not Kafka. {@link #close()} stops the timer and listener, lets a running
  * retrain finish, then stops the worker.
  */
 public final class RetrainScheduler implements AutoCloseable {
@@ -45,6 +49,8 @@ public final class RetrainScheduler implements AutoCloseable {
     public static final String DEFAULT_GROUP = "streamtree-retrain-scheduler";
 
     private static final Logger LOG = LoggerFactory.getLogger(RetrainScheduler.class);
+    private static final Duration LISTENER_BACKOFF = Duration.ofSeconds(1);
+    private static final int MAX_BACKOFF_STEPS = 30;
 
     private final RetrainRunner runner;
     private final ControlChannel channel;
@@ -125,19 +131,41 @@ public final class RetrainScheduler implements AutoCloseable {
                     listening.countDown();
                 }
             });
+            int failures = 0;
             while (!closed) {
-                for (ConsumerRecord<String, byte[]> record : c.poll(Duration.ofMillis(500))) {
-                    Optional<ControlMessage> message = ControlChannel.decode(record);
-                    if (message.isPresent() && message.get() instanceof RetrainRequest request) {
-                        LOG.info("retrain request {} from '{}' (force={})", request.requestId(), request.requestedBy(), request.force());
-                        queue.offer(request);
+                try {
+                    for (ConsumerRecord<String, byte[]> record : c.poll(Duration.ofMillis(500))) {
+                        Optional<ControlMessage> message = ControlChannel.decode(record);
+                        if (message.isPresent() && message.get() instanceof RetrainRequest request) {
+                            LOG.info("retrain request {} from '{}' (force={})", request.requestId(), request.requestedBy(), request.force());
+                            queue.offer(request);
+                        }
                     }
+                    c.commitSync();
+                    if (failures > 0) {
+                        LOG.info("control listener on {} recovered after {} failed attempt(s)", channel.topic(), failures);
+                        failures = 0;
+                    }
+                } catch (WakeupException | InterruptException e) {
+                    throw e;
+                } catch (KafkaException e) {
+                    // Broker unreachable or restarting (a commit timing out, the group's member fenced meanwhile):
+                    // the timer keeps scheduling retrains; requests published later are read once the broker
+                    // answers, and offsets are committed only after requests are queued, so none is skipped.
+                    failures++;
+                    Duration backoff = LISTENER_BACKOFF.multipliedBy(Math.min(failures, MAX_BACKOFF_STEPS));
+                    LOG.error("control listener on {} cannot reach Kafka (attempt {}): {}; retrying in {}", channel.topic(),
+                            failures, e.getMessage(), Durations.format(backoff));
+                    sleepQuietly(backoff);
                 }
-                c.commitSync();
             }
         } catch (WakeupException e) {
             if (!closed) {
                 LOG.error("control listener woken up unexpectedly", e);
+            }
+        } catch (InterruptException e) {
+            if (!closed) {
+                LOG.error("control listener on {} interrupted", channel.topic(), e);
             }
         } catch (RuntimeException e) {
             LOG.error("control listener on {} stopped: {}", channel.topic(), e.getMessage(), e);
@@ -201,6 +229,15 @@ public final class RetrainScheduler implements AutoCloseable {
             worker.join();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private void sleepQuietly(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            closed = true;
         }
     }
 
