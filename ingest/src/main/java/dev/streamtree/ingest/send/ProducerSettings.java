@@ -17,7 +17,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * The producer configuration streamtree uses for events: idempotent, acks=all (no loss, no duplicates from
- * retries), lz4 compression, small linger for batching. Client properties from {@link KafkaSettings}
+ * retries), lz4 compression, small linger for batching. Outages: a broker unreachable for less than 2 minutes
+ * ({@code delivery.timeout.ms} and {@code max.block.ms}, both 120 s) loses nothing; a record still undelivered after
+ * that is reported as failed, never dropped silently. Raise both with {@code --kafka-properties} for longer outages. Client properties from {@link KafkaSettings}
  * (security) are applied first; these reliability settings win over them.
  */
 public final class ProducerSettings {
@@ -33,7 +35,10 @@ public final class ProducerSettings {
         p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
         p.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(128 * 1024));
         p.putIfAbsent(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "5");
+        // A broker outage shorter than delivery.timeout.ms loses nothing: records wait in the buffer and are retried.
+        // max.block.ms matches it, so a send that blocks on a full buffer or missing metadata gives up no sooner.
         p.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "120000");
+        p.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, "120000");
         p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(2 * 1024 * 1024));
         p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "streamtree-ingest");
         return p;
