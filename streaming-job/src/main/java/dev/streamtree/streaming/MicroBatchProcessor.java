@@ -16,6 +16,7 @@ import dev.streamtree.streaming.score.ServingModel;
 import dev.streamtree.streaming.score.TreeScorer;
 import dev.streamtree.streaming.sink.DeadLetters;
 import dev.streamtree.streaming.sink.KafkaSink;
+import org.apache.spark.api.java.function.ForeachPartitionFunction;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -29,8 +30,9 @@ import java.util.Optional;
 
 /**
  * One micro-batch, on the driver: pick the model (once, before anything else, so the whole batch is scored by
- * one version), validate on executors, refused records to the dead-letter topic, valid events to the lake
- * (exactly once) and the catalog, then predictions to Kafka.
+ * one version); validate on executors and send the predictions to Kafka; valid events to the lake (exactly once);
+ * refused records to the dead-letter topic; then the catalog. The parsed records are cached, so Kafka is read and
+ * every record validated once per batch whatever the number of sinks.
  *
  * <p>Any failure of a sink propagates: the query stops and, restarted, replays the batch from its checkpoint.
  * The replay rewrites dead letters and predictions (at-least-once; consumers de-duplicate on event id, model
@@ -74,28 +76,30 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
         counts.reset();
         Dataset<Row> parsed = EventParsing.parse(kafkaRows, validator, counts).persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            // The lake write is the batch's first job: it reads Kafka, validates and caches every record, so the
-            // counts are known after it without a counting job.
             Dataset<Row> events = EventParsing.valid(parsed, schema);
+            // The batch's first job reads Kafka, validates and caches every record; the counts are known after it.
+            // Predictions go first, as they are what a consumer waits for; the lake write follows from the cache.
+            boolean computed = false;
+            if (model.isPresent()) {
+                score(events, model.get(), batchId, batchTime);
+                computed = true;
+                phases.lap("predictions");
+            }
             LakeCommit commit = lakeWriter(kafkaRows).write(events, batchId);
+            computed |= !commit.replayed();
             phases.lap("lake");
+            if (!computed) {
+                // A replay of a batch the lake already holds, with no model: nothing has read the records yet.
+                parsed.foreachPartition((ForeachPartitionFunction<Row>) rows -> rows.forEachRemaining(row -> { }));
+            }
             long valid = counts.valid().value();
             long refused = counts.refused().value();
-            long predictions = 0;
-            long unscored = 0;
-            if (valid > 0) {
-                if (model.isPresent()) {
-                    score(events, model.get(), batchId, batchTime);
-                    predictions = valid;
-                    phases.lap("predictions");
-                } else {
-                    unscored = valid;
-                    if (!warnedUnscored) {
-                        LOG.warn("no model is serving yet (registry {} has no usable current version): events go to "
-                                + "the lake, no predictions are emitted until a model is promoted", config.registry());
-                        warnedUnscored = true;
-                    }
-                }
+            long predictions = model.isPresent() ? valid : 0;
+            long unscored = model.isPresent() ? 0 : valid;
+            if (unscored > 0 && !warnedUnscored) {
+                LOG.warn("no model is serving yet (registry {} has no usable current version): events go to "
+                        + "the lake, no predictions are emitted until a model is promoted", config.registry());
+                warnedUnscored = true;
             }
             if (refused > 0) {
                 KafkaSink.write(DeadLetters.records(EventParsing.refused(parsed), batchTime), config.kafka(),
