@@ -208,19 +208,20 @@ if [[ "$kill_worker" == 1 ]]; then
   # Kill worker 2 while its executor runs a task of the first batch scored by the new model: wait until the job
   # serves the model, then for the next task started on worker 2's executor.
   wait_for_log "$work/logs/streaming.log" "model $model now serving" 240 "$streaming_pid"
+  worker_tree=($(tree "${worker_pids[1]}"))  # listed first, so the kill follows the task start at once
   tasks_log="$(ls "$work"/worker-2/"$app_id"/*/stderr | head -n 1)"
   tasks_before="$(grep -c 'Running task' "$tasks_log" || true)"
   deadline=$((SECONDS + 60))
-  until (( $(grep -c 'Running task' "$tasks_log" || true) > tasks_before )) || (( SECONDS > deadline )); do sleep 0.1; done
-  worker_tree=($(tree "${worker_pids[1]}"))
-  say "   killing worker 2 and its executor with SIGKILL (pids ${worker_tree[*]})"
+  until (( $(grep -c 'Running task' "$tasks_log" || true) > tasks_before )) || (( SECONDS > deadline )); do sleep 0.05; done
   kill -9 "${worker_tree[@]}" 2>/dev/null || true
+  say "   killed worker 2 and its executor with SIGKILL (pids ${worker_tree[*]})"
 fi
 wait "$ingest_pid" || { echo "producing the phase 2 events failed (see $work/logs/ingest.log)" >&2; exit 1; }
 expected=$((events_before + events_after))
 wait_for_committed "$expected" 300
 say "   the streaming job committed a batch covering all $expected events"
 retried=$(( $(retried_tasks) - retried_before ))
+executors_lost="$(grep -c 'Lost executor' "$work/logs/streaming.log" || true)"
 
 say "== reading the lake and the predictions topic"
 # shellcheck disable=SC2086
@@ -231,10 +232,10 @@ read -r _ records predicted triples versions <<< "$(grep '^predictions ' <<< "$v
 sent="$(sent_events)"
 echo "   lake: $rows rows, $distinct distinct ids (produced $sent)"
 echo "   predictions: $records records, $predicted distinct events, $triples distinct (event,version,batch), versions $versions"
-echo "   task attempts re-run after worker 2 was killed: $retried"
+echo "   executors lost: $executors_lost; task attempts re-run after worker 2 was killed: $retried"
 echo "result: produced=$sent produced_after_promotion=$events_after lake_rows=$rows lake_distinct_ids=$distinct" \
   "prediction_records=$records scored_events=$predicted scored_triples=$triples versions=$versions promoted=$model" \
-  "worker_killed=$kill_worker retried_tasks=$retried"
+  "worker_killed=$kill_worker executors_lost=$executors_lost retried_tasks=$retried"
 
 failures=0
 [[ "$sent" == "$expected" ]] || { echo "FAIL: ingest sent $sent events, expected $expected" >&2; failures=1; }
