@@ -10,6 +10,9 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.LongAccumulator;
 
 import java.util.Iterator;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.StreamSupport;
 
 /**
  * Runs on executors: validates each Kafka record and emits one row of {@link EventParsing#parsedSchema}. Never
@@ -34,17 +37,8 @@ final class ParseEvents implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public Iterator<Row> call(Iterator<Row> records) {
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return records.hasNext();
-            }
-
-            @Override
-            public Row next() {
-                return parse(records.next());
-            }
-        };
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(records, Spliterator.ORDERED), false)
+                .map(this::parse).iterator();
     }
 
     /** Input columns: key, value, topic, partition, offset (see {@link EventParsing#SOURCE_COLUMNS}). */

@@ -15,6 +15,9 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.StreamSupport;
 
 /**
  * Runs on executors: turns lake rows into prediction records (key = event id, value = {@link Prediction} JSON)
@@ -53,18 +56,10 @@ final class ScoreEvents implements MapPartitionsFunction<Row, Row> {
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
         TreeRenderer renderer = explain ? new TreeRenderer(schema) : null;
-        return new Iterator<>() {
-            @Override
-            public boolean hasNext() {
-                return rows.hasNext();
-            }
-
-            @Override
-            public Row next() {
-                Prediction prediction = predict(rows.next(), renderer);
-                return RowFactory.create(prediction.eventId(), prediction.toJson());
-            }
-        };
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(rows, Spliterator.ORDERED), false)
+                .map(row -> predict(row, renderer))
+                .map(prediction -> RowFactory.create(prediction.eventId(), prediction.toJson()))
+                .iterator();
     }
 
     /** The prediction for one lake row; {@code renderer} non-null adds the decision path. */
