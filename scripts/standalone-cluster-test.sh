@@ -214,6 +214,7 @@ if [[ "$kill_worker" == 1 ]]; then
   deadline=$((SECONDS + 60))
   until (( $(grep -c 'Running task' "$tasks_log" || true) > tasks_before )) || (( SECONDS > deadline )); do sleep 0.05; done
   kill -9 "${worker_tree[@]}" 2>/dev/null || true
+  wait "${worker_pids[1]}" 2>/dev/null || true  # reaps it here, without bash's "Killed" job notice
   say "   killed worker 2 and its executor with SIGKILL (pids ${worker_tree[*]})"
 fi
 wait "$ingest_pid" || { echo "producing the phase 2 events failed (see $work/logs/ingest.log)" >&2; exit 1; }
