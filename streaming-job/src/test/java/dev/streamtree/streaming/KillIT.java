@@ -1,30 +1,18 @@
 package dev.streamtree.streaming;
 
-import dev.streamtree.common.event.EventValidator;
 import dev.streamtree.common.prediction.Prediction;
-import dev.streamtree.common.registry.ModelMetadata;
-import dev.streamtree.common.registry.PendingVersion;
-import dev.streamtree.common.registry.VersionId;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.kafka.embedded.TestKafka;
-import dev.streamtree.lake.model.FeaturePipeline;
 import dev.streamtree.lake.model.TreeParams;
 import dev.streamtree.lake.registry.FileSystemModelRegistry;
-import dev.streamtree.streaming.parse.EventParsing;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,7 +26,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
@@ -75,7 +62,9 @@ class KillIT {
             try {
                 FileSystemModelRegistry registry = FileSystemModelRegistry.open(work.resolve("registry").toString(),
                         spark.sparkContext().hadoopConfiguration());
-                registry.promote(train(spark, registry), "KillIT model");
+                TestEvents training = new TestEvents(SCHEMA, 7, Instant.parse("2024-04-01T00:00:00Z"));
+                registry.promote(TestModels.train(spark, registry, SCHEMA, TreeParams.of(3, 1), 1000, training::json),
+                        "KillIT model");
 
                 AtomicInteger sent = new AtomicInteger();
                 AtomicBoolean producing = new AtomicBoolean(true);
@@ -125,7 +114,8 @@ class KillIT {
                     while (scored.size() < events && System.nanoTime() < predictionDeadline) {
                         scored.clear();
                         predictions = 0;
-                        for (ConsumerRecord<byte[], byte[]> r : readAll(kafka.bootstrapServers(), "kill.predictions")) {
+                        for (ConsumerRecord<byte[], byte[]> r
+                                : KafkaRecords.toEnd(kafka.bootstrapServers(), "kill.predictions")) {
                             scored.add(Prediction.parse(new String(r.value(), StandardCharsets.UTF_8)).eventId());
                             predictions++;
                         }
@@ -221,52 +211,6 @@ class KillIT {
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
         } catch (IOException e) {
             return "(no log: " + e.getMessage() + ")";
-        }
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> readAll(String servers, String topic) {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", servers);
-        props.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        props.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        props.put("enable.auto.commit", "false");
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (System.nanoTime() < deadline && partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-            }
-        }
-        return records;
-    }
-
-    /** Fits a small tree on labelled events and commits it to the registry. */
-    private static VersionId train(SparkSession spark, FileSystemModelRegistry registry) throws IOException {
-        TestEvents training = new TestEvents(SCHEMA, 7, Instant.parse("2024-04-01T00:00:00Z"));
-        List<Row> records = new ArrayList<>();
-        for (int i = 0; i < 1000; i++) {
-            records.add(RowFactory.create(("t-" + i).getBytes(StandardCharsets.UTF_8),
-                    training.json("t-" + i, i).getBytes(StandardCharsets.UTF_8), "training", 0, (long) i));
-        }
-        Dataset<Row> kafkaRows = spark.createDataFrame(records, DataTypes.createStructType(List.of(
-                DataTypes.createStructField("key", DataTypes.BinaryType, true),
-                DataTypes.createStructField("value", DataTypes.BinaryType, true),
-                DataTypes.createStructField("topic", DataTypes.StringType, true),
-                DataTypes.createStructField("partition", DataTypes.IntegerType, true),
-                DataTypes.createStructField("offset", DataTypes.LongType, true))));
-        Dataset<Row> lakeRows = EventParsing.valid(EventParsing.parse(kafkaRows, new EventValidator(SCHEMA)), SCHEMA);
-        TreeParams params = TreeParams.of(3, 1);
-        PipelineModel model = FeaturePipeline.fit(lakeRows, SCHEMA, params);
-        try (PendingVersion pending = registry.stage()) {
-            model.write().overwrite().save(pending.modelLocation());
-            return pending.commit(new ModelMetadata(Instant.now(), SCHEMA.fingerprint(), SCHEMA.featureNames(),
-                    SCHEMA.label().classes(), "test", 1000, 0, Map.of(), params.asMap(), Map.of(), Map.of(), null,
-                    spark.version(), "test"));
         }
     }
 }

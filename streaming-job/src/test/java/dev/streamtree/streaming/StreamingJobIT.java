@@ -1,37 +1,26 @@
 package dev.streamtree.streaming;
 
-import dev.streamtree.common.event.EventValidator;
 import dev.streamtree.common.kafka.KafkaSettings;
 import dev.streamtree.common.prediction.DeadLetterHeaders;
 import dev.streamtree.common.prediction.Prediction;
-import dev.streamtree.common.registry.ModelMetadata;
-import dev.streamtree.common.registry.PendingVersion;
 import dev.streamtree.common.registry.VersionId;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.common.topic.Topics;
 import dev.streamtree.kafka.embedded.TestKafka;
 import dev.streamtree.lake.catalog.LocalSparkCatalog;
-import dev.streamtree.lake.model.FeaturePipeline;
 import dev.streamtree.lake.model.TreeParams;
 import dev.streamtree.lake.registry.FileSystemModelRegistry;
 import dev.streamtree.streaming.config.StreamingConfig;
-import dev.streamtree.streaming.parse.EventParsing;
 import dev.streamtree.streaming.progress.StreamingStatus;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,6 +44,7 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
+import static dev.streamtree.streaming.KafkaRecords.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -100,8 +90,8 @@ class StreamingJobIT {
                 spark.sparkContext().hadoopConfiguration());
         StreamingConfig config = config(topics, "swap_events").withDecisionPaths();
         TestEvents events = new TestEvents(SCHEMA, 1, Instant.parse("2024-05-01T22:00:00Z"));
-        VersionId first = train(registry, TreeParams.of(2, 1), 11);
-        VersionId second = train(registry, TreeParams.of(4, 1), 12);
+        VersionId first = TestModels.train(spark, registry, SCHEMA, TreeParams.of(2, 1), 3000, trainingEvents(11));
+        VersionId second = TestModels.train(spark, registry, SCHEMA, TreeParams.of(4, 1), 3000, trainingEvents(12));
 
         StreamingJob job = StreamingJob.start(spark, config, new LocalSparkCatalog(spark, "streamtree_it", "swap_events"), registry);
         try {
@@ -281,30 +271,9 @@ class StreamingJobIT {
         producer.flush();
     }
 
-    /** Fits a model on fresh labelled events and commits it to the registry (not promoted). */
-    private static VersionId train(FileSystemModelRegistry registry, TreeParams params, long seed) {
-        TestEvents training = new TestEvents(SCHEMA, seed, Instant.parse("2024-04-01T00:00:00Z"));
-        List<Row> records = new ArrayList<>();
-        for (int i = 0; i < 3000; i++) {
-            records.add(RowFactory.create(("t-" + i).getBytes(StandardCharsets.UTF_8),
-                    training.json("t-" + i, i).getBytes(StandardCharsets.UTF_8), "training", 0, (long) i));
-        }
-        Dataset<Row> kafkaRows = spark.createDataFrame(records, DataTypes.createStructType(List.of(
-                DataTypes.createStructField("key", DataTypes.BinaryType, true),
-                DataTypes.createStructField("value", DataTypes.BinaryType, true),
-                DataTypes.createStructField("topic", DataTypes.StringType, true),
-                DataTypes.createStructField("partition", DataTypes.IntegerType, true),
-                DataTypes.createStructField("offset", DataTypes.LongType, true))));
-        Dataset<Row> lakeRows = EventParsing.valid(EventParsing.parse(kafkaRows, new EventValidator(SCHEMA)), SCHEMA);
-        PipelineModel model = FeaturePipeline.fit(lakeRows, SCHEMA, params);
-        try (PendingVersion pending = registry.stage()) {
-            model.write().overwrite().save(pending.modelLocation());
-            return pending.commit(new ModelMetadata(Instant.now(), SCHEMA.fingerprint(), SCHEMA.featureNames(),
-                    SCHEMA.label().classes(), "test", 3000, 0, Map.of(), params.asMap(), Map.of(), Map.of(), null,
-                    spark.version(), "test"));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+    /** Fresh labelled events for training, {@code seed} making each model's training set different. */
+    private static TestModels.EventJson trainingEvents(long seed) {
+        return new TestEvents(SCHEMA, seed, Instant.parse("2024-04-01T00:00:00Z"))::json;
     }
 
     private static String labelOf(TestEvents unused, String eventId) {
@@ -323,46 +292,10 @@ class StreamingJobIT {
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected) {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", kafka.bootstrapServers());
-        props.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        props.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        props.put("enable.auto.commit", "false");
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-                if (records.size() >= expected) {
-                    // one more poll: anything beyond the expected count is a duplicate the test must see
-                    consumer.poll(Duration.ofMillis(1000)).forEach(records::add);
-                    break;
-                }
-            }
-        }
-        return records;
-    }
-
-    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        assertThat(header).as("header " + name).isNotNull();
-        return new String(header.value(), StandardCharsets.UTF_8);
+        return KafkaRecords.atLeast(kafka.bootstrapServers(), topic, expected);
     }
 
     private static void await(BooleanSupplier condition, StreamingJob job, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            var failure = job.query().exception();
-            assertThat(failure.isEmpty() || StreamingJob.isKafkaMetricsReplayBug(failure.get()))
-                    .as("query failed: " + failure).isTrue();
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what + "; status " + job.status().summary());
-            }
-            Thread.sleep(250);
-        }
+        JobAwait.until(job, TIMEOUT, what, StreamingJob::isKafkaMetricsReplayBug, condition);
     }
 }

@@ -4,12 +4,12 @@ import dev.streamtree.common.event.EventValidator;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.lake.table.LakeTable;
+import dev.streamtree.streaming.KafkaRecords;
 import dev.streamtree.streaming.sink.DeadLetters;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -95,11 +95,6 @@ class EventParsingTest {
     }
 
     private static Dataset<Row> kafkaRows(List<Row> rows) {
-        return spark.createDataFrame(rows, DataTypes.createStructType(List.of(
-                DataTypes.createStructField("key", DataTypes.BinaryType, true),
-                DataTypes.createStructField("value", DataTypes.BinaryType, true),
-                DataTypes.createStructField("topic", DataTypes.StringType, true),
-                DataTypes.createStructField("partition", DataTypes.IntegerType, true),
-                DataTypes.createStructField("offset", DataTypes.LongType, true))));
+        return KafkaRecords.sourceRows(spark, rows);
     }
 }

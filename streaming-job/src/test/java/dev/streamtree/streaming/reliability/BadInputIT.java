@@ -4,17 +4,15 @@ import dev.streamtree.common.kafka.KafkaSettings;
 import dev.streamtree.common.prediction.DeadLetterHeaders;
 import dev.streamtree.common.topic.Topics;
 import dev.streamtree.kafka.embedded.TestKafka;
+import dev.streamtree.streaming.JobAwait;
+import dev.streamtree.streaming.KafkaRecords;
 import dev.streamtree.streaming.StreamingJob;
 import dev.streamtree.streaming.config.StreamingConfig;
 import dev.streamtree.streaming.reliability.BadInputCorpus.Entry;
 import dev.streamtree.streaming.reliability.BadInputCorpus.Outcome;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -27,14 +25,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 
+import static dev.streamtree.streaming.KafkaRecords.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -93,7 +90,8 @@ class BadInputIT {
             producer.flush();
 
             long expectedRead = good + corpus.size();
-            await(() -> job.status().eventsRead() >= expectedRead, job, "the corpus and good events read");
+            JobAwait.until(job, TIMEOUT, "the corpus and good events read",
+                    () -> job.status().eventsRead() >= expectedRead);
             assertThat(job.query().isActive()).as("query still running").isTrue();
             assertThat(job.status().deadLetters()).isEqualTo(deadLetters);
             assertThat(job.status().eventsToLake()).isEqualTo(good + acceptedByRule);
@@ -113,7 +111,9 @@ class BadInputIT {
             assertThat(unlabelled.isNullAt(0)).isTrue();
 
             Map<String, ConsumerRecord<byte[], byte[]>> letters = new HashMap<>();
-            for (ConsumerRecord<byte[], byte[]> record : readAll(topics.deadLetters(), (int) deadLetters)) {
+            List<ConsumerRecord<byte[], byte[]>> deadLetterRecords =
+                    KafkaRecords.atLeast(kafka.bootstrapServers(), topics.deadLetters(), (int) deadLetters);
+            for (ConsumerRecord<byte[], byte[]> record : deadLetterRecords) {
                 assertThat(letters.put(new String(record.key(), StandardCharsets.UTF_8), record)).as("one dead letter per key").isNull();
             }
             assertThat(letters).hasSize((int) deadLetters);
@@ -173,46 +173,5 @@ class BadInputIT {
         props.put("buffer.memory", String.valueOf(64 * 1024 * 1024));
         props.put("linger.ms", "5");
         return new KafkaProducer<>(props);
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected) {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", kafka.bootstrapServers());
-        props.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        props.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        props.put("enable.auto.commit", "false");
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-                if (records.size() >= expected) {
-                    consumer.poll(Duration.ofMillis(1000)).forEach(records::add);
-                    break;
-                }
-            }
-        }
-        return records;
-    }
-
-    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        assertThat(header).as("header " + name).isNotNull();
-        return new String(header.value(), StandardCharsets.UTF_8);
-    }
-
-    private static void await(BooleanSupplier condition, StreamingJob job, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TIMEOUT.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(job.query().exception().isEmpty()).as("query failed: " + job.query().exception()).isTrue();
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what + "; status " + job.status().summary());
-            }
-            Thread.sleep(250);
-        }
     }
 }

@@ -3,9 +3,6 @@ package dev.streamtree.streaming.reliability;
 import dev.streamtree.common.event.EventValidator;
 import dev.streamtree.common.kafka.KafkaSettings;
 import dev.streamtree.common.prediction.Prediction;
-import dev.streamtree.common.registry.ModelMetadata;
-import dev.streamtree.common.registry.PendingVersion;
-import dev.streamtree.common.registry.VersionId;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.common.topic.Topics;
@@ -16,38 +13,29 @@ import dev.streamtree.ingest.send.SendProgress;
 import dev.streamtree.ingest.send.SendReport;
 import dev.streamtree.ingest.source.SourceRecord;
 import dev.streamtree.kafka.embedded.EmbeddedKafka;
-import dev.streamtree.lake.model.FeaturePipeline;
 import dev.streamtree.lake.model.TreeParams;
 import dev.streamtree.lake.registry.FileSystemModelRegistry;
+import dev.streamtree.streaming.KafkaRecords;
 import dev.streamtree.streaming.StreamingJob;
+import dev.streamtree.streaming.TestModels;
 import dev.streamtree.streaming.config.StreamingConfig;
-import dev.streamtree.streaming.parse.EventParsing;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
-import org.apache.spark.sql.types.DataTypes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
@@ -85,7 +73,8 @@ class BrokerRestartIT {
             kafka.createTopics(1, List.of(topics.deadLetters(), topics.predictions()));
             FileSystemModelRegistry registry = FileSystemModelRegistry.open(work.resolve("registry").toString(),
                     spark.sparkContext().hadoopConfiguration());
-            registry.promote(train(spark, registry), "BrokerRestartIT model");
+            registry.promote(TestModels.train(spark, registry, SCHEMA, TreeParams.of(3, 1), 1000, BrokerRestartIT::json),
+                    "BrokerRestartIT model");
 
             StreamingConfig config = StreamingConfig.defaults(KafkaSettings.of(kafka.bootstrapServers()))
                     .withTopics(topics)
@@ -162,7 +151,8 @@ class BrokerRestartIT {
                 while (!scored.containsAll(events.ids()) && System.nanoTime() < deadline) {
                     scored.clear();
                     predictions = 0;
-                    for (ConsumerRecord<byte[], byte[]> r : readAll(kafka.bootstrapServers(), topics.predictions())) {
+                    for (ConsumerRecord<byte[], byte[]> r
+                            : KafkaRecords.toEnd(kafka.bootstrapServers(), topics.predictions())) {
                         scored.add(Prediction.parse(new String(r.value(), StandardCharsets.UTF_8)).eventId());
                         predictions++;
                     }
@@ -263,52 +253,6 @@ class BrokerRestartIT {
                 throw new AssertionError("timed out waiting for " + what + "; status " + job.status().summary());
             }
             Thread.sleep(200);
-        }
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> readAll(String servers, String topic) {
-        Properties props = new Properties();
-        props.put("bootstrap.servers", servers);
-        props.put("key.deserializer", ByteArrayDeserializer.class.getName());
-        props.put("value.deserializer", ByteArrayDeserializer.class.getName());
-        props.put("enable.auto.commit", "false");
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (System.nanoTime() < deadline && partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-            }
-        }
-        return records;
-    }
-
-    /** Fits a small tree on labelled events and commits it to the registry. */
-    private static VersionId train(SparkSession spark, FileSystemModelRegistry registry) throws Exception {
-        List<Row> records = new ArrayList<>();
-        for (int i = 0; i < 1000; i++) {
-            String id = "t-" + i;
-            records.add(RowFactory.create(id.getBytes(StandardCharsets.UTF_8),
-                    json(id, i).getBytes(StandardCharsets.UTF_8), "training", 0, (long) i));
-        }
-        Dataset<Row> kafkaRows = spark.createDataFrame(records, DataTypes.createStructType(List.of(
-                DataTypes.createStructField("key", DataTypes.BinaryType, true),
-                DataTypes.createStructField("value", DataTypes.BinaryType, true),
-                DataTypes.createStructField("topic", DataTypes.StringType, true),
-                DataTypes.createStructField("partition", DataTypes.IntegerType, true),
-                DataTypes.createStructField("offset", DataTypes.LongType, true))));
-        Dataset<Row> lakeRows = EventParsing.valid(EventParsing.parse(kafkaRows, new EventValidator(SCHEMA)), SCHEMA);
-        TreeParams params = TreeParams.of(3, 1);
-        PipelineModel model = FeaturePipeline.fit(lakeRows, SCHEMA, params);
-        try (PendingVersion pending = registry.stage()) {
-            model.write().overwrite().save(pending.modelLocation());
-            return pending.commit(new ModelMetadata(Instant.now(), SCHEMA.fingerprint(), SCHEMA.featureNames(),
-                    SCHEMA.label().classes(), "test", 1000, 0, Map.of(), params.asMap(), Map.of(), Map.of(), null,
-                    spark.version(), "test"));
         }
     }
 }

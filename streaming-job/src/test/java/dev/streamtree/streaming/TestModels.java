@@ -1,0 +1,64 @@
+package dev.streamtree.streaming;
+
+import dev.streamtree.common.event.EventValidator;
+import dev.streamtree.common.registry.ModelMetadata;
+import dev.streamtree.common.registry.ModelRegistry;
+import dev.streamtree.common.registry.PendingVersion;
+import dev.streamtree.common.registry.VersionId;
+import dev.streamtree.common.schema.EventSchema;
+import dev.streamtree.lake.model.FeaturePipeline;
+import dev.streamtree.lake.model.TreeParams;
+import dev.streamtree.streaming.parse.EventParsing;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Models for integration tests: fits a {@link FeaturePipeline} model on generated labelled events, parsed the way the
+ * streaming job parses them, and commits it to a registry as a new version (not promoted).
+ */
+public final class TestModels {
+
+    /** The JSON of training event {@code n}, whose id is {@code id}. */
+    @FunctionalInterface
+    public interface EventJson {
+        String json(String id, int n);
+    }
+
+    private TestModels() {
+    }
+
+    /**
+     * Fits a model with {@code params} on {@code rows} events {@code t-0 .. t-(rows-1)} made by {@code events}, and
+     * commits it with metadata naming {@code rows} as its training rows.
+     *
+     * @throws IOException if the model files cannot be written to the staged version
+     */
+    public static VersionId train(SparkSession spark, ModelRegistry registry, EventSchema schema, TreeParams params,
+                                  int rows, EventJson events) throws IOException {
+        List<Row> records = new ArrayList<>();
+        for (int i = 0; i < rows; i++) {
+            String id = "t-" + i;
+            records.add(RowFactory.create(id.getBytes(StandardCharsets.UTF_8),
+                    events.json(id, i).getBytes(StandardCharsets.UTF_8), "training", 0, (long) i));
+        }
+        Dataset<Row> lakeRows = EventParsing.valid(
+                EventParsing.parse(KafkaRecords.sourceRows(spark, records), new EventValidator(schema)), schema);
+        PipelineModel model = FeaturePipeline.fit(lakeRows, schema, params);
+        try (PendingVersion pending = registry.stage()) {
+            model.write().overwrite().save(pending.modelLocation());
+            return pending.commit(new ModelMetadata(Instant.now(), schema.fingerprint(), schema.featureNames(),
+                    schema.label().classes(), "test", rows, 0, Map.of(), params.asMap(), Map.of(), Map.of(), null,
+                    spark.version(), "test"));
+        }
+    }
+}
