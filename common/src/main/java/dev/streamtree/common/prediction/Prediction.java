@@ -1,10 +1,11 @@
 package dev.streamtree.common.prediction;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamtree.common.json.Json;
 
 import java.io.IOException;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -78,25 +79,34 @@ public record Prediction(String eventId, String predictedClass, Map<String, Doub
                 instant(root, EVENT_TIME), instant(root, SCORED_AT), path);
     }
 
-    /** The JSON the streaming job writes for this prediction. */
+    /** The JSON the streaming job writes for this prediction (written field by field: it runs once per event). */
     public String toJson() {
-        ObjectNode root = Json.mapper().createObjectNode();
-        root.put(EVENT_ID, eventId);
-        root.put(PREDICTED_CLASS, predictedClass);
-        ObjectNode probabilityNode = root.putObject(PROBABILITIES);
-        probabilities.forEach(probabilityNode::put);
-        root.put(MODEL_VERSION, modelVersion);
-        root.put(BATCH_ID, batchId);
-        root.put(EVENT_TIME, eventTime.toString());
-        root.put(SCORED_AT, scoredAt.toString());
-        if (!decisionPath.isEmpty()) {
-            decisionPath.forEach(root.putArray(DECISION_PATH)::add);
-        }
-        try {
-            return Json.mapper().writeValueAsString(root);
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator json = Json.mapper().getFactory().createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringField(EVENT_ID, eventId);
+            json.writeStringField(PREDICTED_CLASS, predictedClass);
+            json.writeObjectFieldStart(PROBABILITIES);
+            for (Map.Entry<String, Double> probability : probabilities.entrySet()) {
+                json.writeNumberField(probability.getKey(), probability.getValue());
+            }
+            json.writeEndObject();
+            json.writeStringField(MODEL_VERSION, modelVersion);
+            json.writeNumberField(BATCH_ID, batchId);
+            json.writeStringField(EVENT_TIME, eventTime.toString());
+            json.writeStringField(SCORED_AT, scoredAt.toString());
+            if (!decisionPath.isEmpty()) {
+                json.writeArrayFieldStart(DECISION_PATH);
+                for (String step : decisionPath) {
+                    json.writeString(step);
+                }
+                json.writeEndArray();
+            }
+            json.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return out.toString();
     }
 
     private static JsonNode required(JsonNode root, String field) {

@@ -34,7 +34,8 @@ public final class EventParsing {
 
     /**
      * Validates Kafka rows (at least the {@link #SOURCE_COLUMNS}); the result has the source columns,
-     * {@link #ERROR}, and the lake columns (null for refused records). Cache it: it is read several times.
+     * {@link #ERROR}, and the lake columns (null for refused records). A valid record's key and value are null:
+     * only refused records keep their bytes, for the dead-letter topic. Cache it: it is read several times.
      */
     public static Dataset<Row> parse(Dataset<Row> kafkaRows, EventValidator validator) {
         return parse(kafkaRows, validator, null);
