@@ -70,6 +70,10 @@ public final class SwapPart {
                 reader.check();
                 Thread.sleep(50);
             }
+            // Predictions are each batch's first write; the lake write of the last batch follows them.
+            while (job.status().eventsToLake() < sent && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
             lakeRows = job.status().eventsToLake();
         } finally {
             job.stop();
