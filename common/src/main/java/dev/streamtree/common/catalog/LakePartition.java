@@ -7,6 +7,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * One partition of the lake table: an event date and hour in UTC.
@@ -16,8 +17,10 @@ import java.util.List;
  */
 public record LakePartition(String eventDate, int eventHour) implements Serializable, Comparable<LakePartition> {
 
+    private static final Pattern DATE = Pattern.compile("\\d{4}-\\d{2}-\\d{2}");
+
     public LakePartition {
-        if (eventDate == null || !eventDate.matches("\\d{4}-\\d{2}-\\d{2}")) {
+        if (eventDate == null || !DATE.matcher(eventDate).matches()) {
             throw new IllegalArgumentException("partition date '" + eventDate + "' is not yyyy-MM-dd");
         }
         try {

@@ -9,6 +9,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.LongAccumulator;
 
+import java.time.Instant;
 import java.util.Iterator;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -27,6 +28,9 @@ final class ParseEvents implements MapPartitionsFunction<Row, Row> {
     private final ParseCounts counts;
     private final int width;
     private final boolean labelled;
+    /** The last event's partition and its hour since the epoch: a batch's events mostly share one hour. */
+    private transient LakePartition lastPartition;
+    private transient long lastHour;
 
     ParseEvents(EventValidator validator, ParseCounts counts) {
         this.validator = validator;
@@ -66,7 +70,7 @@ final class ParseEvents implements MapPartitionsFunction<Row, Row> {
         out[0] = null;
         out[1] = null;
         ValidatedEvent event = ((ValidationResult.Valid) result).event();
-        LakePartition partition = LakePartition.of(event.eventTime());
+        LakePartition partition = partition(event.eventTime());
         int i = 6;
         out[i++] = event.id();
         out[i++] = Math.addExact(Math.multiplyExact(event.eventTime().getEpochSecond(), 1_000_000L),
@@ -80,6 +84,15 @@ final class ParseEvents implements MapPartitionsFunction<Row, Row> {
         out[i++] = partition.eventDate();
         out[i] = partition.eventHour();
         return RowFactory.create(out);
+    }
+
+    private LakePartition partition(Instant eventTime) {
+        long hour = Math.floorDiv(eventTime.getEpochSecond(), 3600L);
+        if (lastPartition == null || hour != lastHour) {
+            lastPartition = LakePartition.of(eventTime);
+            lastHour = hour;
+        }
+        return lastPartition;
     }
 
     private static void count(LongAccumulator accumulator) {
