@@ -203,6 +203,10 @@ public final class RetrainJob {
         Dataset<Row> fitRows = fit.cache();
         Dataset<Row> validationRows = validation.cache();
         try {
+            if (fitRows.isEmpty()) {
+                throw new RetrainException("the earlier slice of the training rows is empty; too few distinct event "
+                        + "times to choose hyperparameters");
+            }
             if (validationRows.isEmpty()) {
                 throw new RetrainException("the validation slice is empty; too few distinct event times to choose hyperparameters");
             }

@@ -297,8 +297,13 @@ class RetrainLoopIT {
         try (ControlChannel channel = new ControlChannel(settings, "streamtree.control");
              StatusWaiter watcher = new StatusWaiter(channel, Duration.ofSeconds(30));
              RetrainScheduler scheduler = new RetrainScheduler(batch -> {
-                 if (calls[0]++ == 0) {
+                 int call = calls[0]++;
+                 if (call == 0) {
                      throw new RetrainException("lake unreadable (test)");
+                 }
+                 if (call == 1) {
+                     // As Spark throws its checked SparkException from Scala code.
+                     throw RetrainLoopIT.<RuntimeException>sneaky(new Exception("empty dataset (test)"));
                  }
                  return fake;
              }, channel, null, "it-failing-" + UUID.randomUUID(), Clock.systemUTC()).start()) {
@@ -307,12 +312,21 @@ class RetrainLoopIT {
             RetrainStatus first = watcher.awaitFinal("fail-1", Duration.ofSeconds(60), s -> { }).orElseThrow();
             channel.publish(new RetrainRequest("fail-2", Instant.now(), false, "it"));
             RetrainStatus second = watcher.awaitFinal("fail-2", Duration.ofSeconds(60), s -> { }).orElseThrow();
+            channel.publish(new RetrainRequest("fail-3", Instant.now(), false, "it"));
+            RetrainStatus third = watcher.awaitFinal("fail-3", Duration.ofSeconds(60), s -> { }).orElseThrow();
 
             assertThat(first.status()).isEqualTo(Status.FAILED);
             assertThat(first.detail()).contains("lake unreadable (test)");
-            assertThat(second.status()).isEqualTo(Status.KEPT);
-            assertThat(second.version()).isEqualTo("v000009");
-            assertThat(scheduler.completedRuns()).isEqualTo(2);
+            assertThat(second.status()).isEqualTo(Status.FAILED);
+            assertThat(second.detail()).contains("empty dataset (test)");
+            assertThat(third.status()).isEqualTo(Status.KEPT);
+            assertThat(third.version()).isEqualTo("v000009");
+            assertThat(scheduler.completedRuns()).isEqualTo(3);
         }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> E sneaky(Throwable failure) throws E {
+        throw (E) failure;
     }
 }

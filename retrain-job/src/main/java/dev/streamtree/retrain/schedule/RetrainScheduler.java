@@ -193,7 +193,8 @@ public final class RetrainScheduler implements AutoCloseable {
                     LOG.info("retrain run #{} {}:\n{}", run, status.wireName(), outcome.summary());
                     batch.requestIds().forEach(id -> publish(new RetrainStatus(id, status, outcome.candidate().toString(), detail,
                             clock.instant())));
-                } catch (RuntimeException e) {
+                } catch (Exception e) {
+                    // Exception, not RuntimeException: Spark throws its checked SparkException from Scala code.
                     LOG.error("retrain run #{} failed: {}", run, e.getMessage(), e);
                     String detail = "retrain run #" + run + " failed: " + e.getMessage();
                     batch.requestIds().forEach(id -> publish(new RetrainStatus(id, Status.FAILED, null, detail, clock.instant())));
