@@ -17,6 +17,7 @@ import dev.streamtree.streaming.progress.StatusBoard;
 import dev.streamtree.streaming.progress.StreamingStatus;
 import dev.streamtree.streaming.score.ModelTracker;
 import dev.streamtree.streaming.score.SparkModelLoader;
+import dev.streamtree.streaming.score.TreeScorer;
 import dev.streamtree.streaming.source.KafkaSource;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
@@ -50,6 +51,8 @@ public final class StreamingJob implements AutoCloseable {
     private static final Duration LOG_INTERVAL = Duration.ofSeconds(5);
 
     private static final int MAX_RESTARTS = 3;
+    private static final Duration MIN_PREFETCH = Duration.ofMillis(100);
+    private static final Duration MAX_PREFETCH = Duration.ofSeconds(1);
 
     private final SparkSession spark;
     private final StreamingConfig config;
@@ -63,13 +66,16 @@ public final class StreamingJob implements AutoCloseable {
     });
     private final StatusBoard board;
     private final EventCatalog catalog;
+    private final ModelTracker<TreeScorer> models;
     private volatile StreamingQuery query;
     private volatile boolean stopping;
     private volatile int restartCount;
 
     private StreamingJob(SparkSession spark, StreamingConfig config, MicroBatchProcessor processor,
-                         ProgressListener listener, StatusBoard board, EventCatalog catalog) {
+                         ProgressListener listener, StatusBoard board, EventCatalog catalog,
+                         ModelTracker<TreeScorer> models) {
         this.spark = spark;
+        this.models = models;
         this.config = config;
         this.processor = processor;
         this.listener = listener;
@@ -97,10 +103,12 @@ public final class StreamingJob implements AutoCloseable {
         String location = LakeBatchWriter.qualifiedLocation(config.lake(), spark.sparkContext().hadoopConfiguration());
         catalog.ensureTable(schema, location);
         StatusBoard board = new StatusBoard(clock);
-        MicroBatchProcessor processor = new MicroBatchProcessor(config, new EventValidator(schema), catalog,
-                new ModelTracker<>(registry, schema, new SparkModelLoader(schema)), board, clock);
+        ModelTracker<TreeScorer> models = new ModelTracker<>(registry, schema, new SparkModelLoader(schema))
+                .prefetchEvery(prefetchInterval(config.triggerInterval()));
+        MicroBatchProcessor processor = new MicroBatchProcessor(config, new EventValidator(schema), catalog, models,
+                board, clock);
         ProgressListener listener = new ProgressListener(StreamingOptions.QUERY_NAME, board, LOG_INTERVAL, clock);
-        StreamingJob job = new StreamingJob(spark, config, processor, listener, board, catalog);
+        StreamingJob job = new StreamingJob(spark, config, processor, listener, board, catalog, models);
         spark.streams().addListener(listener);
         spark.streams().addListener(job.supervisor);
         try {
@@ -109,12 +117,23 @@ public final class StreamingJob implements AutoCloseable {
             spark.streams().removeListener(listener);
             spark.streams().removeListener(job.supervisor);
             job.restarts.shutdownNow();
+            models.close();
             throw e;
         }
         LOG.info("streaming {} -> lake {} (table {}), predictions {}, dead letters {}; checkpoint {}, trigger {}",
                 config.topics().events(), location, catalog.tableName(), config.topics().predictions(),
                 config.topics().deadLetters(), config.checkpoint(), config.triggerInterval());
         return job;
+    }
+
+    /**
+     * How often the registry's pointer is watched between batches: a quarter of the trigger interval, so a promoted
+     * version is usually loaded before the next batch starts, within 100 ms..1 s (one small read each time, also
+     * on S3).
+     */
+    static Duration prefetchInterval(Duration trigger) {
+        Duration quarter = trigger.dividedBy(4);
+        return quarter.compareTo(MIN_PREFETCH) < 0 ? MIN_PREFETCH : quarter.compareTo(MAX_PREFETCH) > 0 ? MAX_PREFETCH : quarter;
     }
 
     private StreamingQuery startQuery() {
@@ -245,6 +264,7 @@ public final class StreamingJob implements AutoCloseable {
             spark.streams().removeListener(listener);
             spark.streams().removeListener(supervisor);
             board.state("stopped");
+            models.close();
             if (catalog instanceof AutoCloseable closeable) {
                 try {
                     closeable.close();

@@ -11,12 +11,17 @@ import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,11 +32,22 @@ class ModelTrackerTest {
     private static final VersionId V2 = new VersionId(2);
 
     private final InMemoryRegistry registry = new InMemoryRegistry();
-    private final List<String> loads = new ArrayList<>();
+    private final List<String> loads = new CopyOnWriteArrayList<>();
+    private final CountDownLatch slowLoad = new CountDownLatch(1);
     private final ModelLoader<String> loader = new ModelLoader<>() {
         @Override
         public String load(String location, ModelMetadata metadata) {
             loads.add(location);
+            if (location.contains("slow")) {
+                try {
+                    if (!slowLoad.await(30, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("slow load never released");
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+            }
             if (location.contains("unreadable")) {
                 throw new IllegalStateException("no such file " + location);
             }
@@ -115,6 +131,108 @@ class ModelTrackerTest {
         assertThat(tracker.refusals()).isZero();
     }
 
+    @Test
+    void prefetchingLoadsAPromotedVersionBeforeTheNextBatchAsksForIt() throws Exception {
+        registry.add(V1, compatible(), "v1");
+        registry.add(V2, compatible(), "v2");
+        registry.current = V1;
+        try (ModelTracker<String> prefetching = new ModelTracker<>(registry, SCHEMA, loader)
+                .prefetchEvery(Duration.ofMillis(10))) {
+            await(() -> loads.contains("v1"));
+            assertThat(prefetching.refresh()).map(ServingModel::model).contains("model@v1");
+
+            registry.current = V2;
+            await(() -> loads.contains("v2"));
+            assertThat(prefetching.refresh()).map(ServingModel::model).contains("model@v2");
+            Thread.sleep(100);
+            assertThat(loads).as("each version loaded once, by the prefetch thread").containsExactly("v1", "v2");
+            assertThat(prefetching.swaps()).isEqualTo(2);
+            assertThat(prefetching.prefetchedSwaps()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aBatchStartingDuringABackgroundLoadWaitsForItInsteadOfLoadingAgain() throws Exception {
+        registry.add(V1, compatible(), "v1");
+        registry.add(V2, compatible(), "v2-slow");
+        registry.current = V1;
+        try (ModelTracker<String> prefetching = new ModelTracker<>(registry, SCHEMA, loader)
+                .prefetchEvery(Duration.ofMillis(10))) {
+            assertThat(prefetching.refresh()).map(ServingModel::version).contains(V1);
+            registry.current = V2;
+            await(() -> loads.contains("v2-slow"));
+
+            CompletableFuture<Optional<ServingModel<String>>> batch = CompletableFuture.supplyAsync(prefetching::refresh);
+            Thread.sleep(200);
+            assertThat(batch).as("the batch waits for the load in progress").isNotDone();
+            slowLoad.countDown();
+            assertThat(batch.get(10, TimeUnit.SECONDS)).map(ServingModel::model).contains("model@v2-slow");
+            assertThat(loads).containsExactly("v1", "v2-slow");
+        }
+    }
+
+    @Test
+    void aVersionRefusedInTheBackgroundIsRefusedOnceAndNotLoadedAgain() throws Exception {
+        registry.add(V1, compatible(), "v1");
+        registry.add(V2, compatible(), "unreadable");
+        registry.current = V1;
+        try (ModelTracker<String> prefetching = new ModelTracker<>(registry, SCHEMA, loader)
+                .prefetchEvery(Duration.ofMillis(10))) {
+            assertThat(prefetching.refresh()).map(ServingModel::version).contains(V1);
+            registry.current = V2;
+            await(() -> loads.contains("unreadable"));
+            assertThat(prefetching.refresh()).map(ServingModel::version).contains(V1);
+            Thread.sleep(100);
+            assertThat(prefetching.refresh()).map(ServingModel::version).contains(V1);
+            assertThat(prefetching.refusals()).isEqualTo(1);
+            assertThat(loads).containsExactly("v1", "unreadable");
+        }
+    }
+
+    @Test
+    void aRegistryFailureDuringABackgroundLoadIsRetried() throws Exception {
+        registry.add(V1, compatible(), "v1");
+        registry.add(V2, compatible(), "v2");
+        registry.current = V1;
+        try (ModelTracker<String> prefetching = new ModelTracker<>(registry, SCHEMA, loader)
+                .prefetchEvery(Duration.ofMillis(10))) {
+            assertThat(prefetching.refresh()).map(ServingModel::version).contains(V1);
+            registry.failing = true;
+            registry.current = V2;
+            Thread.sleep(100);
+            assertThat(prefetching.refresh()).map(ServingModel::version).contains(V1);
+            registry.failing = false;
+            await(() -> loads.contains("v2"));
+            assertThat(prefetching.refresh()).map(ServingModel::version).contains(V2);
+            assertThat(prefetching.refusals()).isZero();
+            assertThat(prefetching.registryFailures()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void prefetchingStopsWhenClosed() throws Exception {
+        registry.add(V1, compatible(), "v1");
+        ModelTracker<String> prefetching = new ModelTracker<>(registry, SCHEMA, loader).prefetchEvery(Duration.ofMillis(10));
+        await(() -> registry.currentReads > 0);
+        prefetching.close();
+        Thread.sleep(50);
+        int reads = registry.currentReads;
+        registry.current = V1;
+        Thread.sleep(100);
+        assertThat(registry.currentReads).isEqualTo(reads);
+        assertThat(loads).isEmpty();
+    }
+
+    private static void await(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within 10 s");
+            }
+            Thread.sleep(5);
+        }
+    }
+
     private static ModelMetadata compatible() {
         return metadata(SCHEMA.fingerprint());
     }
@@ -126,12 +244,12 @@ class ModelTrackerTest {
 
     /** Just enough registry for the tracker: versions with metadata and a location, a movable pointer. */
     private static final class InMemoryRegistry implements ModelRegistry {
-        final Map<VersionId, ModelMetadata> metadata = new HashMap<>();
-        final Map<VersionId, String> locations = new HashMap<>();
-        VersionId current;
-        VersionId corrupt;
-        boolean failing;
-        int currentReads;
+        final Map<VersionId, ModelMetadata> metadata = new ConcurrentHashMap<>();
+        final Map<VersionId, String> locations = new ConcurrentHashMap<>();
+        volatile VersionId current;
+        volatile VersionId corrupt;
+        volatile boolean failing;
+        volatile int currentReads;
 
         void add(VersionId version, ModelMetadata meta, String location) {
             metadata.put(version, meta);
