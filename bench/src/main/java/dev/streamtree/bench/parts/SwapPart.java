@@ -5,7 +5,7 @@ import dev.streamtree.bench.load.PredictionLog;
 import dev.streamtree.bench.load.PredictionReader;
 import dev.streamtree.bench.report.Measurement;
 import dev.streamtree.bench.report.Percentiles;
-import dev.streamtree.common.registry.ModelMetadata;
+import dev.streamtree.common.registry.ModelRegistry;
 import dev.streamtree.common.registry.VersionId;
 import dev.streamtree.common.topic.Topics;
 import dev.streamtree.lake.registry.FileSystemModelRegistry;
@@ -121,8 +121,8 @@ public final class SwapPart {
         for (int round = 0; round < 3; round++) {
             for (VersionId v : versions) {
                 long start = System.nanoTime();
-                ModelMetadata metadata = ctx.registry().metadata(v);
-                TreeScorer model = loader.load(ctx.registry().modelLocation(v), metadata);
+                ModelRegistry.VerifiedVersion verified = ctx.registry().verified(v);
+                TreeScorer model = loader.load(verified.modelLocation(), verified.metadata());
                 if (loader.problem(model).isPresent()) {
                     throw new IllegalStateException("model " + v + " fails the loader's check: " + loader.problem(model).get());
                 }

@@ -33,6 +33,18 @@ public interface ModelRegistry {
      */
     String modelLocation(VersionId version);
 
+    /**
+     * A committed version's metadata and model location, after one integrity check (where {@link #metadata} and
+     * {@link #modelLocation} each check it).
+     */
+    default VerifiedVersion verified(VersionId version) {
+        return new VerifiedVersion(version, metadata(version), modelLocation(version));
+    }
+
+    /** What a model loader needs of a version that passed its integrity check. */
+    record VerifiedVersion(VersionId version, ModelMetadata metadata, String modelLocation) {
+    }
+
     /** The version now serving; cheap (one small read), meant to be called once per micro-batch. */
     Optional<VersionId> current();
 

@@ -170,6 +170,16 @@ public final class FileSystemModelRegistry implements ModelRegistry {
     @Override
     public ModelMetadata metadata(VersionId version) {
         verify(version);
+        return readMetadata(version);
+    }
+
+    @Override
+    public VerifiedVersion verified(VersionId version) {
+        verify(version);
+        return new VerifiedVersion(version, readMetadata(version), new Path(versionDir(version), MODEL_DIR).toString());
+    }
+
+    private ModelMetadata readMetadata(VersionId version) {
         String text = readText(new Path(versionDir(version), METADATA_FILE));
         try {
             return RegistryJson.parseMetadata(text);

@@ -2,6 +2,7 @@ package dev.streamtree.lake.registry;
 
 import dev.streamtree.common.registry.CorruptVersionException;
 import dev.streamtree.common.registry.ModelMetadata;
+import dev.streamtree.common.registry.ModelRegistry;
 import dev.streamtree.common.registry.PendingVersion;
 import dev.streamtree.common.registry.Promotion;
 import dev.streamtree.common.registry.VersionId;
@@ -152,7 +153,21 @@ class FileSystemModelRegistryTest {
                 .hasMessageContaining("model/stages/part-00000 has 5 bytes, manifest says");
         assertThatThrownBy(() -> registry.modelLocation(v1)).isInstanceOf(CorruptVersionException.class);
         assertThatThrownBy(() -> registry.metadata(v1)).isInstanceOf(CorruptVersionException.class);
+        assertThatThrownBy(() -> registry.verified(v1)).isInstanceOf(CorruptVersionException.class);
         assertThat(registry.current()).isEmpty();
+    }
+
+    @Test
+    void verifiedGivesMetadataAndLocationOfAnIntactVersion() throws IOException {
+        VersionId v1 = commit("a model", 0.9);
+        ModelRegistry.VerifiedVersion verified = registry.verified(v1);
+        assertThat(verified.version()).isEqualTo(v1);
+        assertThat(verified.metadata()).isEqualTo(registry.metadata(v1));
+        assertThat(verified.modelLocation()).isEqualTo(registry.modelLocation(v1));
+        Files.writeString(dir.resolve("registry/versions/v000001/model/stages/part-00000"), "a modeX");
+        assertThatThrownBy(() -> registry.verified(v1))
+                .isInstanceOf(CorruptVersionException.class)
+                .hasMessageContaining("does not match its checksum");
     }
 
     @Test

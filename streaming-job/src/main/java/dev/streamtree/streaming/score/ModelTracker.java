@@ -193,12 +193,13 @@ public final class ModelTracker<M> implements AutoCloseable {
     private Preparation<M> prepare(VersionId candidate, boolean inBackground) {
         long start = System.nanoTime();
         try {
-            ModelMetadata metadata = registry.metadata(candidate);
+            ModelRegistry.VerifiedVersion version = registry.verified(candidate);
+            ModelMetadata metadata = version.metadata();
             Optional<String> problem = ModelCompatibility.problem(schema, metadata);
             if (problem.isPresent()) {
                 return new Refused<>(problem.get());
             }
-            M model = loader.load(registry.modelLocation(candidate), metadata);
+            M model = loader.load(version.modelLocation(), metadata);
             problem = loader.problem(model);
             if (problem.isPresent()) {
                 return new Refused<>(problem.get());
