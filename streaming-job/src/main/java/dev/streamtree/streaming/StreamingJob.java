@@ -103,7 +103,8 @@ public final class StreamingJob implements AutoCloseable {
         String location = LakeBatchWriter.qualifiedLocation(config.lake(), spark.sparkContext().hadoopConfiguration());
         catalog.ensureTable(schema, location);
         StatusBoard board = new StatusBoard(clock);
-        ModelTracker<TreeScorer> models = new ModelTracker<>(registry, schema, new SparkModelLoader(schema))
+        ModelTracker<TreeScorer> models = new ModelTracker<>(registry, schema, new SparkModelLoader(schema,
+                spark.sparkContext().hadoopConfiguration()))
                 .prefetchEvery(prefetchInterval(config.triggerInterval()));
         MicroBatchProcessor processor = new MicroBatchProcessor(config, new EventValidator(schema), catalog, models,
                 board, clock);

@@ -116,7 +116,7 @@ public final class SwapPart {
 
     /** Loads each version three times as the job does and returns the times in ms. */
     private static long[] loadTimes(BenchContext ctx, List<VersionId> versions) {
-        SparkModelLoader loader = new SparkModelLoader(ctx.schema());
+        SparkModelLoader loader = new SparkModelLoader(ctx.schema(), ctx.spark().sparkContext().hadoopConfiguration());
         List<Long> times = new ArrayList<>();
         for (int round = 0; round < 3; round++) {
             for (VersionId v : versions) {

@@ -46,6 +46,8 @@ public final class ModelTracker<M> implements AutoCloseable {
     private final EventSchema schema;
     private final ModelLoader<M> loader;
     private final ConcurrentMap<VersionId, CompletableFuture<Preparation<M>>> preparations = new ConcurrentHashMap<>();
+    /** Guards starting a preparation against taking one's outcome (which changes what is new). */
+    private final Object lock = new Object();
     private ScheduledExecutorService prefetcher;
     private volatile ServingModel<M> serving;
     private volatile VersionId refused;
@@ -94,8 +96,17 @@ public final class ModelTracker<M> implements AutoCloseable {
             return Optional.ofNullable(serving);
         }
         VersionId candidate = current.get();
-        Preparation<M> outcome = preparation(candidate).join();
-        preparations.remove(candidate);
+        CompletableFuture<Preparation<M>> preparation = preparation(candidate, false);
+        Preparation<M> outcome = preparation.join();
+        synchronized (lock) {
+            // Under the lock, so the prefetch thread never sees the version as new once its outcome is taken.
+            take(candidate, outcome);
+            preparations.remove(candidate, preparation);
+        }
+        return Optional.ofNullable(serving);
+    }
+
+    private void take(VersionId candidate, Preparation<M> outcome) {
         if (outcome instanceof Ready<M> ready) {
             LOG.info("model {} now serving (was {}); trained {} on {} rows, loaded in {} ms{}", candidate,
                     describe(serving), ready.model().metadata().createdAt(), ready.model().metadata().trainingRows(),
@@ -114,7 +125,6 @@ public final class ModelTracker<M> implements AutoCloseable {
             LOG.warn("cannot read model {} from the registry ({}); keeping {} and retrying next batch", candidate,
                     unreadable.reason(), describe(serving));
         }
-        return Optional.ofNullable(serving);
     }
 
     /** Versions refused so far. */
@@ -159,7 +169,7 @@ public final class ModelTracker<M> implements AutoCloseable {
             preparations.entrySet().removeIf(e -> e.getValue().isDone()
                     && (current.isEmpty() || !e.getKey().equals(current.get())
                     || e.getValue().getNow(null) instanceof Unreadable));
-            if (current.isPresent() && isNew(current.get())) {
+            if (current.isPresent()) {
                 preparation(current.get(), true);
             }
         } catch (RuntimeException e) {
@@ -168,16 +178,20 @@ public final class ModelTracker<M> implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<Preparation<M>> preparation(VersionId version) {
-        return preparation(version, false);
-    }
-
-    /** The version's preparation; if no thread has started it, the calling thread runs it now. */
+    /**
+     * The version's preparation; if no thread has started it, the calling thread runs it now. The prefetch thread
+     * only starts one for a version that is still new (not serving, not refused).
+     */
     private CompletableFuture<Preparation<M>> preparation(VersionId version, boolean inBackground) {
         CompletableFuture<Preparation<M>> started = new CompletableFuture<>();
-        CompletableFuture<Preparation<M>> existing = preparations.putIfAbsent(version, started);
-        if (existing != null) {
-            return existing;
+        synchronized (lock) {
+            if (inBackground && !isNew(version)) {
+                return null;
+            }
+            CompletableFuture<Preparation<M>> existing = preparations.putIfAbsent(version, started);
+            if (existing != null) {
+                return existing;
+            }
         }
         try {
             started.complete(prepare(version, inBackground));

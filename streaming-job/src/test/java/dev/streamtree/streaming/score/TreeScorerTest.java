@@ -19,7 +19,11 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,6 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -119,6 +124,59 @@ class TreeScorerTest {
         Transformer[] noTree = java.util.Arrays.copyOf(stages, stages.length - 1);
         assertThatThrownBy(() -> TreeScorer.compile(new PipelineModel("no-tree", noTree), SCHEMA, CLASSES))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stages");
+    }
+
+    @Test
+    void readsSavedModelFilesIntoTheSameScorerAsSparkWithoutRunningSparkJobs(@TempDir Path dir) throws IOException {
+        String location = dir.resolve("model").toString();
+        model.write().save(location);
+        var sc = spark.sparkContext();
+
+        sc.setJobGroup("direct-read", "direct read", false);
+        PipelineModel direct = PipelineModelFiles.read(location, sc.hadoopConfiguration());
+        sc.setJobGroup("spark-load", "spark load", false);
+        PipelineModel loaded = PipelineModel.load(location);
+        sc.clearJobGroup();
+        assertThat(sc.statusTracker().getJobIdsForGroup("direct-read")).as("Spark jobs of the direct read").isEmpty();
+        assertThat(sc.statusTracker().getJobIdsForGroup("spark-load")).as("Spark jobs of PipelineModel.load").isNotEmpty();
+
+        assertThat(direct.uid()).isEqualTo(loaded.uid());
+        assertThat(direct.stages()).extracting(Transformer::uid)
+                .containsExactly(java.util.Arrays.stream(loaded.stages()).map(Transformer::uid).toArray(String[]::new));
+        TreeScorer fromFiles = TreeScorer.compile(direct, SCHEMA, CLASSES);
+        TreeScorer fromSpark = TreeScorer.compile(loaded, SCHEMA, CLASSES);
+        assertThat(fromFiles.tree().toDebugString()).isEqualTo(fromSpark.tree().toDebugString());
+        assertThat(fromFiles.tree().numNodes()).isGreaterThan(10);
+        TreeRenderer renderer = new TreeRenderer(SCHEMA);
+        for (Row row : lakeRows(500, 5)) {
+            Object[] values = new Object[SCHEMA.features().size()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = row.get(2 + i);
+            }
+            Vector features = fromFiles.features(values);
+            assertThat(features).isEqualTo(fromSpark.features(values));
+            assertThat(fromFiles.probabilities(features)).containsExactly(fromSpark.probabilities(features));
+            assertThat(renderer.decisionPath(fromFiles.tree(), features))
+                    .isEqualTo(renderer.decisionPath(fromSpark.tree(), features));
+        }
+    }
+
+    @Test
+    void directReadNamesAStageStreamtreeModelsNeverContain(@TempDir Path dir) throws IOException {
+        Path location = dir.resolve("model");
+        model.write().save(location.toString());
+        Path metadata;
+        try (Stream<Path> files = Files.walk(location)) {
+            metadata = files.filter(f -> f.toString().contains("vecAssembler") && f.getFileName().toString().startsWith("part-")
+                    && f.toString().endsWith(".txt")).findFirst().orElseThrow();
+        }
+        Files.writeString(metadata, Files.readString(metadata).replace("org.apache.spark.ml.feature.VectorAssembler",
+                "org.apache.spark.ml.feature.Binarizer"));
+        Files.deleteIfExists(metadata.resolveSibling("." + metadata.getFileName() + ".crc"));
+
+        assertThatThrownBy(() -> PipelineModelFiles.read(location.toString(), spark.sparkContext().hadoopConfiguration()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("org.apache.spark.ml.feature.Binarizer, which streamtree models never contain");
     }
 
     /** Lake rows: label A when age < 45 and salary >= 60000; one row in ten has an unknown category. */
