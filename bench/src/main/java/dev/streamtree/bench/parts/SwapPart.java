@@ -22,7 +22,7 @@ import java.util.List;
  * Hot swaps under load: promotes the two versions in turn while events flow at a paced rate, and measures the
  * time from each {@code registry.promote} to the first prediction carrying the new version. Afterwards every
  * event must have a prediction (none lost) and none may be scored in two (version, batch) pairs (none duplicated).
- * The model load time is measured the way the job loads a version: metadata and checksums, PipelineModel.load,
+ * The model load time is measured the way the job loads a version: metadata and checksums, the model files read,
  * and the loader's check.
  */
 public final class SwapPart {
@@ -87,7 +87,7 @@ public final class SwapPart {
         long maxGap = Percentiles.of(gapArray, 100);
         long lost = sent - log.covered(sent);
         List<Measurement> out = new ArrayList<>();
-        out.add(Measurement.plain(part, "model load (checksums + PipelineModel.load + compile), median", load, "ms"));
+        out.add(Measurement.plain(part, "model load (checksums + model files + compile), median", load, "ms"));
         out.add(Measurement.plain(part, "swap gap p50 of " + gaps.size() + " (trigger " + trigger.toMillis() + " ms)",
                 Percentiles.of(gapArray, 50), "ms"));
         out.add(Measurement.checked(part, "swap gap max", maxGap, "ms", "trigger + model load = " + budget + " ms",
