@@ -5,6 +5,7 @@ import dev.streamtree.common.event.EventValidator;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.lake.table.LakeBatchWriter;
 import dev.streamtree.lake.table.LakeCommit;
+import dev.streamtree.lake.table.LakeTable;
 import dev.streamtree.streaming.config.StreamingConfig;
 import dev.streamtree.streaming.parse.EventParsing;
 import dev.streamtree.streaming.parse.ParseCounts;
@@ -143,7 +144,7 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
                         + QUERY_ID_PROPERTY + "); the processor must run inside foreachBatch");
             }
             lakeWriter = new LakeBatchWriter(config.lake(), queryId.replace("-", "").substring(0, 12),
-                    kafkaRows.sparkSession().sparkContext().hadoopConfiguration(), clock);
+                    kafkaRows.sparkSession().sparkContext().hadoopConfiguration(), clock, LakeTable.parquetOptions(schema));
         }
         return lakeWriter;
     }

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
@@ -56,6 +57,7 @@ public final class LakeBatchWriter {
     private final String writerId;
     private final Configuration hadoopConf;
     private final Clock clock;
+    private final Map<String, String> parquetOptions;
 
     /**
      * @param lakeRoot   the table location (any Hadoop file system URI; a relative path is resolved against the
@@ -64,6 +66,15 @@ public final class LakeBatchWriter {
      * @param hadoopConf the session's Hadoop configuration
      */
     public LakeBatchWriter(String lakeRoot, String writerId, Configuration hadoopConf, Clock clock) {
+        this(lakeRoot, writerId, hadoopConf, clock, Map.of());
+    }
+
+    /**
+     * @param parquetOptions options of every Parquet write, e.g. {@link LakeTable#parquetOptions}
+     */
+    public LakeBatchWriter(String lakeRoot, String writerId, Configuration hadoopConf, Clock clock,
+                           Map<String, String> parquetOptions) {
+        this.parquetOptions = Map.copyOf(parquetOptions);
         if (writerId == null || !WRITER_ID.matcher(writerId).matches()) {
             throw new IllegalArgumentException("lake writer id '" + writerId + "' must be 1-36 letters and digits");
         }
@@ -113,7 +124,7 @@ public final class LakeBatchWriter {
                 return committed;
             }
             Path staging = new Path(root, BOOKKEEPING_DIR + "/staging/" + writerId + "/" + batchName(batchId));
-            rows.write().mode(SaveMode.Overwrite)
+            rows.write().mode(SaveMode.Overwrite).options(parquetOptions)
                     .partitionBy(LakeLayout.EVENT_DATE, LakeLayout.EVENT_HOUR)
                     .parquet(staging.toString());
             TreeMap<LakePartition, List<Path>> staged = stagedFiles(fs, staging);

@@ -4,6 +4,10 @@ import dev.streamtree.common.catalog.LakePartition;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.lake.catalog.LocalSparkCatalog;
+import org.apache.parquet.column.Encoding;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -20,7 +24,10 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -100,6 +107,29 @@ class LakeBatchWriterTest {
         assertThat(table.count()).isEqualTo(24);
         assertThat(List.of(table.columns())).containsExactlyElementsOf(LakeTable.columnNames(SCHEMA));
         assertThat(table.where("event_hour = 1").count()).isEqualTo(12);
+    }
+
+    @Test
+    void lakeFilesUseDictionaryEncodingOnlyForCategoricalColumns() throws IOException {
+        LakeBatchWriter writer = new LakeBatchWriter(lake.toString(), "q4", spark.sparkContext().hadoopConfiguration(),
+                Clock.systemUTC(), LakeTable.parquetOptions(SCHEMA));
+        writer.write(rows(0, 40), 0);
+        Path file;
+        try (Stream<Path> files = Files.walk(lake)) {
+            file = files.filter(p -> p.toString().endsWith(".parquet") && !p.toString().contains("_streamtree"))
+                    .findFirst().orElseThrow();
+        }
+        Map<String, Set<Encoding>> encodings = new HashMap<>();
+        try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(
+                new org.apache.hadoop.fs.Path(file.toUri()), spark.sparkContext().hadoopConfiguration()))) {
+            for (ColumnChunkMetaData column : reader.getFooter().getBlocks().get(0).getColumns()) {
+                encodings.put(column.getPath().toDotString(), column.getEncodings());
+            }
+        }
+        assertThat(encodings.get("elevel")).as("categorical").anyMatch(Encoding::usesDictionary);
+        assertThat(encodings.get(SCHEMA.label().name())).as("label").anyMatch(Encoding::usesDictionary);
+        assertThat(encodings.get("id")).as("id").noneMatch(Encoding::usesDictionary);
+        assertThat(encodings.get("salary")).as("numeric").noneMatch(Encoding::usesDictionary);
     }
 
     @Test
