@@ -1,5 +1,6 @@
 package dev.streamtree.bench;
 
+import dev.streamtree.lake.model.TreeParams;
 import dev.streamtree.streaming.config.StreamingOptions;
 import picocli.CommandLine.Option;
 
@@ -52,7 +53,8 @@ public final class BenchOptions {
     @Option(names = "--depth", defaultValue = "10", description = "Tree depth of the training part (default: ${DEFAULT-VALUE}).")
     int depth;
 
-    @Option(names = "--max-bins", defaultValue = "32", description = "Spark tree maxBins in the training part; 32 is the retrain's (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-bins", defaultValue = "" + TreeParams.DEFAULT_MAX_BINS,
+            description = "Spark tree maxBins in the training part; the default is the retrain's (default: ${DEFAULT-VALUE}).")
     int maxBins;
 
     @Option(names = "--work", defaultValue = "work/bench", description = "Scratch directory, emptied first (default: ${DEFAULT-VALUE}).")

@@ -20,7 +20,7 @@ import java.util.List;
  * @param swapTrigger       trigger interval of the streaming job in the swap part
  * @param trainingRows      Agrawal rows of the training part (80% train, 20% holdout)
  * @param depth             tree depth of the training part
- * @param maxBins           Spark's maxBins in the training part (the retrain uses 32)
+ * @param maxBins           Spark's maxBins in the training part (the retrain uses {@code TreeParams.DEFAULT_MAX_BINS})
  * @param work              scratch directory (topics' checkpoints, lakes, registry, CSV split); emptied first
  * @param python            Python interpreter with scikit-learn
  * @param sklearnScript     bench/sklearn/compare.py

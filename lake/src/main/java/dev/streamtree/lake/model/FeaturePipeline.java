@@ -15,6 +15,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.apache.spark.storage.StorageLevel;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -82,7 +83,10 @@ public final class FeaturePipeline {
         return stages;
     }
 
-    /** The unfitted pipeline: feature stages followed by the tree. */
+    /**
+     * The unfitted pipeline: feature stages followed by the tree. {@link #fit} gives the same model as fitting this
+     * on {@link #labelledRows}, with the features encoded once instead of on every pass of the tree.
+     */
     public static Pipeline pipeline(EventSchema schema, TreeParams params) {
         List<PipelineStage> stages = new ArrayList<>(featureStages(schema));
         stages.add(classifier(schema, params));
@@ -100,7 +104,27 @@ public final class FeaturePipeline {
         if (params.classWeighted()) {
             labelled = withClassWeights(labelled, balancedWeights(classCounts(labelled, schema)));
         }
-        return pipeline(schema, params).fit(labelled);
+        List<Transformer> featureStages = featureStages(schema);
+        Dataset<Row> encoded = labelled;
+        for (Transformer stage : featureStages) {
+            encoded = stage.transform(encoded);
+        }
+        List<Column> treeInput = new ArrayList<>(List.of(col(FEATURES), col(LABEL_INDEX)));
+        if (params.classWeighted()) {
+            treeInput.add(col(WEIGHT));
+        }
+        // Spark's tree reads its input several times (label check, metadata, split-candidate sample, binning);
+        // caching the encoded vectors runs the feature stages once. The tree is the same as without the cache.
+        encoded = encoded.select(treeInput.toArray(new Column[0])).persist(StorageLevel.MEMORY_AND_DISK());
+        try {
+            DecisionTreeClassificationModel tree = classifier(schema, params).fit(encoded);
+            List<PipelineStage> stages = new ArrayList<>(featureStages);
+            stages.add(tree);
+            // A pipeline of fitted stages only: fit assembles the model without reading the rows.
+            return new Pipeline().setStages(stages.toArray(new PipelineStage[0])).fit(labelled);
+        } finally {
+            encoded.unpersist();
+        }
     }
 
     /** Adds {@link #LABEL_INDEX} and keeps only rows with a known label. */

@@ -76,6 +76,23 @@ class FeaturePipelineTest {
     }
 
     @Test
+    void fitGrowsTheSameTreeAsThePlainPipeline() {
+        // More rows than Spark's split-candidate sample (10,000) and fewer bins than distinct sizes, so the
+        // candidates come from a sample of the partitions fit reads.
+        Dataset<Row> rows = rows(12_000, 5).repartition(3);
+        TreeParams params = TreeParams.of(6, 1).withMaxBins(16);
+        PipelineModel cached = FeaturePipeline.fit(rows, SCHEMA, params);
+        PipelineModel plain = FeaturePipeline.pipeline(SCHEMA, params).fit(FeaturePipeline.labelledRows(rows, SCHEMA));
+        assertThat(cached.stages()).hasSameSizeAs(plain.stages());
+        assertThat(treeWithoutUid(cached)).isEqualTo(treeWithoutUid(plain)).contains("If (feature 0 <= ");
+    }
+
+    private static String treeWithoutUid(PipelineModel model) {
+        String debug = FeaturePipeline.tree(model).toDebugString();
+        return debug.substring(debug.indexOf('\n'));
+    }
+
+    @Test
     void modelScoresRowsWithoutLabelAndWithUnknownCategory() {
         PipelineModel model = FeaturePipeline.fit(rows(600, 3), SCHEMA, TreeParams.of(4, 1));
         Dataset<Row> unlabelled = spark.sql("select 'x' as id, timestamp'2025-01-01 00:00:00' as event_time, "
