@@ -9,8 +9,10 @@ import dev.streamtree.common.schema.EventSchema;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.TableIdentifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.Option;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -36,12 +38,14 @@ public final class LocalSparkCatalog implements EventCatalog {
     private final SparkSession spark;
     private final String database;
     private final String table;
+    private final TableIdentifier identifier;
     private final RegisteredPartitions registered = new RegisteredPartitions();
 
     public LocalSparkCatalog(SparkSession spark, String database, String table) {
         this.spark = spark;
         this.database = requireName(database, "database");
         this.table = requireName(table, "table");
+        this.identifier = new TableIdentifier(this.table, Option.apply(this.database));
     }
 
     @Override
@@ -83,8 +87,14 @@ public final class LocalSparkCatalog implements EventCatalog {
                 spark.sql("ALTER TABLE " + quoted() + " ADD IF NOT EXISTS " + specs);
                 registered.registered(chunk);
             }
-            // New files in already registered partitions are otherwise hidden by Spark's file listing cache.
-            spark.catalog().refreshTable(tableName());
+            if (unregistered.isEmpty()) {
+                // New files in already registered partitions are otherwise hidden by the file listing the session
+                // keeps with the table's cached relation; dropping that relation makes the next read list again.
+                // (Catalog.refreshTable does the same after analysing the table twice, and would also rebuild a
+                // CACHE TABLE of it, which this job never makes.) ALTER TABLE ... ADD PARTITION refreshes the table
+                // itself.
+                spark.sessionState().catalog().refreshTable(identifier);
+            }
         } catch (RuntimeException e) {
             throw new CatalogException("cannot add partitions " + partitions + " to " + tableName() + ": "
                     + firstLine(e.getMessage()), e);

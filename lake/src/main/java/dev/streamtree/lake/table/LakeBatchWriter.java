@@ -9,7 +9,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -22,7 +24,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +41,12 @@ import java.util.regex.Pattern;
  * (4) the marker is written. A crash anywhere before (4) is repaired by the replay; a crash after it makes the
  * replay a no-op. Readers may briefly see part of a batch while step (3) runs, never a row twice.
  *
+ * <p>Steps (1) and (3)'s search for an earlier attempt's files (a listing of the whole partition, which grows with
+ * every batch of the hour) only run for a batch that may have had an earlier attempt: the first batch this instance
+ * writes, and any batch id not above every id it has written before. A streaming query attempts its batches in
+ * increasing order and, restarted, resumes at the last batch it planned, so a batch above all those an instance
+ * has written, after its first, was never attempted by this or an earlier query run.
+ *
  * <p>Bookkeeping lives under {@code <lake>/_streamtree/}, which Spark, Hive and Glue crawlers skip (leading
  * underscore). The writer id (the streaming query's persistent id) keeps two queries writing the same lake, or a
  * query restarted with a fresh checkpoint, from mistaking each other's batches for their own.
@@ -52,12 +59,16 @@ public final class LakeBatchWriter {
     private static final Logger LOG = LoggerFactory.getLogger(LakeBatchWriter.class);
     private static final Pattern WRITER_ID = Pattern.compile("[A-Za-z0-9]{1,36}");
     static final String BOOKKEEPING_DIR = "_streamtree";
+    /** Hadoop's output committer setting for the {@code _SUCCESS} file; nothing reads it in the staging directory. */
+    private static final String MARK_SUCCESSFUL_JOBS = "mapreduce.fileoutputcommitter.marksuccessfuljobs";
 
     private final Path root;
     private final String writerId;
     private final Configuration hadoopConf;
     private final Clock clock;
     private final Map<String, String> parquetOptions;
+    /** The highest batch id {@link #write} was called with; -1 before the first call. */
+    private long highestAttempted = -1;
 
     /**
      * @param lakeRoot   the table location (any Hadoop file system URI; a relative path is resolved against the
@@ -116,8 +127,10 @@ public final class LakeBatchWriter {
     public LakeCommit write(Dataset<Row> rows, long batchId) {
         try {
             FileSystem fs = root.getFileSystem(hadoopConf);
+            boolean mayHaveEarlierAttempt = highestAttempted < 0 || batchId <= highestAttempted;
+            highestAttempted = Math.max(highestAttempted, batchId);
             Path marker = commitMarker(batchId);
-            if (fs.exists(marker)) {
+            if (mayHaveEarlierAttempt && fs.exists(marker)) {
                 LakeCommit committed = readMarker(fs, marker);
                 LOG.info("lake batch {} was already committed by an earlier attempt ({} files); not writing it again",
                         batchId, committed.files());
@@ -125,13 +138,16 @@ public final class LakeBatchWriter {
             }
             Path staging = new Path(root, BOOKKEEPING_DIR + "/staging/" + writerId + "/" + batchName(batchId));
             rows.write().mode(SaveMode.Overwrite).options(parquetOptions)
+                    .option(MARK_SUCCESSFUL_JOBS, "false")
                     .partitionBy(LakeLayout.EVENT_DATE, LakeLayout.EVENT_HOUR)
                     .parquet(staging.toString());
             TreeMap<LakePartition, List<Path>> staged = stagedFiles(fs, staging);
             int n = 0;
             for (var entry : staged.entrySet()) {
                 Path partitionDir = new Path(root, entry.getKey().path());
-                deleteEarlierAttempts(fs, partitionDir, batchId);
+                if (mayHaveEarlierAttempt) {
+                    deleteEarlierAttempts(fs, partitionDir, batchId);
+                }
                 fs.mkdirs(partitionDir);
                 for (Path file : entry.getValue()) {
                     Path target = new Path(partitionDir, fileName(batchId, n++));
@@ -177,18 +193,20 @@ public final class LakeBatchWriter {
         if (!fs.exists(staging)) {
             return files;
         }
-        for (FileStatus dateDir : fs.listStatus(staging, p -> p.getName().startsWith(LakeLayout.EVENT_DATE + "="))) {
-            for (FileStatus hourDir : fs.listStatus(dateDir.getPath(),
-                    p -> p.getName().startsWith(LakeLayout.EVENT_HOUR + "="))) {
-                LakePartition partition = LakePartition.parsePath(
-                        dateDir.getPath().getName() + "/" + hourDir.getPath().getName());
-                List<Path> parquet = new ArrayList<>(Arrays.stream(fs.listStatus(hourDir.getPath(),
-                                p -> p.getName().endsWith(".parquet") && !p.getName().startsWith(".")))
-                        .map(FileStatus::getPath).toList());
-                parquet.sort(Comparator.comparing(Path::getName));
-                files.put(partition, parquet);
+        // One recursive listing (a single request on object stores); the files sit in <date>/<hour>/ below staging.
+        RemoteIterator<LocatedFileStatus> listing = fs.listFiles(staging, true);
+        while (listing.hasNext()) {
+            Path file = listing.next().getPath();
+            Path hourDir = file.getParent();
+            if (!file.getName().endsWith(".parquet") || file.getName().startsWith(".")
+                    || !hourDir.getName().startsWith(LakeLayout.EVENT_HOUR + "=")
+                    || !hourDir.getParent().getName().startsWith(LakeLayout.EVENT_DATE + "=")) {
+                continue;
             }
+            LakePartition partition = LakePartition.parsePath(hourDir.getParent().getName() + "/" + hourDir.getName());
+            files.computeIfAbsent(partition, p -> new ArrayList<>()).add(file);
         }
+        files.values().forEach(parquet -> parquet.sort(Comparator.comparing(Path::getName)));
         return files;
     }
 

@@ -95,6 +95,58 @@ class LakeBatchWriterTest {
     }
 
     @Test
+    void filesAddedToRegisteredPartitionsAreVisibleToTheSessionAfterAddPartitions() {
+        LakeBatchWriter writer = writer("q6");
+        LocalSparkCatalog catalog = new LocalSparkCatalog(spark, "lake_test", "growing");
+        catalog.ensureTable(SCHEMA, writer.location());
+        catalog.addPartitions(writer.write(rows(0, 10), 0).partitions());
+        assertThat(spark.table(catalog.tableName()).count()).isEqualTo(10);
+
+        catalog.addPartitions(writer.write(rows(10, 10), 1).partitions());
+
+        assertThat(spark.table(catalog.tableName()).count()).isEqualTo(20);
+        assertThat(spark.table(catalog.tableName()).where("event_hour = 1").count()).isEqualTo(10);
+    }
+
+    @Test
+    void restartedWriterFindsWhatAnEarlierRunLeftOfItsFirstBatch() throws IOException {
+        LakeBatchWriter crashed = writer("q4");
+        crashed.write(rows(300, 10), 0);
+        LakeCommit interrupted = crashed.write(rows(400, 10), 1);
+        // The earlier run crashed after batch 1's files moved, before its marker; batch 0 was committed.
+        Files.delete(Path.of(crashed.commitMarker(1).toUri()));
+
+        LakeBatchWriter restarted = writer("q4");
+        LakeCommit replayedCommitted = restarted.write(rows(300, 10), 0);
+        LakeBatchWriter restartedLater = writer("q4");
+        LakeCommit replayedInterrupted = restartedLater.write(rows(400, 10), 1);
+        LakeCommit next = restartedLater.write(rows(500, 10), 2);
+
+        LocalSparkCatalog catalog = new LocalSparkCatalog(spark, "lake_test", "restarted");
+        catalog.ensureTable(SCHEMA, writer("q4").location());
+
+        assertThat(replayedCommitted.replayed()).isTrue();
+        assertThat(replayedInterrupted.replayed()).isFalse();
+        assertThat(replayedInterrupted.files()).isEqualTo(interrupted.files());
+        assertThat(next.replayed()).isFalse();
+        assertThat(spark.table(catalog.tableName()).count()).isEqualTo(30);
+        assertThat(spark.table(catalog.tableName()).select("id").distinct().count()).isEqualTo(30);
+    }
+
+    @Test
+    void stagingLeavesNothingBehindButTheMarkers() throws IOException {
+        LakeBatchWriter writer = writer("q5");
+        writer.write(rows(0, 10), 0);
+        writer.write(rows(10, 10), 1);
+
+        try (Stream<Path> files = Files.walk(lake.resolve(LakeBatchWriter.BOOKKEEPING_DIR))) {
+            assertThat(files.filter(Files::isRegularFile).map(p -> lake.relativize(p).toString())
+                    .filter(name -> !name.endsWith(".crc")))
+                    .containsExactlyInAnyOrder("_streamtree/commits/q5/batch-0.json", "_streamtree/commits/q5/batch-1.json");
+        }
+    }
+
+    @Test
     void ensureTableRecoversPartitionsWrittenBeforeTheTableExisted() {
         LakeBatchWriter writer = writer("q3");
         writer.write(rows(0, 12), 0);
