@@ -134,7 +134,7 @@ public final class EventValidator implements Serializable {
         Instant eventTime;
         if (timeNode.isTextual()) {
             try {
-                eventTime = Instant.parse(timeNode.asText());
+                eventTime = IsoInstants.parse(timeNode.asText());
             } catch (DateTimeParseException e) {
                 return invalid("field '" + schema.eventTimeField() + "' is not an ISO-8601 instant: '"
                         + abbreviate(timeNode.asText()) + "'");
