@@ -3,25 +3,27 @@ package dev.streamtree.streaming;
 import dev.streamtree.common.catalog.EventCatalog;
 import dev.streamtree.common.event.EventValidator;
 import dev.streamtree.common.schema.EventSchema;
+import dev.streamtree.lake.table.LakeBatch;
 import dev.streamtree.lake.table.LakeBatchWriter;
 import dev.streamtree.lake.table.LakeCommit;
-import dev.streamtree.lake.table.LakeTable;
 import dev.streamtree.streaming.config.StreamingConfig;
 import dev.streamtree.streaming.parse.EventParsing;
 import dev.streamtree.streaming.parse.ParseCounts;
 import dev.streamtree.streaming.progress.PhaseClock;
 import dev.streamtree.streaming.progress.StatusBoard;
 import dev.streamtree.streaming.score.ModelTracker;
-import dev.streamtree.streaming.score.Scoring;
+import dev.streamtree.streaming.score.Predictor;
 import dev.streamtree.streaming.score.ServingModel;
 import dev.streamtree.streaming.score.TreeScorer;
-import dev.streamtree.streaming.sink.DeadLetters;
 import dev.streamtree.streaming.sink.KafkaSink;
-import org.apache.spark.api.java.function.ForeachPartitionFunction;
+import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.function.VoidFunction2;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.storage.StorageLevel;
+import org.apache.spark.sql.functions;
+import org.apache.spark.util.CollectionAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,9 +33,10 @@ import java.util.Optional;
 
 /**
  * One micro-batch, on the driver: pick the model (once, before anything else, so the whole batch is scored by
- * one version); validate on executors and send the predictions to Kafka; valid events to the lake (exactly once);
- * refused records to the dead-letter topic; then the catalog. The parsed records are cached, so Kafka is read and
- * every record validated once per batch whatever the number of sinks.
+ * one version), start the lake batch, then one Spark job: each task reads a Kafka partition, validates every record,
+ * writes the valid events' lake file, and sends predictions and dead letters to Kafka ({@link BatchPass}). After
+ * it, the lake commit (exactly once) and the catalog. Kafka is read and every record validated once per batch, with
+ * no cache.
  *
  * <p>Any failure of a sink propagates: the query stops and, restarted, replays the batch from its checkpoint.
  * The replay rewrites dead letters and predictions (at-least-once; consumers de-duplicate on event id, model
@@ -54,6 +57,7 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
     private final Clock clock;
     private LakeBatchWriter lakeWriter;
     private ParseCounts counts;
+    private CollectionAccumulator<String> stagedFiles;
     private boolean warnedUnscored;
 
     MicroBatchProcessor(StreamingConfig config, EventValidator validator, EventCatalog catalog,
@@ -73,67 +77,51 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
         Optional<ServingModel<TreeScorer>> model = models.refresh();
         phases.lap("model");
         Instant batchTime = clock.instant();
-        ParseCounts counts = counts(kafkaRows);
+        register(kafkaRows.sparkSession().sparkContext());
         counts.reset();
-        Dataset<Row> parsed = EventParsing.parse(kafkaRows, validator, counts).persist(StorageLevel.MEMORY_AND_DISK());
-        try {
-            Dataset<Row> events = EventParsing.valid(parsed, schema);
-            // The batch's first job reads Kafka, validates and caches every record; the counts are known after it.
-            // Predictions go first, as they are what a consumer waits for; the lake write follows from the cache.
-            boolean computed = false;
-            if (model.isPresent()) {
-                score(events, model.get(), batchId, batchTime);
-                computed = true;
-                phases.lap("predictions");
-            }
-            LakeCommit commit = lakeWriter(kafkaRows).write(events, batchId);
-            computed |= !commit.replayed();
-            phases.lap("lake");
-            if (!computed) {
-                // A replay of a batch the lake already holds, with no model: nothing has read the records yet.
-                parsed.foreachPartition((ForeachPartitionFunction<Row>) rows -> rows.forEachRemaining(row -> { }));
-            }
-            long valid = counts.valid().value();
-            long refused = counts.refused().value();
-            long predictions = model.isPresent() ? valid : 0;
-            long unscored = model.isPresent() ? 0 : valid;
-            if (unscored > 0 && !warnedUnscored) {
-                LOG.warn("no model is serving yet (registry {} has no usable current version): events go to "
-                        + "the lake, no predictions are emitted until a model is promoted", config.registry());
-                warnedUnscored = true;
-            }
-            if (refused > 0) {
-                KafkaSink.write(DeadLetters.records(EventParsing.refused(parsed), batchTime), config.kafka(),
-                        config.topics().deadLetters());
-                phases.lap("dead letters");
-            }
-            if (!commit.partitions().isEmpty()) {
-                catalog.addPartitions(commit.partitions());
-                phases.lap("catalog");
-            }
-            long toLake = commit.replayed() ? 0 : valid;
-            long millis = phases.total();
-            String version = model.map(m -> m.version().toString()).orElse(null);
-            LOG.info("batch {}: {} records, {} to lake{}, {} dead letters, {} predictions by {} ({} ms: {})", batchId,
-                    valid + refused, valid, commit.files() == 0 ? "" : describe(commit), refused,
-                    predictions, version == null ? "no model" : version, millis, phases);
-            board.batchDone(new StatusBoard.BatchOutcome(batchId, valid + refused, toLake, refused, predictions,
-                    unscored, version, models.swaps(), models.refusals(), millis));
-        } finally {
-            parsed.unpersist();
+        stagedFiles.reset();
+        LakeBatchWriter lake = lakeWriter(kafkaRows);
+        LakeBatch lakeBatch = lake.begin(batchId);
+        String version = model.map(m -> m.version().toString()).orElse(null);
+        Predictor predictor = model.map(m -> new Predictor(m.model(), schema, version, batchId, batchTime,
+                config.explain())).orElse(null);
+        BatchPass pass = new BatchPass(validator, counts, predictor, lakeBatch.staging(), stagedFiles,
+                config.topics().predictions(), config.topics().deadLetters(), batchTime);
+        Dataset<Row> records = kafkaRows
+                .select(EventParsing.SOURCE_COLUMNS.stream().map(functions::col).toArray(Column[]::new))
+                .mapPartitions(pass, Encoders.row(KafkaSink.RECORD_SCHEMA));
+        // Predictions and dead letters are sent, and the lake files written, by the batch's only Spark job.
+        KafkaSink.write(records, config.kafka());
+        phases.lap("records");
+        LakeCommit commit = lake.commit(lakeBatch, stagedFiles.value());
+        phases.lap("lake");
+        long valid = counts.valid().value();
+        long refused = counts.refused().value();
+        long predictions = model.isPresent() ? valid : 0;
+        long unscored = model.isPresent() ? 0 : valid;
+        if (unscored > 0 && !warnedUnscored) {
+            LOG.warn("no model is serving yet (registry {} has no usable current version): events go to "
+                    + "the lake, no predictions are emitted until a model is promoted", config.registry());
+            warnedUnscored = true;
         }
+        if (!commit.partitions().isEmpty()) {
+            catalog.addPartitions(commit.partitions());
+            phases.lap("catalog");
+        }
+        long toLake = commit.replayed() ? 0 : valid;
+        long millis = phases.total();
+        LOG.info("batch {}: {} records, {} to lake{}, {} dead letters, {} predictions by {} ({} ms: {})", batchId,
+                valid + refused, valid, commit.files() == 0 ? "" : describe(commit), refused,
+                predictions, version == null ? "no model" : version, millis, phases);
+        board.batchDone(new StatusBoard.BatchOutcome(batchId, valid + refused, toLake, refused, predictions,
+                unscored, version, models.swaps(), models.refusals(), millis));
     }
 
-    private ParseCounts counts(Dataset<Row> kafkaRows) {
+    private void register(SparkContext context) {
         if (counts == null) {
-            counts = ParseCounts.register(kafkaRows.sparkSession().sparkContext());
+            counts = ParseCounts.register(context);
+            stagedFiles = context.collectionAccumulator("streamtree staged lake files");
         }
-        return counts;
-    }
-
-    private void score(Dataset<Row> events, ServingModel<TreeScorer> model, long batchId, Instant batchTime) {
-        KafkaSink.write(Scoring.predictions(events, model.model(), schema, model.version().toString(), batchId,
-                batchTime, config.explain()), config.kafka(), config.topics().predictions());
     }
 
     private LakeBatchWriter lakeWriter(Dataset<Row> kafkaRows) {
@@ -144,7 +132,7 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
                         + QUERY_ID_PROPERTY + "); the processor must run inside foreachBatch");
             }
             lakeWriter = new LakeBatchWriter(config.lake(), queryId.replace("-", "").substring(0, 12),
-                    kafkaRows.sparkSession().sparkContext().hadoopConfiguration(), clock, LakeTable.parquetOptions(schema));
+                    kafkaRows.sparkSession().sparkContext().hadoopConfiguration(), clock, schema);
         }
         return lakeWriter;
     }

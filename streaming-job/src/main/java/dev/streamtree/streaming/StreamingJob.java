@@ -46,8 +46,6 @@ import java.util.concurrent.TimeoutException;
 public final class StreamingJob implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StreamingJob.class);
-    /** Spark SQL setting the job turns off: its micro-batch cache is short-lived, compression does not pay. */
-    static final String CACHE_COMPRESSED = "spark.sql.inMemoryColumnarStorage.compressed";
     private static final Duration LOG_INTERVAL = Duration.ofSeconds(5);
 
     private static final int MAX_RESTARTS = 3;
@@ -97,9 +95,6 @@ public final class StreamingJob implements AutoCloseable {
                                      ModelRegistry registry) {
         EventSchema schema = SchemaCodec.load(config.schemaLocation());
         Clock clock = Clock.systemUTC();
-        // Each batch caches its parsed records for a second or two; compressing that cache cost more CPU (mostly
-        // dictionary statistics over unique event ids) than any other step of a batch but validation.
-        spark.conf().set(CACHE_COMPRESSED, "false");
         String location = LakeBatchWriter.qualifiedLocation(config.lake(), spark.sparkContext().hadoopConfiguration());
         catalog.ensureTable(schema, location);
         StatusBoard board = new StatusBoard(clock);

@@ -5,16 +5,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamtree.common.catalog.LakeLayout;
 import dev.streamtree.common.catalog.LakePartition;
 import dev.streamtree.common.json.Json;
+import dev.streamtree.common.schema.EventSchema;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
-import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.api.java.function.ForeachPartitionFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SaveMode;
+import org.apache.spark.util.CollectionAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,9 +24,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
@@ -34,12 +34,15 @@ import java.util.regex.Pattern;
  * Appends micro-batches to the Parquet lake so that each batch lands exactly once, however often it is
  * replayed after a crash.
  *
- * <p>Per batch: (1) if the batch's commit marker exists, nothing is written (a replay of a committed batch);
- * (2) the rows are written to a staging directory of that batch, replacing any earlier attempt's staging;
- * (3) in every partition the batch touches, files an earlier attempt of the same batch left behind are deleted,
- * and the staged files are renamed into the partition as {@code batch-<id>-<n>-<writer>.parquet};
- * (4) the marker is written. A crash anywhere before (4) is repaired by the replay; a crash after it makes the
- * replay a no-op. Readers may briefly see part of a batch while step (3) runs, never a row twice.
+ * <p>Per batch: (1) {@link #begin}: if the batch's commit marker exists, nothing is to be written (a replay of a
+ * committed batch); otherwise any earlier attempt's staging directory is removed and the batch's
+ * {@link LakeStaging} returned; (2) the tasks that process the batch write their rows into staging with
+ * {@link LakeFileWriter}, each attempt into files of its own, and the driver gathers the files of the attempts that
+ * succeeded; (3) {@link #commit}: in every partition the batch touches, files an earlier attempt of the same batch
+ * left behind are deleted, and the gathered files are renamed into the partition as
+ * {@code batch-<id>-<n>-<writer>.parquet}; (4) the marker is written. A crash anywhere before (4) is repaired by the
+ * replay; a crash after it makes the replay a no-op. Readers may briefly see part of a batch while step (3) runs,
+ * never a row twice. Files of failed or duplicate task attempts stay in staging and go with it.
  *
  * <p>Steps (1) and (3)'s search for an earlier attempt's files (a listing of the whole partition, which grows with
  * every batch of the hour) only run for a batch that may have had an earlier attempt: the first batch this instance
@@ -51,7 +54,7 @@ import java.util.regex.Pattern;
  * underscore). The writer id (the streaming query's persistent id) keeps two queries writing the same lake, or a
  * query restarted with a fresh checkpoint, from mistaking each other's batches for their own.
  *
- * <p>Runs on the driver; the Spark write itself runs on executors. Every I/O failure is thrown as
+ * <p>{@link #begin} and {@link #commit} run on the driver. Every I/O failure is thrown as
  * {@link UncheckedIOException} so the streaming query fails and resumes from its checkpoint.
  */
 public final class LakeBatchWriter {
@@ -59,14 +62,13 @@ public final class LakeBatchWriter {
     private static final Logger LOG = LoggerFactory.getLogger(LakeBatchWriter.class);
     private static final Pattern WRITER_ID = Pattern.compile("[A-Za-z0-9]{1,36}");
     static final String BOOKKEEPING_DIR = "_streamtree";
-    /** Hadoop's output committer setting for the {@code _SUCCESS} file; nothing reads it in the staging directory. */
-    private static final String MARK_SUCCESSFUL_JOBS = "mapreduce.fileoutputcommitter.marksuccessfuljobs";
 
     private final Path root;
     private final String writerId;
     private final Configuration hadoopConf;
+    private final HadoopConf taskConf;
     private final Clock clock;
-    private final Map<String, String> parquetOptions;
+    private final EventSchema schema;
     /** The highest batch id {@link #write} was called with; -1 before the first call. */
     private long highestAttempted = -1;
 
@@ -74,24 +76,18 @@ public final class LakeBatchWriter {
      * @param lakeRoot   the table location (any Hadoop file system URI; a relative path is resolved against the
      *                   working directory)
      * @param writerId   letters and digits identifying the writing query
-     * @param hadoopConf the session's Hadoop configuration
+     * @param hadoopConf the session's Hadoop configuration; tasks get a copy of it as it is now
+     * @param schema     the event schema the lake columns derive from
      */
-    public LakeBatchWriter(String lakeRoot, String writerId, Configuration hadoopConf, Clock clock) {
-        this(lakeRoot, writerId, hadoopConf, clock, Map.of());
-    }
-
-    /**
-     * @param parquetOptions options of every Parquet write, e.g. {@link LakeTable#parquetOptions}
-     */
-    public LakeBatchWriter(String lakeRoot, String writerId, Configuration hadoopConf, Clock clock,
-                           Map<String, String> parquetOptions) {
-        this.parquetOptions = Map.copyOf(parquetOptions);
+    public LakeBatchWriter(String lakeRoot, String writerId, Configuration hadoopConf, Clock clock, EventSchema schema) {
         if (writerId == null || !WRITER_ID.matcher(writerId).matches()) {
             throw new IllegalArgumentException("lake writer id '" + writerId + "' must be 1-36 letters and digits");
         }
         this.hadoopConf = hadoopConf;
+        this.taskConf = new HadoopConf(hadoopConf);
         this.writerId = writerId;
         this.clock = clock;
+        this.schema = schema;
         this.root = new Path(qualifiedLocation(lakeRoot, hadoopConf));
     }
 
@@ -121,49 +117,102 @@ public final class LakeBatchWriter {
     }
 
     /**
-     * Writes one batch of lake rows (the {@link LakeTable#sparkSchema} columns). The caller should cache
-     * {@code rows}; it is read once.
+     * Starts a batch: finds out whether an earlier attempt committed it and, if not, clears any earlier attempt's
+     * staging directory and says where the tasks write.
+     *
+     * @throws UncheckedIOException when the marker cannot be read or the staging directory cannot be cleared
      */
-    public LakeCommit write(Dataset<Row> rows, long batchId) {
+    public LakeBatch begin(long batchId) {
+        boolean mayHaveEarlierAttempt = highestAttempted < 0 || batchId <= highestAttempted;
+        highestAttempted = Math.max(highestAttempted, batchId);
+        Path staging = stagingDir(batchId);
+        try {
+            if (mayHaveEarlierAttempt) {
+                FileSystem fs = root.getFileSystem(hadoopConf);
+                Path marker = commitMarker(batchId);
+                if (fs.exists(marker)) {
+                    LakeCommit committed = readMarker(fs, marker);
+                    LOG.info("lake batch {} was already committed by an earlier attempt ({} files); not writing it again",
+                            batchId, committed.files());
+                    return new LakeBatch(batchId, committed, null, true);
+                }
+                fs.delete(staging, true);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("starting micro-batch " + batchId + " in the lake at " + root + " failed: "
+                    + e.getMessage(), e);
+        }
+        return new LakeBatch(batchId, null, new LakeStaging(staging.toString(), schema, taskConf), mayHaveEarlierAttempt);
+    }
+
+    /**
+     * Moves the staged files of the task attempts that succeeded into the table and writes the batch's marker. For a
+     * batch an earlier attempt committed, returns that commit and touches nothing.
+     *
+     * @param stagedFiles what the succeeding attempts' {@link LakeFileWriter#finish} returned, in any order
+     * @throws UncheckedIOException when a file cannot be moved, a leftover of an earlier attempt cannot be deleted,
+     *                              or the marker cannot be written; the replay of the batch repairs all of these
+     */
+    public LakeCommit commit(LakeBatch batch, Collection<String> stagedFiles) {
+        if (batch.alreadyCommitted()) {
+            return batch.committed();
+        }
+        long batchId = batch.batchId();
         try {
             FileSystem fs = root.getFileSystem(hadoopConf);
-            boolean mayHaveEarlierAttempt = highestAttempted < 0 || batchId <= highestAttempted;
-            highestAttempted = Math.max(highestAttempted, batchId);
-            Path marker = commitMarker(batchId);
-            if (mayHaveEarlierAttempt && fs.exists(marker)) {
-                LakeCommit committed = readMarker(fs, marker);
-                LOG.info("lake batch {} was already committed by an earlier attempt ({} files); not writing it again",
-                        batchId, committed.files());
-                return committed;
-            }
-            Path staging = new Path(root, BOOKKEEPING_DIR + "/staging/" + writerId + "/" + batchName(batchId));
-            rows.write().mode(SaveMode.Overwrite).options(parquetOptions)
-                    .option(MARK_SUCCESSFUL_JOBS, "false")
-                    .partitionBy(LakeLayout.EVENT_DATE, LakeLayout.EVENT_HOUR)
-                    .parquet(staging.toString());
-            TreeMap<LakePartition, List<Path>> staged = stagedFiles(fs, staging);
+            Path staging = new Path(batch.staging().directory());
+            TreeMap<LakePartition, List<String>> staged = byPartition(stagedFiles);
             int n = 0;
             for (var entry : staged.entrySet()) {
                 Path partitionDir = new Path(root, entry.getKey().path());
-                if (mayHaveEarlierAttempt) {
+                if (batch.mayHaveEarlierAttempt()) {
                     deleteEarlierAttempts(fs, partitionDir, batchId);
                 }
                 fs.mkdirs(partitionDir);
-                for (Path file : entry.getValue()) {
+                for (String file : entry.getValue()) {
+                    Path source = new Path(staging, file);
                     Path target = new Path(partitionDir, fileName(batchId, n++));
-                    if (!fs.rename(file, target)) {
-                        throw new IOException("could not move " + file + " to " + target);
+                    if (!fs.rename(source, target)) {
+                        throw new IOException("could not move " + source + " to " + target);
                     }
                 }
             }
             LakeCommit commit = new LakeCommit(batchId, false, n, new ArrayList<>(staged.keySet()));
-            writeMarker(fs, marker, commit);
+            writeMarker(fs, commitMarker(batchId), commit);
             fs.delete(staging, true);
             return commit;
         } catch (IOException e) {
-            throw new UncheckedIOException("writing micro-batch " + batchId + " to the lake at " + root + " failed: "
+            throw new UncheckedIOException("committing micro-batch " + batchId + " to the lake at " + root + " failed: "
                     + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Writes one batch of lake rows (the {@link LakeTable#sparkSchema} columns) in one Spark job: {@link #begin},
+     * the rows through {@link LakeFileWriter} in their tasks, {@link #commit}. For batches that are not the output of
+     * a job of their own (a backfill, a test); the streaming job writes its files in the tasks that score.
+     */
+    public LakeCommit write(Dataset<Row> rows, long batchId) {
+        LakeBatch batch = begin(batchId);
+        if (batch.alreadyCommitted()) {
+            return batch.committed();
+        }
+        CollectionAccumulator<String> files = rows.sparkSession().sparkContext().collectionAccumulator("lake files");
+        LakeStaging staging = batch.staging();
+        int width = LakeLayout.dataColumns(schema).size();
+        rows.foreachPartition((ForeachPartitionFunction<Row>) partition -> {
+            LakeFileWriter writer = LakeFileWriter.forCurrentTask(staging);
+            while (partition.hasNext()) {
+                Row row = partition.next();
+                Object[] values = new Object[width];
+                for (int i = 0; i < width; i++) {
+                    values[i] = row.get(i);
+                }
+                writer.write(new LakePartition(row.getString(width), row.getInt(width + 1)), values);
+            }
+            writer.finish().forEach(files::add);
+        });
+        return commit(batch, files.value());
     }
 
     String fileName(long batchId, int n) {
@@ -188,25 +237,21 @@ public final class LakeBatchWriter {
         }
     }
 
-    private static TreeMap<LakePartition, List<Path>> stagedFiles(FileSystem fs, Path staging) throws IOException {
-        TreeMap<LakePartition, List<Path>> files = new TreeMap<>();
-        if (!fs.exists(staging)) {
-            return files;
-        }
-        // One recursive listing (a single request on object stores); the files sit in <date>/<hour>/ below staging.
-        RemoteIterator<LocatedFileStatus> listing = fs.listFiles(staging, true);
-        while (listing.hasNext()) {
-            Path file = listing.next().getPath();
-            Path hourDir = file.getParent();
-            if (!file.getName().endsWith(".parquet") || file.getName().startsWith(".")
-                    || !hourDir.getName().startsWith(LakeLayout.EVENT_HOUR + "=")
-                    || !hourDir.getParent().getName().startsWith(LakeLayout.EVENT_DATE + "=")) {
-                continue;
+    private Path stagingDir(long batchId) {
+        return new Path(root, BOOKKEEPING_DIR + "/staging/" + writerId + "/" + batchName(batchId));
+    }
+
+    /** Staged files ({@code event_date=../event_hour=../name}) by partition, each partition's sorted by name. */
+    private static TreeMap<LakePartition, List<String>> byPartition(Collection<String> stagedFiles) {
+        TreeMap<LakePartition, List<String>> files = new TreeMap<>();
+        for (String file : stagedFiles) {
+            int slash = file.lastIndexOf('/');
+            if (slash < 0) {
+                throw new IllegalArgumentException("staged lake file '" + file + "' is not in a partition directory");
             }
-            LakePartition partition = LakePartition.parsePath(hourDir.getParent().getName() + "/" + hourDir.getName());
-            files.computeIfAbsent(partition, p -> new ArrayList<>()).add(file);
+            files.computeIfAbsent(LakePartition.parsePath(file.substring(0, slash)), p -> new ArrayList<>()).add(file);
         }
-        files.values().forEach(parquet -> parquet.sort(Comparator.comparing(Path::getName)));
+        files.values().forEach(names -> names.sort(Comparator.naturalOrder()));
         return files;
     }
 

@@ -9,15 +9,10 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** The lake table's Spark schema, derived from {@link LakeLayout}. */
 public final class LakeTable {
-
-    /** Parquet's switch for dictionary encoding; {@code #column} after it sets one column. */
-    static final String DICTIONARY = "parquet.enable.dictionary";
 
     private LakeTable() {
     }
@@ -36,21 +31,20 @@ public final class LakeTable {
     }
 
     /**
-     * Parquet writer options for lake files: dictionary encoding only for the categorical features and the label,
-     * which have a few distinct values. Ids, event times and numeric features are mostly distinct; building a
-     * dictionary for them and then falling back to plain encoding cost about a third of the Parquet write's CPU
-     * (400k Agrawal rows: 2.4-3.0 s of CPU without, 3.6-4.6 s with) and made the files larger.
+     * The columns lake files dictionary-encode: the categorical features and the label, which have a few distinct
+     * values. Ids, event times and numeric features are mostly distinct; building a dictionary for them and then
+     * falling back to plain encoding cost about a third of the Parquet write's CPU (400k Agrawal rows: 2.4-3.0 s of
+     * CPU without, 3.6-4.6 s with) and made the files larger.
      */
-    public static Map<String, String> parquetOptions(EventSchema schema) {
-        Map<String, String> options = new LinkedHashMap<>();
-        options.put(DICTIONARY, "false");
+    public static List<String> dictionaryColumns(EventSchema schema) {
+        List<String> columns = new ArrayList<>();
         for (Feature feature : schema.features()) {
             if (!feature.isNumeric()) {
-                options.put(DICTIONARY + "#" + feature.name(), "true");
+                columns.add(feature.name());
             }
         }
-        schema.labelSpec().ifPresent(label -> options.put(DICTIONARY + "#" + label.name(), "true"));
-        return options;
+        schema.labelSpec().ifPresent(label -> columns.add(label.name()));
+        return List.copyOf(columns);
     }
 
     /** Column names of {@link #sparkSchema}, in order. */

@@ -163,8 +163,7 @@ class LakeBatchWriterTest {
 
     @Test
     void lakeFilesUseDictionaryEncodingOnlyForCategoricalColumns() throws IOException {
-        LakeBatchWriter writer = new LakeBatchWriter(lake.toString(), "q4", spark.sparkContext().hadoopConfiguration(),
-                Clock.systemUTC(), LakeTable.parquetOptions(SCHEMA));
+        LakeBatchWriter writer = writer("q4");
         writer.write(rows(0, 40), 0);
         Path file;
         try (Stream<Path> files = Files.walk(lake)) {
@@ -185,13 +184,74 @@ class LakeBatchWriterTest {
     }
 
     @Test
+    void sparkReadsEveryValueOfTheTaskWrittenFilesAsWritten() {
+        LakeBatchWriter writer = writer("q7");
+        Dataset<Row> written = rows(0, 12);
+        writer.write(written, 0);
+
+        Dataset<Row> read = spark.read().schema(LakeTable.sparkSchema(SCHEMA)).parquet(lake.toString());
+
+        assertThat(read.orderBy("id").collectAsList()).isEqualTo(written.orderBy("id").collectAsList());
+        assertThat(read.where(SCHEMA.label().name() + " IS NULL").count()).isEqualTo(4);
+    }
+
+    @Test
+    void commitMovesOnlyTheFilesOfAttemptsThatSucceeded() throws IOException {
+        LakeBatchWriter writer = writer("q8");
+        LakeBatch batch = writer.begin(0);
+        LakePartition hour = new LakePartition("2024-03-01", 0);
+        LakeFileWriter succeeded = LakeFileWriter.open(batch.staging(), 0, 11);
+        succeeded.write(hour, values("e-1"));
+        LakeFileWriter failed = LakeFileWriter.open(batch.staging(), 0, 10);
+        failed.write(hour, values("e-1"));
+        failed.finish();
+        LakeFileWriter aborted = LakeFileWriter.open(batch.staging(), 1, 12);
+        aborted.write(hour, values("e-2"));
+        aborted.abort();
+
+        LakeCommit commit = writer.commit(batch, succeeded.finish());
+
+        assertThat(commit.files()).isEqualTo(1);
+        assertThat(spark.read().schema(LakeTable.sparkSchema(SCHEMA)).parquet(lake.toString())
+                .select("id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList()).containsExactly("e-1");
+        assertThat(Files.exists(lake.resolve(LakeBatchWriter.BOOKKEEPING_DIR).resolve("staging/q8/batch-0")))
+                .as("staging, with the failed attempt's file, removed").isFalse();
+        assertThat(writer.begin(0).alreadyCommitted()).isTrue();
+    }
+
+    @Test
+    void taskWrittenFilesStoreTheEventTimeAsUtcMicros() throws IOException {
+        LakeBatchWriter writer = writer("q9");
+        LakeBatch batch = writer.begin(0);
+        LakeFileWriter files = LakeFileWriter.open(batch.staging(), 0, 1);
+        files.write(new LakePartition("2024-03-01", 0), values("e-1"));
+        String written = files.finish().get(0);
+
+        try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(
+                new org.apache.hadoop.fs.Path(batch.staging().directory(), written), spark.sparkContext().hadoopConfiguration()))) {
+            var time = reader.getFooter().getFileMetaData().getSchema().getType(SCHEMA.eventTimeField());
+            assertThat(time.getLogicalTypeAnnotation()).hasToString("TIMESTAMP(MICROS,true)");
+            assertThat(reader.getFooter().getFileMetaData().getKeyValueMetaData())
+                    .containsEntry(LakeFileWriter.SPARK_VERSION_KEY, spark.version());
+        }
+        assertThat(written).isEqualTo("event_date=2024-03-01/event_hour=0/part-0-1.parquet");
+    }
+
+    @Test
     void refusesWriterIdsThatCouldEscapeTheBookkeepingDirectory() {
         assertThatThrownBy(() -> writer("../x")).hasMessageContaining("'../x'");
         assertThatThrownBy(() -> new LocalSparkCatalog(spark, "bad-name", "t")).hasMessageContaining("'bad-name'");
     }
 
     private LakeBatchWriter writer(String id) {
-        return new LakeBatchWriter(lake.toString(), id, spark.sparkContext().hadoopConfiguration(), Clock.systemUTC());
+        return new LakeBatchWriter(lake.toString(), id, spark.sparkContext().hadoopConfiguration(), Clock.systemUTC(),
+                SCHEMA);
+    }
+
+    /** One lake row's data columns, event time 2024-03-01T00:10:00Z, no label. */
+    private static Object[] values(String id) {
+        return new Object[] {id, Instant.parse("2024-03-01T00:10:00Z"), 50000.0, 0.0, 40.0, "1", "2", "3",
+                100000.0, 10.0, 2000.0, null};
     }
 
     /** {@code count} events from id {@code first}; even ids in hour 0, odd in hour 1. */

@@ -1,6 +1,7 @@
 package dev.streamtree.streaming.parse;
 
 import dev.streamtree.common.event.EventValidator;
+import dev.streamtree.common.event.ValidationResult;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.lake.table.LakeTable;
 import org.apache.spark.sql.Column;
@@ -65,6 +66,18 @@ public final class EventParsing {
         SOURCE_COLUMNS.forEach(c -> columns.add(col(c)));
         columns.add(col(ERROR));
         return parsed.where(col(ERROR).isNotNull()).select(columns.toArray(Column[]::new));
+    }
+
+    /**
+     * Validates one Kafka record; never throws: a validator bug becomes the record's reason, so a poison record
+     * cannot stop the query.
+     */
+    public static ValidationResult validate(EventValidator validator, byte[] key, byte[] value) {
+        try {
+            return validator.validate(key, value);
+        } catch (RuntimeException e) {
+            return new ValidationResult.Invalid("validator failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+        }
     }
 
     static StructType parsedSchema(EventSchema schema) {

@@ -9,7 +9,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.LongAccumulator;
 
-import java.time.Instant;
 import java.util.Iterator;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -28,9 +27,7 @@ final class ParseEvents implements MapPartitionsFunction<Row, Row> {
     private final ParseCounts counts;
     private final int width;
     private final boolean labelled;
-    /** The last event's partition and its hour since the epoch: a batch's events mostly share one hour. */
-    private transient LakePartition lastPartition;
-    private transient long lastHour;
+    private transient HourPartitions partitions;
 
     ParseEvents(EventValidator validator, ParseCounts counts) {
         this.validator = validator;
@@ -49,12 +46,7 @@ final class ParseEvents implements MapPartitionsFunction<Row, Row> {
     Row parse(Row record) {
         byte[] key = (byte[]) record.get(0);
         byte[] value = (byte[]) record.get(1);
-        ValidationResult result;
-        try {
-            result = validator.validate(key, value);
-        } catch (RuntimeException e) {
-            result = new ValidationResult.Invalid("validator failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
-        }
+        ValidationResult result = EventParsing.validate(validator, key, value);
         // source columns, error, id, event time (epoch micros), features, label (if any), event_date, event_hour
         Object[] out = new Object[width];
         for (int i = 0; i < 5; i++) {
@@ -70,7 +62,10 @@ final class ParseEvents implements MapPartitionsFunction<Row, Row> {
         out[0] = null;
         out[1] = null;
         ValidatedEvent event = ((ValidationResult.Valid) result).event();
-        LakePartition partition = partition(event.eventTime());
+        if (partitions == null) {
+            partitions = new HourPartitions();
+        }
+        LakePartition partition = partitions.of(event.eventTime());
         int i = 6;
         out[i++] = event.id();
         out[i++] = Math.addExact(Math.multiplyExact(event.eventTime().getEpochSecond(), 1_000_000L),
@@ -84,15 +79,6 @@ final class ParseEvents implements MapPartitionsFunction<Row, Row> {
         out[i++] = partition.eventDate();
         out[i] = partition.eventHour();
         return RowFactory.create(out);
-    }
-
-    private LakePartition partition(Instant eventTime) {
-        long hour = Math.floorDiv(eventTime.getEpochSecond(), 3600L);
-        if (lastPartition == null || hour != lastHour) {
-            lastPartition = LakePartition.of(eventTime);
-            lastHour = hour;
-        }
-        return lastPartition;
     }
 
     private static void count(LongAccumulator accumulator) {

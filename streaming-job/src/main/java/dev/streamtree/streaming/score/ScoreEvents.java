@@ -3,18 +3,14 @@ package dev.streamtree.streaming.score;
 import dev.streamtree.common.prediction.Prediction;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.Feature;
-import dev.streamtree.lake.model.TreeRenderer;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
-import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Spliterator;
 import java.util.Spliterators;
 import java.util.stream.StreamSupport;
@@ -27,57 +23,36 @@ final class ScoreEvents implements MapPartitionsFunction<Row, Row> {
 
     private static final long serialVersionUID = 1L;
 
-    private final TreeScorer scorer;
-    private final EventSchema schema;
+    private final Predictor predictor;
     private final int idColumn;
     private final int timeColumn;
     private final int[] featureColumns;
-    private final String version;
-    private final long batchId;
-    private final Instant scoredAt;
-    private final boolean explain;
 
     /**
      * @param columns the lake rows' column names, in order
      */
-    ScoreEvents(TreeScorer scorer, EventSchema schema, List<String> columns, String version, long batchId,
-                Instant scoredAt, boolean explain) {
-        this.scorer = scorer;
-        this.schema = schema;
+    ScoreEvents(Predictor predictor, EventSchema schema, List<String> columns) {
+        this.predictor = predictor;
         this.idColumn = column(columns, schema.idField());
         this.timeColumn = column(columns, schema.eventTimeField());
         this.featureColumns = schema.features().stream().map(Feature::name).mapToInt(f -> column(columns, f)).toArray();
-        this.version = version;
-        this.batchId = batchId;
-        this.scoredAt = scoredAt;
-        this.explain = explain;
     }
 
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
-        TreeRenderer renderer = explain ? new TreeRenderer(schema) : null;
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(rows, Spliterator.ORDERED), false)
-                .map(row -> predict(row, renderer))
+                .map(this::predict)
                 .map(prediction -> RowFactory.create(prediction.eventId(), prediction.toJson()))
                 .iterator();
     }
 
-    /** The prediction for one lake row; {@code renderer} non-null adds the decision path. */
-    Prediction predict(Row row, TreeRenderer renderer) {
+    /** The prediction for one lake row. */
+    Prediction predict(Row row) {
         Object[] values = new Object[featureColumns.length];
         for (int i = 0; i < values.length; i++) {
             values[i] = row.get(featureColumns[i]);
         }
-        Vector features = scorer.features(values);
-        double[] probabilities = scorer.probabilities(features);
-        List<String> classes = scorer.classes();
-        Map<String, Double> byClass = new LinkedHashMap<>();
-        for (int i = 0; i < probabilities.length; i++) {
-            byClass.put(classes.get(i), probabilities[i]);
-        }
-        List<String> path = renderer == null ? List.of() : renderer.decisionPath(scorer.tree(), features);
-        return new Prediction(row.getString(idColumn), classes.get(TreeScorer.predictedIndex(probabilities)), byClass,
-                version, batchId, instant(row.get(timeColumn)), scoredAt, path);
+        return predictor.predict(row.getString(idColumn), instant(row.get(timeColumn)), values);
     }
 
     private static Instant instant(Object value) {

@@ -31,8 +31,8 @@ public final class Scoring {
      */
     public static Dataset<Row> predictions(Dataset<Row> events, TreeScorer scorer, EventSchema schema, String version,
                                            long batchId, Instant scoredAt, boolean explain) {
-        ScoreEvents score = new ScoreEvents(scorer, schema, List.of(events.columns()), version, batchId, scoredAt,
-                explain);
+        ScoreEvents score = new ScoreEvents(new Predictor(scorer, schema, version, batchId, scoredAt, explain), schema,
+                List.of(events.columns()));
         return events.mapPartitions(score, Encoders.row(RECORD_SCHEMA));
     }
 }

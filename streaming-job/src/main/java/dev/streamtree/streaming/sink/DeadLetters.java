@@ -1,25 +1,16 @@
 package dev.streamtree.streaming.sink;
 
 import dev.streamtree.common.prediction.DeadLetterHeaders;
-import dev.streamtree.streaming.parse.EventParsing;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-
-import static org.apache.spark.sql.functions.array;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.concat;
-import static org.apache.spark.sql.functions.length;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.struct;
-import static org.apache.spark.sql.functions.substring;
-import static org.apache.spark.sql.functions.when;
+import java.util.Arrays;
 
 /**
  * Dead-letter records: the refused record's key and value bytes unchanged, and headers naming the reason and
- * the source coordinates ({@link DeadLetterHeaders}).
+ * the source coordinates ({@link DeadLetterHeaders}). Plain Java, run in the task that refused the record.
  *
  * <p>One exception keeps a single huge record from failing the query forever (Kafka producers refuse records over
  * {@code max.request.size}, 1 MiB by default, so every replay of the batch would fail again): a value longer than
@@ -35,21 +26,36 @@ public final class DeadLetters {
     private DeadLetters() {
     }
 
-    /** From {@link EventParsing#refused} rows to Kafka rows with key, value and headers. */
-    public static Dataset<Row> records(Dataset<Row> refused, Instant failedAt) {
-        Column tooLong = length(col("value")).gt(MAX_VALUE_BYTES);
-        Column value = when(tooLong, substring(col("value"), 1, PREFIX_BYTES)).otherwise(col("value"));
-        Column reason = when(tooLong, concat(col(EventParsing.ERROR), lit(" (dead letter holds the first " + PREFIX_BYTES
-                + " of "), length(col("value")).cast("string"), lit(" bytes)"))).otherwise(col(EventParsing.ERROR));
-        return refused.select(col("key"), value.as("value"), array(
-                header(DeadLetterHeaders.REASON, reason),
-                header(DeadLetterHeaders.SOURCE_TOPIC, col("topic")),
-                header(DeadLetterHeaders.SOURCE_PARTITION, col("partition").cast("string")),
-                header(DeadLetterHeaders.SOURCE_OFFSET, col("offset").cast("string")),
-                header(DeadLetterHeaders.FAILED_AT, lit(failedAt.toString()))).as("headers"));
+    /**
+     * The dead letter of one refused record, as a {@link KafkaSink#RECORD_SCHEMA} row.
+     *
+     * @param topic       the dead-letter topic
+     * @param key         the refused record's key bytes (may be null)
+     * @param value       its value bytes (may be null: a tombstone)
+     * @param reason      why it was refused
+     * @param source      the topic it was read from
+     * @param partition   its partition there
+     * @param offset      its offset there
+     * @param failedAt    when its batch ran
+     */
+    public static Row record(String topic, byte[] key, byte[] value, String reason, String source, int partition,
+                             long offset, Instant failedAt) {
+        byte[] kept = value;
+        String why = reason;
+        if (value != null && value.length > MAX_VALUE_BYTES) {
+            kept = Arrays.copyOf(value, PREFIX_BYTES);
+            why = reason + " (dead letter holds the first " + PREFIX_BYTES + " of " + value.length + " bytes)";
+        }
+        Row[] headers = {
+                header(DeadLetterHeaders.REASON, why),
+                header(DeadLetterHeaders.SOURCE_TOPIC, source),
+                header(DeadLetterHeaders.SOURCE_PARTITION, Integer.toString(partition)),
+                header(DeadLetterHeaders.SOURCE_OFFSET, Long.toString(offset)),
+                header(DeadLetterHeaders.FAILED_AT, failedAt.toString())};
+        return RowFactory.create(topic, key, kept, headers);
     }
 
-    private static Column header(String name, Column text) {
-        return struct(lit(name).as("key"), text.cast("binary").as("value"));
+    private static Row header(String name, String text) {
+        return RowFactory.create(name, text.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -5,7 +5,6 @@ import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.lake.table.LakeTable;
 import dev.streamtree.streaming.KafkaRecords;
-import dev.streamtree.streaming.sink.DeadLetters;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -17,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -70,24 +68,6 @@ class EventParsingTest {
                 reason -> assertThat(reason).isEqualTo("record is not valid UTF-8"),
                 reason -> assertThat(reason).isEqualTo("record has no value (tombstone)"));
         assertThat((byte[]) refused.get(2).get(1)).isEqualTo(invalidUtf8);
-    }
-
-    @Test
-    void deadLetterRecordsCarryOriginalBytesAndHeaders() {
-        Dataset<Row> parsed = EventParsing.parse(kafkaRows(List.of(
-                record("k", "not json".getBytes(StandardCharsets.UTF_8), 42))), new EventValidator(SCHEMA));
-
-        Row dead = DeadLetters.records(EventParsing.refused(parsed), Instant.parse("2024-01-01T00:00:00Z")).first();
-
-        assertThat(new String((byte[]) dead.get(0), StandardCharsets.UTF_8)).isEqualTo("k");
-        assertThat(new String((byte[]) dead.get(1), StandardCharsets.UTF_8)).isEqualTo("not json");
-        List<String> headers = new ArrayList<>();
-        for (Row header : dead.<Row>getList(2)) {
-            headers.add(header.getString(0) + "=" + new String((byte[]) header.get(1), StandardCharsets.UTF_8));
-        }
-        assertThat(headers).hasSize(5).contains("streamtree.source.topic=events", "streamtree.source.partition=0",
-                "streamtree.source.offset=42", "streamtree.failed.at=2024-01-01T00:00:00Z");
-        assertThat(headers.get(0)).startsWith("streamtree.error.reason=malformed JSON");
     }
 
     private static Row record(String key, byte[] value, long offset) {

@@ -1,0 +1,158 @@
+package dev.streamtree.streaming;
+
+import dev.streamtree.common.catalog.LakeLayout;
+import dev.streamtree.common.event.EventValidator;
+import dev.streamtree.common.event.ValidatedEvent;
+import dev.streamtree.common.event.ValidationResult;
+import dev.streamtree.common.prediction.Prediction;
+import dev.streamtree.lake.table.LakeFileWriter;
+import dev.streamtree.lake.table.LakeStaging;
+import dev.streamtree.streaming.parse.EventParsing;
+import dev.streamtree.streaming.parse.HourPartitions;
+import dev.streamtree.streaming.parse.ParseCounts;
+import dev.streamtree.streaming.score.Predictor;
+import dev.streamtree.streaming.sink.DeadLetters;
+import dev.streamtree.streaming.sink.KafkaSink;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.util.CollectionAccumulator;
+
+import java.io.Serial;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.stream.StreamSupport;
+
+/**
+ * A micro-batch's one pass over its Kafka records, in the task that reads each Kafka partition: every record is
+ * validated; a valid event goes into the task's lake file and, when a model serves, becomes a prediction record; a
+ * refused record becomes a dead-letter record. The output is the Kafka records ({@link KafkaSink#RECORD_SCHEMA},
+ * each naming its topic). Once the last record is out, the task's lake files are complete and their names go to
+ * {@code stagedFiles}, which the driver hands to the lake's commit; a task that fails adds nothing and deletes its
+ * files.
+ *
+ * <p>Input columns: {@link EventParsing#SOURCE_COLUMNS}. A record never makes the pass throw; a lake file that
+ * cannot be written does, and fails the task (and, after Spark's retries, the batch).
+ */
+final class BatchPass implements MapPartitionsFunction<Row, Row> {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final EventValidator validator;
+    private final ParseCounts counts;
+    private final Predictor predictor;
+    private final LakeStaging staging;
+    private final CollectionAccumulator<String> stagedFiles;
+    private final String predictionsTopic;
+    private final String deadLetterTopic;
+    private final Instant batchTime;
+    private final int lakeWidth;
+
+    /**
+     * @param predictor   the batch's scoring, or null when no model serves (no predictions)
+     * @param staging     where lake files go, or null when an earlier attempt committed the batch to the lake
+     * @param stagedFiles receives the lake files of the tasks that complete
+     * @param batchTime   the dead letters' failed-at time
+     */
+    BatchPass(EventValidator validator, ParseCounts counts, Predictor predictor, LakeStaging staging,
+              CollectionAccumulator<String> stagedFiles, String predictionsTopic, String deadLetterTopic,
+              Instant batchTime) {
+        this.validator = validator;
+        this.counts = counts;
+        this.predictor = predictor;
+        this.staging = staging;
+        this.stagedFiles = stagedFiles;
+        this.predictionsTopic = predictionsTopic;
+        this.deadLetterTopic = deadLetterTopic;
+        this.batchTime = batchTime;
+        this.lakeWidth = LakeLayout.dataColumns(validator.schema()).size();
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> records) {
+        LakeFileWriter lake = staging == null ? null : LakeFileWriter.forCurrentTask(staging);
+        HourPartitions partitions = new HourPartitions();
+        Iterator<Row> out = StreamSupport.stream(Spliterators.spliteratorUnknownSize(records, Spliterator.ORDERED), false)
+                .map(record -> process(record, lake, partitions))
+                .filter(Objects::nonNull)
+                .iterator();
+        return lake == null ? out : new ThenFinish(out, () -> lake.finish().forEach(stagedFiles::add));
+    }
+
+    /** The Kafka record for one source record (null when a valid event has no model to score it). */
+    Row process(Row record, LakeFileWriter lake, HourPartitions partitions) {
+        byte[] key = (byte[]) record.get(0);
+        byte[] value = (byte[]) record.get(1);
+        ValidationResult result = EventParsing.validate(validator, key, value);
+        if (result instanceof ValidationResult.Invalid invalid) {
+            counts.refused().add(1);
+            return DeadLetters.record(deadLetterTopic, key, value, invalid.reason(), record.getString(2),
+                    record.getInt(3), record.getLong(4), batchTime);
+        }
+        counts.valid().add(1);
+        ValidatedEvent event = ((ValidationResult.Valid) result).event();
+        if (lake != null) {
+            lake.write(partitions.of(event.eventTime()), lakeRow(event));
+        }
+        if (predictor == null) {
+            return null;
+        }
+        Prediction prediction = predictor.predict(event.id(), event.eventTime(), event.features().toArray());
+        return RowFactory.create(predictionsTopic, event.id().getBytes(StandardCharsets.UTF_8),
+                prediction.toJson().getBytes(StandardCharsets.UTF_8), null);
+    }
+
+    /** The lake data columns ({@link LakeLayout#dataColumns}): id, event time, features, label if the schema has one. */
+    private Object[] lakeRow(ValidatedEvent event) {
+        Object[] row = new Object[lakeWidth];
+        row[0] = event.id();
+        row[1] = event.eventTime();
+        int i = 2;
+        for (Object feature : event.features()) {
+            row[i++] = feature;
+        }
+        if (i < lakeWidth) {
+            row[i] = event.label();
+        }
+        return row;
+    }
+
+    /** Passes the rows through and runs {@code last} once, when the last row has been taken. */
+    private static final class ThenFinish implements Iterator<Row> {
+
+        private final Iterator<Row> rows;
+        private final Runnable last;
+        private boolean finished;
+
+        ThenFinish(Iterator<Row> rows, Runnable last) {
+            this.rows = rows;
+            this.last = last;
+        }
+
+        @Override
+        public boolean hasNext() {
+            if (rows.hasNext()) {
+                return true;
+            }
+            if (!finished) {
+                finished = true;
+                last.run();
+            }
+            return false;
+        }
+
+        @Override
+        public Row next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException();
+            }
+            return rows.next();
+        }
+    }
+}

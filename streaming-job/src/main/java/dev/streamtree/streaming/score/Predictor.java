@@ -1,0 +1,72 @@
+package dev.streamtree.streaming.score;
+
+import dev.streamtree.common.prediction.Prediction;
+import dev.streamtree.common.schema.EventSchema;
+import dev.streamtree.lake.model.TreeRenderer;
+import org.apache.spark.ml.linalg.Vector;
+
+import java.io.Serial;
+import java.io.Serializable;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One micro-batch's scoring, shipped to its tasks: the serving version's {@link TreeScorer} and what every
+ * prediction of the batch carries (version, batch id, scored-at). Plain Java, one event at a time.
+ */
+public final class Predictor implements Serializable {
+
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    private final TreeScorer scorer;
+    private final EventSchema schema;
+    private final String version;
+    private final long batchId;
+    private final Instant scoredAt;
+    private final boolean explain;
+    private transient TreeRenderer renderer;
+
+    /**
+     * @param version  the scoring model's version
+     * @param batchId  the micro-batch
+     * @param scoredAt when the batch was scored
+     * @param explain  whether predictions carry the decision path
+     */
+    public Predictor(TreeScorer scorer, EventSchema schema, String version, long batchId, Instant scoredAt,
+                     boolean explain) {
+        this.scorer = scorer;
+        this.schema = schema;
+        this.version = version;
+        this.batchId = batchId;
+        this.scoredAt = scoredAt;
+        this.explain = explain;
+    }
+
+    /**
+     * The prediction for one event.
+     *
+     * @param features one value per schema feature, in schema order
+     */
+    public Prediction predict(String eventId, Instant eventTime, Object[] features) {
+        Vector vector = scorer.features(features);
+        double[] probabilities = scorer.probabilities(vector);
+        List<String> classes = scorer.classes();
+        Map<String, Double> byClass = new LinkedHashMap<>();
+        for (int i = 0; i < probabilities.length; i++) {
+            byClass.put(classes.get(i), probabilities[i]);
+        }
+        List<String> path = explain ? renderer().decisionPath(scorer.tree(), vector) : List.of();
+        return new Prediction(eventId, classes.get(TreeScorer.predictedIndex(probabilities)), byClass, version, batchId,
+                eventTime, scoredAt, path);
+    }
+
+    private TreeRenderer renderer() {
+        if (renderer == null) {
+            renderer = new TreeRenderer(schema);
+        }
+        return renderer;
+    }
+}
