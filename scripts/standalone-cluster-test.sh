@@ -197,20 +197,24 @@ fi
 model="$(tr -d '[:space:]' < "$registry/current")"
 say "   promoted $model"
 
-say "== phase 2: producing $events_after events, to be scored by $model"
-ingest "$events_after" 2 &
-ingest_pid=$!
 retried_tasks() { grep -cE 'Starting task [0-9]+\.[1-9][0-9]* in stage' "$work/logs/streaming.log" || true; }  # attempts > 0
 retried_before="$(retried_tasks)"
 if [[ "$kill_worker" == 1 ]]; then
   app_id="$(sed -n 's/.*Connected to Spark cluster with app ID \(app-[0-9-]*\).*/\1/p' "$work/logs/streaming.log" | head -n 1)"
   [[ -n "$app_id" ]] || { echo "no streaming application id in $work/logs/streaming.log" >&2; exit 1; }
-  # Kill worker 2 while its executor runs a task of the first batch scored by the new model: wait until the job
-  # serves the model, then for the next task started on worker 2's executor.
-  wait_for_log "$work/logs/streaming.log" "model $model now serving" 240 "$streaming_pid"
   worker_tree=($(tree "${worker_pids[1]}"))  # listed first, so the kill follows the task start at once
   tasks_log="$(ls "$work"/worker-2/"$app_id"/*/stderr | head -n 1)"
+  # Counted before phase 2: the stream is idle until its events arrive, and the first batch that reads them is the
+  # first scored by the model (a batch is one short Spark job, so waiting for the job's "now serving" log line
+  # first would see its task already running).
   tasks_before="$(grep -c 'Running task' "$tasks_log" || true)"
+fi
+
+say "== phase 2: producing $events_after events, to be scored by $model"
+ingest "$events_after" 2 &
+ingest_pid=$!
+if [[ "$kill_worker" == 1 ]]; then
+  # Kill worker 2 while its executor runs a task of the first batch scored by the new model.
   deadline=$((SECONDS + 60))
   until (( $(grep -c 'Running task' "$tasks_log" || true) > tasks_before )) || (( SECONDS > deadline )); do sleep 0.05; done
   kill -9 "${worker_tree[@]}" 2>/dev/null || true
