@@ -43,7 +43,7 @@ final class AgrawalLake {
     AgrawalLake(SparkSession spark, EventSchema schema, String lake, String database, Instant start) {
         this.spark = spark;
         this.schema = schema;
-        this.writer = new LakeBatchWriter(lake, "test", spark.sparkContext().hadoopConfiguration(), Clock.systemUTC(),
+        this.writer = new LakeBatchWriter(lake, "test", spark.sparkContext(), Clock.systemUTC(),
                 schema);
         this.catalog = new LocalSparkCatalog(spark, database, "events");
         this.catalog.ensureTable(schema, lake);

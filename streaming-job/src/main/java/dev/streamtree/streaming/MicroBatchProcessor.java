@@ -132,7 +132,7 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
                         + QUERY_ID_PROPERTY + "); the processor must run inside foreachBatch");
             }
             lakeWriter = new LakeBatchWriter(config.lake(), queryId.replace("-", "").substring(0, 12),
-                    kafkaRows.sparkSession().sparkContext().hadoopConfiguration(), clock, schema);
+                    kafkaRows.sparkSession().sparkContext(), clock, schema);
         }
         return lakeWriter;
     }

@@ -6,14 +6,13 @@ import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.Serial;
-import java.io.Serializable;
 
 /**
  * A Hadoop {@link Configuration} that travels to executors with a task: the driver's settings (file system
  * implementations, S3 endpoints and credential providers, never credentials typed into code) as they were when it
  * was made. Configuration is {@code Writable} but not {@code Serializable}.
  */
-public final class HadoopConf implements Serializable {
+public final class HadoopConf implements LakeStaging.ConfSource {
 
     @Serial
     private static final long serialVersionUID = 1L;
@@ -24,7 +23,8 @@ public final class HadoopConf implements Serializable {
         this.value = new Configuration(value);
     }
 
-    public Configuration value() {
+    @Override
+    public Configuration get() {
         return value;
     }
 

@@ -11,7 +11,10 @@ import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.ForeachPartitionFunction;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.util.CollectionAccumulator;
@@ -66,25 +69,26 @@ public final class LakeBatchWriter {
     private final Path root;
     private final String writerId;
     private final Configuration hadoopConf;
-    private final HadoopConf taskConf;
+    private final LakeStaging.ConfSource taskConf;
     private final Clock clock;
     private final EventSchema schema;
     /** The highest batch id {@link #write} was called with; -1 before the first call. */
     private long highestAttempted = -1;
 
     /**
-     * @param lakeRoot   the table location (any Hadoop file system URI; a relative path is resolved against the
-     *                   working directory)
-     * @param writerId   letters and digits identifying the writing query
-     * @param hadoopConf the session's Hadoop configuration; tasks get a copy of it as it is now
-     * @param schema     the event schema the lake columns derive from
+     * @param lakeRoot the table location (any Hadoop file system URI; a relative path is resolved against the
+     *                 working directory)
+     * @param writerId letters and digits identifying the writing query
+     * @param spark    the session's context: its Hadoop configuration, as it is now, is broadcast once to the tasks
+     * @param schema   the event schema the lake columns derive from
      */
-    public LakeBatchWriter(String lakeRoot, String writerId, Configuration hadoopConf, Clock clock, EventSchema schema) {
+    public LakeBatchWriter(String lakeRoot, String writerId, SparkContext spark, Clock clock, EventSchema schema) {
         if (writerId == null || !WRITER_ID.matcher(writerId).matches()) {
             throw new IllegalArgumentException("lake writer id '" + writerId + "' must be 1-36 letters and digits");
         }
-        this.hadoopConf = hadoopConf;
-        this.taskConf = new HadoopConf(hadoopConf);
+        this.hadoopConf = spark.hadoopConfiguration();
+        Broadcast<HadoopConf> shared = JavaSparkContext.fromSparkContext(spark).broadcast(new HadoopConf(hadoopConf));
+        this.taskConf = () -> shared.value().get();
         this.writerId = writerId;
         this.clock = clock;
         this.schema = schema;

@@ -69,7 +69,7 @@ public final class LakeFileWriter {
     private LakeFileWriter(LakeStaging staging, String fileName) {
         this.staging = staging;
         this.fileName = fileName;
-        this.conf = staging.hadoopConf().value();
+        this.conf = staging.hadoopConf().get();
         this.fileSchema = fileSchema(staging.schema());
         this.footer = Map.of(SPARK_VERSION_KEY, org.apache.spark.package$.MODULE$.SPARK_VERSION(),
                 SPARK_SCHEMA_KEY, dataSchema(staging.schema()).json());

@@ -244,7 +244,7 @@ class LakeBatchWriterTest {
     }
 
     private LakeBatchWriter writer(String id) {
-        return new LakeBatchWriter(lake.toString(), id, spark.sparkContext().hadoopConfiguration(), Clock.systemUTC(),
+        return new LakeBatchWriter(lake.toString(), id, spark.sparkContext(), Clock.systemUTC(),
                 SCHEMA);
     }
 
