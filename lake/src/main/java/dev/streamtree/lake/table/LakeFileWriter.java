@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ import java.util.TreeMap;
  * with no Spark job of its own, so the task that validates and scores a Kafka partition also writes its lake rows.
  * {@link LakeBatchWriter#commit} then moves the files of the attempts that succeeded into the table.
  *
- * <p>Files have the columns of {@link LakeLayout#dataColumns} in that order, all optional (as Spark writes them), the
+ * <p>Files have the columns of {@link LakeLayout#dataColumns} in that order, required but for the label, the
  * event time as {@code INT64 TIMESTAMP(MICROS, UTC)}, Snappy compression, and dictionary encoding only for the
  * categorical features and the label (see {@link LakeTable#dictionaryColumns}). The footer carries the Spark schema
  * and version, as Spark's own writer does, so Spark reads them exactly like its own files.
@@ -179,18 +180,24 @@ public final class LakeFileWriter {
         return builder.build();
     }
 
-    /** The Parquet schema of lake files: the data columns, all optional. */
+    /**
+     * The Parquet schema of lake files: the data columns, required but for the label, as {@link LakeTable#sparkSchema}
+     * declares them (Spark's own writer makes a non-nullable column required; a required column stores no definition
+     * levels).
+     */
     static MessageType fileSchema(EventSchema schema) {
+        String label = schema.labelSpec().map(l -> l.name()).orElse(null);
         Types.MessageTypeBuilder message = Types.buildMessage();
         for (LakeLayout.Column column : LakeLayout.dataColumns(schema)) {
+            Type.Repetition repetition = column.name().equals(label) ? Type.Repetition.OPTIONAL : Type.Repetition.REQUIRED;
             message.addField(switch (column.type()) {
-                case STRING -> Types.optional(PrimitiveTypeName.BINARY)
+                case STRING -> Types.primitive(PrimitiveTypeName.BINARY, repetition)
                         .as(LogicalTypeAnnotation.stringType()).named(column.name());
-                case TIMESTAMP -> Types.optional(PrimitiveTypeName.INT64)
+                case TIMESTAMP -> Types.primitive(PrimitiveTypeName.INT64, repetition)
                         .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS))
                         .named(column.name());
-                case DOUBLE -> Types.optional(PrimitiveTypeName.DOUBLE).named(column.name());
-                case INT -> Types.optional(PrimitiveTypeName.INT32).named(column.name());
+                case DOUBLE -> Types.primitive(PrimitiveTypeName.DOUBLE, repetition).named(column.name());
+                case INT -> Types.primitive(PrimitiveTypeName.INT32, repetition).named(column.name());
             });
         }
         return message.named("spark_schema");
@@ -234,6 +241,7 @@ public final class LakeFileWriter {
         private final Map<String, String> footer;
         private final PrimitiveTypeName[] types;
         private final boolean[] timestamps;
+        private final boolean[] required;
         private RecordConsumer consumer;
 
         RowWriteSupport(MessageType schema, Map<String, String> footer) {
@@ -242,10 +250,12 @@ public final class LakeFileWriter {
             List<Type> fields = schema.getFields();
             this.types = new PrimitiveTypeName[fields.size()];
             this.timestamps = new boolean[fields.size()];
+            this.required = new boolean[fields.size()];
             for (int i = 0; i < types.length; i++) {
                 types[i] = fields.get(i).asPrimitiveType().getPrimitiveTypeName();
                 timestamps[i] = fields.get(i).getLogicalTypeAnnotation()
                         instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation;
+                required[i] = fields.get(i).isRepetition(Type.Repetition.REQUIRED);
             }
         }
 
@@ -268,11 +278,14 @@ public final class LakeFileWriter {
             for (int i = 0; i < values.length; i++) {
                 Object value = values[i];
                 if (value == null) {
+                    if (required[i]) {
+                        throw new IllegalArgumentException("lake column '" + schema.getFieldName(i) + "' is null");
+                    }
                     continue;
                 }
                 consumer.startField(schema.getFieldName(i), i);
                 switch (types[i]) {
-                    case BINARY -> consumer.addBinary(Binary.fromString((String) value));
+                    case BINARY -> consumer.addBinary(Binary.fromConstantByteArray(((String) value).getBytes(StandardCharsets.UTF_8)));
                     case INT64 -> consumer.addLong(timestamps[i] ? epochMicros(value) : ((Number) value).longValue());
                     case DOUBLE -> consumer.addDouble(((Number) value).doubleValue());
                     case INT32 -> consumer.addInteger(((Number) value).intValue());

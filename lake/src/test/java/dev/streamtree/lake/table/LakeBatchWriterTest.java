@@ -238,6 +238,17 @@ class LakeBatchWriterTest {
     }
 
     @Test
+    void aRowWithoutItsIdIsRefusedNamingTheColumn() {
+        LakeFileWriter files = LakeFileWriter.open(writer("q10").begin(0).staging(), 0, 1);
+        Object[] row = values("e-1");
+        row[0] = null;
+
+        assertThatThrownBy(() -> files.write(new LakePartition("2024-03-01", 0), row))
+                .hasMessageContaining("lake column 'id' is null");
+        files.abort();
+    }
+
+    @Test
     void refusesWriterIdsThatCouldEscapeTheBookkeepingDirectory() {
         assertThatThrownBy(() -> writer("../x")).hasMessageContaining("'../x'");
         assertThatThrownBy(() -> new LocalSparkCatalog(spark, "bad-name", "t")).hasMessageContaining("'bad-name'");
