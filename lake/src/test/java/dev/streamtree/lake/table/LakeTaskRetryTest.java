@@ -1,0 +1,126 @@
+package dev.streamtree.lake.table;
+
+import dev.streamtree.common.catalog.LakePartition;
+import dev.streamtree.common.schema.EventSchema;
+import dev.streamtree.common.schema.SchemaCodec;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Task attempts that fail halfway through their lake file, on a local Spark that retries failed tasks. */
+class LakeTaskRetryTest {
+
+    private static final EventSchema SCHEMA = SchemaCodec.load("builtin:agrawal");
+    private static SparkSession spark;
+
+    @TempDir
+    Path lake;
+
+    @BeforeAll
+    static void startSpark() {
+        // local[2,3]: two threads, and a failed task is tried up to three times, as on a cluster.
+        spark = SparkSession.builder().master("local[2,3]").appName("LakeTaskRetryTest")
+                .config("spark.ui.enabled", "false").getOrCreate();
+    }
+
+    @AfterAll
+    static void stopSpark() {
+        spark.stop();
+    }
+
+    @Test
+    void aTaskThatFailsMidFileIsRetriedAndItsRowsLandOnce() throws Exception {
+        LakeBatchWriter writer = new LakeBatchWriter(lake.toString(), "r1", spark.sparkContext(), Clock.systemUTC(),
+                SCHEMA);
+        Dataset<Row> rows = spark.createDataFrame(rows(40), LakeTable.sparkSchema(SCHEMA)).repartition(2)
+                .mapPartitions(new FailFirstAttemptAfter(5), Encoders.row(LakeTable.sparkSchema(SCHEMA)));
+
+        AtomicInteger failedAttempts = new AtomicInteger();
+        SparkListener failures = new SparkListener() {
+            @Override
+            public void onTaskEnd(SparkListenerTaskEnd taskEnd) {
+                if (!taskEnd.taskInfo().successful()) {
+                    failedAttempts.incrementAndGet();
+                }
+            }
+        };
+        spark.sparkContext().addSparkListener(failures);
+        LakeCommit commit;
+        try {
+            commit = writer.write(rows, 0);
+        } finally {
+            spark.sparkContext().listenerBus().waitUntilEmpty();
+            spark.sparkContext().removeSparkListener(failures);
+        }
+
+        assertThat(failedAttempts.get()).as("first attempts that failed halfway").isEqualTo(2);
+
+        Dataset<Row> table = spark.read().schema(LakeTable.sparkSchema(SCHEMA)).parquet(lake.toString());
+        assertThat(table.count()).isEqualTo(40);
+        assertThat(table.select("id").distinct().count()).isEqualTo(40);
+        assertThat(commit.files()).isEqualTo(2);
+        try (Stream<Path> files = Files.walk(lake)) {
+            assertThat(files.filter(p -> p.toString().endsWith(".parquet"))).hasSize(2);
+        }
+    }
+
+    /** Throws in a partition's first attempt after {@code rows} rows went through, so its lake file is half written. */
+    private record FailFirstAttemptAfter(int rows) implements MapPartitionsFunction<Row, Row> {
+
+        @Override
+        public Iterator<Row> call(Iterator<Row> input) {
+            boolean fail = TaskContext.get().attemptNumber() == 0;
+            return new Iterator<>() {
+                private int taken;
+
+                @Override
+                public boolean hasNext() {
+                    if (fail && taken == rows) {
+                        throw new IllegalStateException("injected failure of the first attempt");
+                    }
+                    return input.hasNext();
+                }
+
+                @Override
+                public Row next() {
+                    taken++;
+                    return input.next();
+                }
+            };
+        }
+    }
+
+    private static List<Row> rows(int count) {
+        List<Row> rows = new ArrayList<>();
+        Instant time = Instant.parse("2024-03-01T00:10:00Z");
+        LakePartition partition = LakePartition.of(time);
+        for (int i = 0; i < count; i++) {
+            rows.add(RowFactory.create("e-" + i, Timestamp.from(time), 50000.0, 0.0, 40.0, "1", "2", "3",
+                    100000.0, 10.0, 2000.0, "A", partition.eventDate(), partition.eventHour()));
+        }
+        return rows;
+    }
+}
