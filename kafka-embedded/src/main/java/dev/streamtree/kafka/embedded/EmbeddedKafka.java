@@ -86,16 +86,8 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setNumBrokerNodes(1)
                 .setNumControllerNodes(1)
                 .build();
-        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes)
-                .setConfigProp("offsets.topic.replication.factor", "1")
-                .setConfigProp("offsets.topic.num.partitions", "4")
-                .setConfigProp("transaction.state.log.replication.factor", "1")
-                .setConfigProp("transaction.state.log.min.isr", "1")
-                .setConfigProp("group.initial.rebalance.delay.ms", "0")
-                .setConfigProp("auto.create.topics.enable", "false")
-                .setConfigProp("num.partitions", "2")
-                .setConfigProp("message.max.bytes", String.valueOf(16 * 1024 * 1024))
-                .setConfigProp("log.retention.hours", "168");
+        KafkaClusterTestKit.Builder builder = new KafkaClusterTestKit.Builder(nodes);
+        BrokerSettings.properties().forEach(builder::setConfigProp);
         // Fixed ports for both listeners, so a restart binds the same ones (clients and the quorum keep them).
         builder.setConfigProp("listeners", "EXTERNAL://localhost:" + port + ",CONTROLLER://localhost:" + freePort());
         KafkaClusterTestKit cluster = null;

@@ -27,7 +27,7 @@ public final class TestKafka implements AutoCloseable {
 
     public static TestKafka start() {
         if (dockerAvailable()) {
-            KafkaContainer container = new KafkaContainer(IMAGE);
+            KafkaContainer container = new KafkaContainer(IMAGE).withEnv(BrokerSettings.containerEnvironment());
             container.start();
             return new TestKafka(container, container.getBootstrapServers(), "testcontainers " + IMAGE);
         }

@@ -19,6 +19,9 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.UUID;
@@ -112,7 +115,7 @@ public final class RetrainScheduler implements AutoCloseable {
         queue.offer(request);
     }
 
-    /** Retrains finished so far (succeeded or failed). */
+    /** Retrains finished so far (succeeded or failed); a run is counted before its final statuses are published. */
     public int completedRuns() {
         return runs.get();
     }
@@ -120,7 +123,7 @@ public final class RetrainScheduler implements AutoCloseable {
     private void listen() {
         try (KafkaConsumer<String, byte[]> c = channel.groupConsumer(groupId)) {
             consumer = c;
-            c.subscribe(java.util.List.of(channel.topic()), new ConsumerRebalanceListener() {
+            c.subscribe(List.of(channel.topic()), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
                 }
@@ -186,24 +189,41 @@ public final class RetrainScheduler implements AutoCloseable {
                 String startDetail = "retrain run #" + run + " for " + batch.requests().size() + " request(s)"
                         + (batch.forced() ? ", forced" : "");
                 batch.requestIds().forEach(id -> publish(new RetrainStatus(id, Status.STARTED, null, startDetail, clock.instant())));
-                try {
-                    RetrainOutcome outcome = runner.run(batch);
-                    Status status = outcome.promoted() ? Status.PROMOTED : Status.KEPT;
-                    String detail = "retrain run #" + run + ": " + outcome.reason();
-                    LOG.info("retrain run #{} {}:\n{}", run, status.wireName(), outcome.summary());
-                    batch.requestIds().forEach(id -> publish(new RetrainStatus(id, status, outcome.candidate().toString(), detail,
-                            clock.instant())));
-                } catch (Exception e) {
-                    // Exception, not RuntimeException: Spark throws its checked SparkException from Scala code.
-                    LOG.error("retrain run #{} failed: {}", run, e.getMessage(), e);
-                    String detail = "retrain run #" + run + " failed: " + e.getMessage();
-                    batch.requestIds().forEach(id -> publish(new RetrainStatus(id, Status.FAILED, null, detail, clock.instant())));
-                }
-            } finally {
+                List<RetrainStatus> finals = finalStatuses(batch, run);
+                // The run is recorded before its final statuses go out: whoever reads a final status and then asks
+                // completedRuns() must see this run counted.
                 runs.incrementAndGet();
+                finals.forEach(this::publish);
+            } finally {
                 busy = false;
             }
         }
+    }
+
+    /** Runs one retrain for {@code batch} and returns the final status of each of its requests. */
+    private List<RetrainStatus> finalStatuses(RequestQueue.Batch batch, int run) {
+        Status status;
+        String candidate;
+        String detail;
+        try {
+            RetrainOutcome outcome = runner.run(batch);
+            status = outcome.promoted() ? Status.PROMOTED : Status.KEPT;
+            candidate = outcome.candidate().toString();
+            detail = "retrain run #" + run + ": " + outcome.reason();
+            LOG.info("retrain run #{} {}:\n{}", run, status.wireName(), outcome.summary());
+        } catch (Exception e) {
+            // Exception, not RuntimeException: Spark throws its checked SparkException from Scala code.
+            LOG.error("retrain run #{} failed: {}", run, e.getMessage(), e);
+            status = Status.FAILED;
+            candidate = null;
+            detail = "retrain run #" + run + " failed: " + e.getMessage();
+        }
+        Instant at = clock.instant();
+        List<RetrainStatus> finals = new ArrayList<>();
+        for (String id : batch.requestIds()) {
+            finals.add(new RetrainStatus(id, status, candidate, detail, at));
+        }
+        return finals;
     }
 
     private void publish(RetrainStatus status) {
