@@ -1,7 +1,6 @@
 package dev.streamtree.retrain;
 
 import dev.streamtree.aws.glue.GlueEventCatalog;
-import dev.streamtree.common.catalog.EventCatalog;
 import dev.streamtree.common.registry.CorruptVersionException;
 import dev.streamtree.common.registry.ModelMetadata;
 import dev.streamtree.common.registry.PendingVersion;
@@ -15,6 +14,7 @@ import dev.streamtree.lake.model.TreeRenderer;
 import dev.streamtree.lake.registry.FileSystemModelRegistry;
 import dev.streamtree.retrain.gate.PromotionGate;
 import dev.streamtree.retrain.source.CatalogEvents;
+import dev.streamtree.retrain.source.GlueCatalogEvents;
 import dev.streamtree.retrain.source.LabelledEvents;
 import dev.streamtree.retrain.train.Evaluation;
 import dev.streamtree.retrain.train.Metrics;
@@ -82,11 +82,12 @@ public final class RetrainJob {
 
     /** The job wired from {@code config}: catalog (local or Glue), lake reader and registry. */
     public static RetrainJob create(SparkSession spark, RetrainConfig config) {
-        EventCatalog catalog = "glue".equals(config.catalog())
-                ? GlueEventCatalog.create(config.glueRegion(), config.database(), config.table())
-                : new LocalSparkCatalog(spark, config.database(), config.table());
+        LabelledEvents source = "glue".equals(config.catalog())
+                ? new GlueCatalogEvents(spark, GlueEventCatalog.create(config.glueRegion(), config.database(), config.table()),
+                        config.lake())
+                : new CatalogEvents(spark, new LocalSparkCatalog(spark, config.database(), config.table()), config.lake());
         FileSystemModelRegistry registry = FileSystemModelRegistry.open(config.registry(), spark.sparkContext().hadoopConfiguration());
-        return new RetrainJob(spark, new CatalogEvents(spark, catalog, config.lake()), registry, config, Clock.systemUTC());
+        return new RetrainJob(spark, source, registry, config, Clock.systemUTC());
     }
 
     /** The same job with a different gate (used for forced requests). */

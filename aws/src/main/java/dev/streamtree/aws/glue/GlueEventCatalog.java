@@ -1,6 +1,7 @@
 package dev.streamtree.aws.glue;
 
 import dev.streamtree.common.catalog.CatalogException;
+import dev.streamtree.common.catalog.CatalogedFiles;
 import dev.streamtree.common.catalog.EventCatalog;
 import dev.streamtree.common.catalog.LakeLayout;
 import dev.streamtree.common.catalog.LakePartition;
@@ -16,12 +17,14 @@ import software.amazon.awssdk.services.glue.model.AlreadyExistsException;
 import software.amazon.awssdk.services.glue.model.BatchCreatePartitionResponse;
 import software.amazon.awssdk.services.glue.model.Column;
 import software.amazon.awssdk.services.glue.model.DatabaseInput;
+import software.amazon.awssdk.services.glue.model.Partition;
 import software.amazon.awssdk.services.glue.model.PartitionError;
 import software.amazon.awssdk.services.glue.model.PartitionInput;
 import software.amazon.awssdk.services.glue.model.SerDeInfo;
 import software.amazon.awssdk.services.glue.model.StorageDescriptor;
 import software.amazon.awssdk.services.glue.model.TableInput;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -155,6 +158,40 @@ public final class GlueEventCatalog implements EventCatalog, AutoCloseable {
                     + failures.stream().map(f -> f.partitionValues() + " "
                             + (f.errorDetail() == null ? "(no detail)" : f.errorDetail().errorCode() + ": "
                             + f.errorDetail().errorMessage())).toList());
+        }
+    }
+
+    /**
+     * The table's location and its registered partitions ({@code GetTable}, then {@code GetPartitions} page by
+     * page), for readers that read the files the catalog lists rather than resolve the table through a Hive
+     * metastore.
+     *
+     * @throws CatalogException when Glue cannot be reached, refuses, or lists a partition that is not an event
+     *                          date and hour
+     */
+    public CatalogedFiles files() {
+        try {
+            String location = glue.getTable(r -> r.databaseName(database).name(table)).table().storageDescriptor().location();
+            List<CatalogedFiles.Located> partitions = new ArrayList<>();
+            List<Partition> listed = glue.getPartitionsPaginator(r -> r.databaseName(database).tableName(table)).stream()
+                    .flatMap(page -> page.partitions().stream()).toList();
+            for (Partition p : listed) {
+                if (p.values().size() != 2) {
+                    throw new CatalogException("Glue table " + tableName() + " has a partition with values " + p.values()
+                            + "; expected " + LakeLayout.EVENT_DATE + " and " + LakeLayout.EVENT_HOUR);
+                }
+                LakePartition partition;
+                try {
+                    partition = new LakePartition(p.values().get(0), Integer.parseInt(p.values().get(1)));
+                } catch (IllegalArgumentException e) {
+                    throw new CatalogException("Glue table " + tableName() + " has a partition " + p.values()
+                            + " that is not an event date and hour: " + e.getMessage(), e);
+                }
+                partitions.add(new CatalogedFiles.Located(partition, p.storageDescriptor().location()));
+            }
+            return new CatalogedFiles(location, partitions);
+        } catch (SdkException e) {
+            throw new CatalogException("cannot list the files of Glue table " + tableName() + ": " + e.getMessage(), e);
         }
     }
 
