@@ -1,5 +1,8 @@
 package dev.streamtree.bench;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.streamtree.common.json.Json;
+import dev.streamtree.bench.report.Machine;
 import dev.streamtree.ingest.IngestMain;
 import dev.streamtree.kafka.embedded.EmbeddedKafka;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -9,7 +12,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +42,10 @@ public final class GenerateRateBenchmark implements Callable<Integer> {
 
     @Option(names = "--tolerance", defaultValue = "0.05", description = "Allowed relative deviation (default: ${DEFAULT-VALUE}).")
     double tolerance;
+
+    @Option(names = "--out", defaultValue = "bench/results/generate-rate.json",
+            description = "JSON result file (default: ${DEFAULT-VALUE}).")
+    Path out;
 
     @Override
     public Integer call() {
@@ -83,6 +95,28 @@ public final class GenerateRateBenchmark implements Callable<Integer> {
                 windows, windowSeconds, min, 100.0 * (min - rate) / rate, max, 100.0 * (max - rate) / rate);
         System.out.println("generate-rate: " + (overallOk && windowsOk ? "PASS" : "FAIL") + " (tolerance "
                 + (tolerance * 100) + "%)");
+        ObjectNode json = Json.mapper().createObjectNode();
+        json.put("finished_at", Instant.now().toString());
+        json.put("target_rate", rate);
+        json.put("seconds", seconds);
+        json.put("records", timestamps.size());
+        json.put("rate", overall);
+        json.put("window_seconds", windowSeconds);
+        json.put("windows", windows);
+        json.put("window_min_rate", min);
+        json.put("window_max_rate", max);
+        json.put("tolerance", tolerance);
+        json.put("pass", overallOk && windowsOk);
+        json.put("load_average_1m", Machine.loadAverage()[0]);
+        try {
+            if (out.toAbsolutePath().getParent() != null) {
+                Files.createDirectories(out.toAbsolutePath().getParent());
+            }
+            Files.writeString(out, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(json) + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + out, e);
+        }
+        System.out.println("generate-rate: results in " + out);
         return overallOk && windowsOk ? 0 : 3;
     }
 
