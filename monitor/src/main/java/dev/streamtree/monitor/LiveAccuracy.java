@@ -25,6 +25,11 @@ import java.util.function.Supplier;
  * <p>Each version gets its own {@link VersionAccuracy}, its own detector from the factory (fed 1 for a wrong
  * prediction, 0 for a right one) and its own {@link EventTimeLog}. Methods are synchronized, so one thread
  * can feed it while another publishes snapshots.
+ *
+ * <p>One change, one detection: ADWIN fires again while it sheds the rest of the old regime from its window,
+ * and those later firings point at the same change. A firing whose change index lies at or before the item on
+ * which the version's previous reported detection fired is therefore counted
+ * ({@link #repeatedFirings(VersionId)}) but not reported.
  */
 public final class LiveAccuracy {
 
@@ -67,8 +72,11 @@ public final class LiveAccuracy {
         watch.eventTimes.append(detector.itemsSeen(), labelled.eventTime());
         boolean fired = detector.add(labelled.correct() ? 0 : 1);
         Optional<DriftDetection> detection = Optional.empty();
-        if (fired) {
+        if (fired && detector.lastDrift().orElseThrow().changeIndex() <= watch.lastReportedAt) {
+            watch.repeats++;
+        } else if (fired) {
             DriftSignal signal = detector.lastDrift().orElseThrow();
+            watch.lastReportedAt = signal.detectedAtIndex();
             ChangePoint changePoint = watch.eventTimes.changePoint(signal);
             detection = Optional.of(new DriftDetection(labelled.version(), detector.name(), clock.instant(),
                     changePoint.eventTime(), changePoint.exact(), signal.meanBefore(), signal.meanAfter(),
@@ -95,6 +103,23 @@ public final class LiveAccuracy {
         watches.remove(version);
     }
 
-    private record Watch(VersionAccuracy accuracy, DriftDetector detector, EventTimeLog eventTimes) {
+    /** Detector firings of this version that repeated an already reported change. */
+    public synchronized long repeatedFirings(VersionId version) {
+        Watch watch = watches.get(version);
+        return watch == null ? 0 : watch.repeats;
+    }
+
+    private static final class Watch {
+        final VersionAccuracy accuracy;
+        final DriftDetector detector;
+        final EventTimeLog eventTimes;
+        long lastReportedAt = -1;
+        long repeats;
+
+        Watch(VersionAccuracy accuracy, DriftDetector detector, EventTimeLog eventTimes) {
+            this.accuracy = accuracy;
+            this.detector = detector;
+            this.eventTimes = eventTimes;
+        }
     }
 }

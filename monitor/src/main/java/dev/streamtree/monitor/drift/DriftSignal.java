@@ -6,9 +6,8 @@ package dev.streamtree.monitor.drift;
  *
  * @param detectedAtIndex   index of the item whose arrival triggered the detection
  * @param changeIndex       index of the first item the detector attributes to the new regime (for ADWIN, the
- *                          first item of the window it kept)
- * @param itemsBefore       how many items the detector held from before the change (for ADWIN, the items it
- *                          dropped)
+ *                          split of its window where the two sides differ most, see {@link Adwin})
+ * @param itemsBefore       how many items the detector held from before the change
  * @param meanBefore        mean of those items (for an error stream: the error rate before the change)
  * @param meanAfter         mean of the items from {@code changeIndex} to {@code detectedAtIndex}
  */

@@ -8,9 +8,10 @@ import java.time.temporal.ChronoUnit;
  * labelled predictions in label-arrival order), so that a detection's change index can be mapped to the
  * event time where a retrain's training data must start.
  *
- * <p>The change point is the event time of the first item of the kept window. Labels arrive out of event-time
- * order, so some kept items may be older than it (they are left out of the retrain) and some dropped items
- * newer (they are kept in it); with labels that arrive in about event-time order both sets are small.
+ * <p>The change point is the event time of the item at the detection's change index. Labels arrive out of
+ * event-time order, so some items after that index may be older than it (they are left out of the retrain)
+ * and some before it newer (they are kept in it); with labels that arrive in about event-time order both
+ * sets are small.
  *
  * <p>Memory is bounded: the log holds at most {@code capacity} items (event times are kept as micros, as in
  * the lake) and forgets items that its owner says no detector can name any more ({@link #trimBefore}). An

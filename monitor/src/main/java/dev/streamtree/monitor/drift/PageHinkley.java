@@ -1,5 +1,6 @@
 package dev.streamtree.monitor.drift;
 
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
@@ -14,6 +15,7 @@ import java.util.Optional;
 public final class PageHinkley implements DriftDetector {
 
     public static final String NAME = "page-hinkley";
+    static final int MAX_EXCURSION = 1 << 16;
 
     private final PageHinkleyConfig config;
     private long itemsSeen;
@@ -25,6 +27,10 @@ public final class PageHinkley implements DriftDetector {
     private long runStart;
     private long countBeforeRun;
     private double totalBeforeRun;
+    /** runSums[j] = sum of the excursion's items 0..j. */
+    private double[] runSums = new double[256];
+    private int runLength;
+    private boolean runOverflow;
     private DriftSignal lastDrift;
 
     public PageHinkley() {
@@ -54,14 +60,15 @@ public final class PageHinkley implements DriftDetector {
             runStart = index + 1;
             countBeforeRun = count;
             totalBeforeRun = total;
+            runLength = 0;
+            runOverflow = false;
             return false;
         }
+        extendRun(value);
         if (count < config.minItems() || statistic <= config.lambda() || countBeforeRun == 0) {
             return false;
         }
-        long after = count - countBeforeRun;
-        DriftSignal drift = new DriftSignal(index, runStart, countBeforeRun, totalBeforeRun / countBeforeRun,
-                (total - totalBeforeRun) / after);
+        DriftSignal drift = locateChange(index);
         reset();
         lastDrift = drift;
         return true;
@@ -81,7 +88,44 @@ public final class PageHinkley implements DriftDetector {
         runStart = itemsSeen;
         countBeforeRun = 0;
         totalBeforeRun = 0;
+        runLength = 0;
+        runOverflow = false;
         lastDrift = null;
+    }
+
+    private void extendRun(double value) {
+        if (runOverflow || runLength == MAX_EXCURSION) {
+            runOverflow = true;
+            return;
+        }
+        if (runLength == runSums.length) {
+            runSums = Arrays.copyOf(runSums, Math.min(MAX_EXCURSION, 2 * runSums.length));
+        }
+        runSums[runLength] = (runLength == 0 ? 0 : runSums[runLength - 1]) + value;
+        runLength++;
+    }
+
+    /** The split at or after the excursion's start that best separates the items since the reset. */
+    private DriftSignal locateChange(long index) {
+        long bestBefore = countBeforeRun;
+        double bestSumBefore = totalBeforeRun;
+        if (!runOverflow) {
+            double best = -1;
+            for (int j = 0; j < runLength; j++) {
+                long before = countBeforeRun + j;
+                double sumBefore = totalBeforeRun + (j == 0 ? 0 : runSums[j - 1]);
+                long after = count - before;
+                double z = Math.abs(sumBefore / before - (total - sumBefore) / after)
+                        * Math.sqrt((double) before * after / count);
+                if (z > best) {
+                    best = z;
+                    bestBefore = before;
+                    bestSumBefore = sumBefore;
+                }
+            }
+        }
+        return new DriftSignal(index, start + bestBefore, bestBefore, bestSumBefore / bestBefore,
+                (total - bestSumBefore) / (count - bestBefore));
     }
 
     @Override
