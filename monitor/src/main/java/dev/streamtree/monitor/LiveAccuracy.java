@@ -26,10 +26,11 @@ import java.util.function.Supplier;
  * prediction, 0 for a right one) and its own {@link EventTimeLog}. Methods are synchronized, so one thread
  * can feed it while another publishes snapshots.
  *
- * <p>One change, one detection: ADWIN fires again while it sheds the rest of the old regime from its window,
- * and those later firings point at the same change. A firing whose change index lies at or before the item on
- * which the version's previous reported detection fired is therefore counted
- * ({@link #repeatedFirings(VersionId)}) but not reported.
+ * <p>Only changes for the worse are reported, and each once. A firing where the error fell (ADWIN watches both
+ * directions) is no reason to retrain: it is counted ({@link #fallingFirings(VersionId)}) but not reported.
+ * ADWIN also fires again while it sheds the rest of the old regime from its window, and those later firings
+ * point at the same change: a firing whose change index lies at or before the item on which the version's
+ * previous reported detection fired is counted ({@link #repeatedFirings(VersionId)}) but not reported.
  */
 public final class LiveAccuracy {
 
@@ -70,17 +71,20 @@ public final class LiveAccuracy {
         watch.accuracy.record(labelled);
         DriftDetector detector = watch.detector;
         watch.eventTimes.append(detector.itemsSeen(), labelled.eventTime());
-        boolean fired = detector.add(labelled.correct() ? 0 : 1);
         Optional<DriftDetection> detection = Optional.empty();
-        if (fired && detector.lastDrift().orElseThrow().changeIndex() <= watch.lastReportedAt) {
-            watch.repeats++;
-        } else if (fired) {
+        if (detector.add(labelled.correct() ? 0 : 1)) {
             DriftSignal signal = detector.lastDrift().orElseThrow();
-            watch.lastReportedAt = signal.detectedAtIndex();
-            ChangePoint changePoint = watch.eventTimes.changePoint(signal);
-            detection = Optional.of(new DriftDetection(labelled.version(), detector.name(), clock.instant(),
-                    changePoint.eventTime(), changePoint.exact(), signal.meanBefore(), signal.meanAfter(),
-                    detector.itemsSeen(), signal.itemsAfter()));
+            if (signal.meanAfter() <= signal.meanBefore()) {
+                watch.falls++;
+            } else if (signal.changeIndex() <= watch.lastReportedAt) {
+                watch.repeats++;
+            } else {
+                watch.lastReportedAt = signal.detectedAtIndex();
+                ChangePoint changePoint = watch.eventTimes.changePoint(signal);
+                detection = Optional.of(new DriftDetection(labelled.version(), detector.name(), clock.instant(),
+                        changePoint.eventTime(), changePoint.exact(), signal.meanBefore(), signal.meanAfter(),
+                        detector.itemsSeen(), signal.itemsAfter()));
+            }
         }
         watch.eventTimes.trimBefore(detector.earliestChangeIndex());
         return detection;
@@ -109,12 +113,19 @@ public final class LiveAccuracy {
         return watch == null ? 0 : watch.repeats;
     }
 
+    /** Detector firings of this version where its error fell. */
+    public synchronized long fallingFirings(VersionId version) {
+        Watch watch = watches.get(version);
+        return watch == null ? 0 : watch.falls;
+    }
+
     private static final class Watch {
         final VersionAccuracy accuracy;
         final DriftDetector detector;
         final EventTimeLog eventTimes;
         long lastReportedAt = -1;
         long repeats;
+        long falls;
 
         Watch(VersionAccuracy accuracy, DriftDetector detector, EventTimeLog eventTimes) {
             this.accuracy = accuracy;

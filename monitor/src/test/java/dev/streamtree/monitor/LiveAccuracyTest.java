@@ -67,6 +67,19 @@ class LiveAccuracyTest {
     }
 
     @Test
+    void doesNotReportAFallInTheErrorRate() {
+        LiveAccuracy live = new LiveAccuracy(Adwin::new, CLOCK);
+        Random random = new Random(5);
+        for (int i = 0; i < 4000; i++) {
+            String predicted = random.nextDouble() < (i < 2000 ? 0.40 : 0.05) ? "B" : "A";
+            assertThat(live.record(new LabelledPrediction(V1, predicted, "A", T0.plusMillis(200L * i))))
+                    .as("item %d", i).isEmpty();
+        }
+        assertThat(live.fallingFirings(V1)).as("ADWIN saw the error fall").isPositive();
+        assertThat(live.repeatedFirings(V1)).isZero();
+    }
+
+    @Test
     void keepsAccuracyPerVersion() {
         LiveAccuracy live = new LiveAccuracy(Adwin::new, CLOCK);
         feed(live, 2);
