@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -50,10 +51,13 @@ public final class LiveAccuracy {
         if (window < 1) {
             throw new IllegalArgumentException("accuracy window must hold at least 1 prediction, got " + window);
         }
+        if (eventTimeCapacity < 1) {
+            throw new IllegalArgumentException("event time log capacity must be at least 1, got " + eventTimeCapacity);
+        }
         this.window = window;
-        this.detectors = detectors;
+        this.detectors = Objects.requireNonNull(detectors, "detectors");
         this.eventTimeCapacity = eventTimeCapacity;
-        this.clock = clock;
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     public LiveAccuracy(Supplier<? extends DriftDetector> detectors, Clock clock) {

@@ -163,11 +163,9 @@ public final class Adwin implements DriftDetector {
             return false;
         }
         long windowStart = itemsSeen - width;
-        long[] split = bestSplit();
-        long before = split[0];
-        double sumBefore = Double.longBitsToDouble(split[1]);
-        DriftSignal signal = new DriftSignal(itemsSeen - 1, windowStart + before, before, sumBefore / before,
-                (sum - sumBefore) / (width - before));
+        Split split = bestSplit();
+        DriftSignal signal = new DriftSignal(itemsSeen - 1, windowStart + split.before(), split.before(),
+                split.sumBefore() / split.before(), (sum - split.sumBefore()) / (width - split.before()));
         long dropped = 0;
         double droppedSum = 0;
         do {
@@ -180,13 +178,13 @@ public final class Adwin implements DriftDetector {
         return true;
     }
 
-    /** The boundary maximising |mean0 - mean1| * sqrt(n0 * n1 / W): {n0, bits of sum0}. */
-    private long[] bestSplit() {
+    /** The boundary maximising |mean0 - mean1| * sqrt(n0 * n1 / W); called only when some boundary is valid. */
+    private Split bestSplit() {
         int minLength = config.minSubWindowLength();
         long n0 = 0;
         double sum0 = 0;
         double best = -1;
-        long[] split = {0, 0};
+        Split split = null;
         for (int row = rows.size() - 1; row >= 0; row--) {
             for (Iterator<Bucket> it = rows.get(row).descendingIterator(); it.hasNext(); ) {
                 Bucket bucket = it.next();
@@ -200,7 +198,7 @@ public final class Adwin implements DriftDetector {
                     double z = Math.abs(sum0 / n0 - (sum - sum0) / n1) * Math.sqrt((double) n0 * n1 / width);
                     if (z > best) {
                         best = z;
-                        split = new long[] {n0, Double.doubleToLongBits(sum0)};
+                        split = new Split(n0, sum0);
                     }
                 }
             }
@@ -272,6 +270,9 @@ public final class Adwin implements DriftDetector {
      * @param keptMean    the mean of the kept window
      */
     public record Cut(long keptStart, long dropped, double droppedMean, double keptMean) {
+    }
+
+    private record Split(long before, double sumBefore) {
     }
 
     private record Bucket(long size, double sum, double squares) {
