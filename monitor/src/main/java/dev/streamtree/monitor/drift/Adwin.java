@@ -13,9 +13,8 @@ import java.util.Optional;
  *
  * <p>The window is stored as an exponential histogram: row {@code i} holds at most {@code M} buckets of
  * {@code 2^i} items each (count, sum and the sum of squared deviations from the bucket's mean), so memory and
- * the candidate cut points are O(M log W) for a window of W items. Cuts are only considered at bucket
- * boundaries, which is why the estimated change point is only as precise as the oldest kept bucket is
- * small.
+ * the candidate cut points are O(M log W) for a window of W items. Cuts, and the change point below, can
+ * only fall on bucket boundaries.
  *
  * <p>Every {@code clock} items, every boundary that leaves at least {@code minSubWindowLength} items on each
  * side is tested with the paper's variance-based bound
@@ -25,10 +24,10 @@ import java.util.Optional;
  *
  * <p>The kept window is a poor change point at the first detection: the drops stop as soon as no boundary is
  * significant, so the kept window usually still holds hundreds of pre-change items (for an error step from
- * 0.05 to 0.40 after 1,000 items, the first kept window started 128 to 928 items into the old regime over 20
+ * 0.05 to 0.40 after 1,000 items, the first kept window started 72 to 872 items before the step over 20
  * seeds), and ADWIN fires again as later checks shed them. {@link #lastDrift()} therefore places the change
  * at the boundary of the pre-cut window where the two sides differ most in standard errors,
- * {@code |mean0 - mean1| * sqrt(n0 * n1 / W)} (the maximum-likelihood split for a single shift in the mean),
+ * {@code |mean0 - mean1| * sqrt(n0 * n1 / W)} (the least-squares split for a single shift in the mean),
  * and reports the means on either side of it. Boundaries are finest at the recent end, where a change that
  * was just detected lies.
  */
