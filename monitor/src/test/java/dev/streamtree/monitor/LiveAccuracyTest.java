@@ -67,6 +67,26 @@ class LiveAccuracyTest {
     }
 
     @Test
+    void marksAChangePointInexactWhenItsEventTimeWasAlreadyForgotten() {
+        // the log holds 3 event times; ADWIN never places a change fewer than 5 items (its minimum sub-window) back
+        LiveAccuracy live = new LiveAccuracy(1000, Adwin::new, 3, CLOCK);
+        Random random = new Random(4);
+        List<DriftDetection> detections = new ArrayList<>();
+        for (int i = 0; i < 3000; i++) {
+            String predicted = random.nextDouble() < (i < 2000 ? 0.05 : 0.40) ? "B" : "A";
+            live.record(new LabelledPrediction(V1, predicted, "A", T0.plusSeconds(i))).ifPresent(detections::add);
+        }
+        assertThat(detections).hasSize(1);
+        DriftDetection detection = detections.get(0);
+        assertThat(detection.changePointExact()).isFalse();
+        assertThat(detection.itemsAfterChange()).isGreaterThan(3);
+        assertThat(detection.changePoint()).as("the oldest event time held: 2 items before the detecting one")
+                .isEqualTo(T0.plusSeconds(detection.labelled() - 3));
+        assertThat(detection.changePoint()).as("later than the step, so a retrain leaves the old regime out")
+                .isAfter(T0.plusSeconds(2000));
+    }
+
+    @Test
     void doesNotReportAFallInTheErrorRate() {
         LiveAccuracy live = new LiveAccuracy(Adwin::new, CLOCK);
         Random random = new Random(5);

@@ -81,4 +81,12 @@ class EventTimeLogTest {
         assertThatThrownBy(() -> log.eventTimeOf(1)).hasMessage("item 1 has not been logged (next is 1)");
         assertThatThrownBy(() -> new EventTimeLog().eventTimeOf(0)).hasMessage("no event times held, cannot place item 0");
     }
+
+    @Test
+    void refusesASignalWhoseChangeLiesOutsideWhatWasSeen() {
+        assertThatThrownBy(() -> new DriftSignal(10, 11, 5, 0.1, 0.4)).hasMessage("change index 11 must lie in 0..10");
+        assertThatThrownBy(() -> new DriftSignal(10, 5, 0, 0.1, 0.4))
+                .hasMessage("a change needs at least one item before it, got 0");
+        assertThat(new DriftSignal(10, 5, 5, 0.1, 0.4).itemsAfter()).isEqualTo(6);
+    }
 }
