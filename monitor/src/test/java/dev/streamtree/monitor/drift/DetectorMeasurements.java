@@ -14,9 +14,10 @@ import static dev.streamtree.monitor.drift.ErrorStreams.step;
 
 /**
  * Prints detection delays, change-point errors and false alarms of the detectors on seeded error streams:
- * the figures quoted in docs/monitor.md. Not a test (it takes about half a minute); run with
+ * the figures quoted in docs/monitor.md. Not a test (about 30 s of CPU); run with
  * {@code mvn -pl monitor -am test-compile} then
- * {@code java -cp monitor/target/classes:monitor/target/test-classes dev.streamtree.monitor.drift.DetectorMeasurements}.
+ * {@code java -cp common/target/classes:monitor/target/classes:monitor/target/test-classes
+ * dev.streamtree.monitor.drift.DetectorMeasurements}.
  */
 public final class DetectorMeasurements {
 
