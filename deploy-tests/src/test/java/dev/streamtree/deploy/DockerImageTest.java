@@ -2,6 +2,7 @@ package dev.streamtree.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +13,14 @@ import org.junit.jupiter.api.Test;
 class DockerImageTest {
 
     private final List<DockerBuildContext.Copy> copies = DockerBuildContext.copies(RepoFiles.read("docker/Dockerfile"));
-    private final DockerBuildContext context = DockerBuildContext.ignoring(RepoFiles.read(".dockerignore"));
+    private final DockerBuildContext context = dockerignore();
+
+    private static DockerBuildContext dockerignore() {
+        if (!Files.isRegularFile(RepoFiles.path(".dockerignore"))) {
+            throw new AssertionError("no .dockerignore at the repository root: docker build would send the whole checkout");
+        }
+        return DockerBuildContext.ignoring(RepoFiles.read(".dockerignore"));
+    }
 
     private List<String> sources() {
         return copies.stream().flatMap(copy -> copy.sources().stream()).toList();
