@@ -98,7 +98,7 @@ class DockerComposeTest {
                 "retrain-scheduler", "dev.streamtree.retrain.RetrainJobMain",
                 "generator", "dev.streamtree.ingest.IngestMain");
         List<String> checked = new ArrayList<>();
-        services.fields().forEachRemaining(entry -> {
+        services.properties().forEach(entry -> {
             List<String> args = command(entry.getValue());
             for (String arg : args) {
                 if (!arg.endsWith(".jar")) {

@@ -104,9 +104,9 @@ public final class IamPolicy {
     }
 
     private static boolean conditionsHold(JsonNode condition, Map<String, String> context) {
-        for (var operator : (Iterable<Map.Entry<String, JsonNode>>) condition::fields) {
+        for (Map.Entry<String, JsonNode> operator : condition.properties()) {
             boolean like = operator.getKey().endsWith("Like");
-            for (var key : (Iterable<Map.Entry<String, JsonNode>>) operator.getValue()::fields) {
+            for (Map.Entry<String, JsonNode> key : operator.getValue().properties()) {
                 String value = context.get(key.getKey());
                 if (value == null || strings(key.getValue()).stream()
                         .noneMatch(expected -> like ? glob(expected, false).matcher(value).matches() : expected.equals(value))) {
