@@ -74,7 +74,7 @@ final class CrdSchemaValidator {
         boolean preserveUnknown = Boolean.TRUE.equals(schema.getXKubernetesPreserveUnknownFields());
         JSONSchemaProps additional = schema.getAdditionalProperties() == null ? null : schema.getAdditionalProperties().getSchema();
         boolean isRootMetadata = path.equals(".metadata");
-        value.fields().forEachRemaining(field -> {
+        value.properties().forEach(field -> {
             String fieldPath = path + "." + field.getKey();
             if (properties != null && properties.containsKey(field.getKey())) {
                 check(properties.get(field.getKey()), field.getValue(), fieldPath, violations);

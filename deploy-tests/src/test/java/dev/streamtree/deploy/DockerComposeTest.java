@@ -3,7 +3,14 @@ package dev.streamtree.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,8 +26,21 @@ class DockerComposeTest {
     private static final String SPARK_IMAGE = "apache/spark:4.1.0-scala2.13-java17-ubuntu";
     private static final String BOOTSTRAP = "kafka:9092";
 
+    /** compose-spec/compose-spec schema/compose-spec.json, the schema `docker compose config` validates with. */
+    private static final Schema COMPOSE_SPEC = composeSpec();
+
     private final JsonNode compose = RepoFiles.yamlDocuments(RepoFiles.path("docker-compose.yml")).get(0);
     private final JsonNode services = compose.path("services");
+
+    private static Schema composeSpec() {
+        // Loaded by its classpath location, which gives the schema's relative $id (compose_spec.json) a base.
+        return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7)
+                .getSchema(SchemaLocation.of("classpath:schemas/compose-spec.json"));
+    }
+
+    private static List<String> schemaErrors(JsonNode document) {
+        return COMPOSE_SPEC.validate(document).stream().map(Error::toString).toList();
+    }
 
     private JsonNode service(String name) {
         assertThat(services.has(name)).as("service " + name).isTrue();
@@ -47,6 +67,88 @@ class DockerComposeTest {
             mounts.put(parts[1], parts[0]);
         });
         return mounts;
+    }
+
+    @Test
+    void passesTheComposeSpecSchema() {
+        assertThat(schemaErrors(compose)).isEmpty();
+    }
+
+    @Test
+    void schemaCheckRejectsWhatComposeWouldReject() {
+        ObjectNode broken = compose.deepCopy();
+        ((ObjectNode) broken.path("services").path("kafka")).put("healthchek", "typo");
+        ((ObjectNode) broken.path("services").path("generator")).put("restart", 3);
+        ((ObjectNode) broken.path("services").path("streaming").path("depends_on").path("kafka-init"))
+                .put("condition", "service_done");
+
+        // depends_on is a oneOf (list or map), so the bad condition also reports both branches failing.
+        assertThat(schemaErrors(broken))
+                .anySatisfy(error -> assertThat(error).startsWith("/services/kafka: property 'healthchek' is not defined"))
+                .anySatisfy(error -> assertThat(error).startsWith("/services/generator/restart: integer found, string expected"))
+                .anySatisfy(error -> assertThat(error).startsWith("/services/streaming/depends_on/kafka-init/condition:")
+                        .contains("enumeration"))
+                .allSatisfy(error -> assertThat(error).startsWith("/services/"));
+    }
+
+    @Test
+    void everyJarTheServicesRunIsBuiltByPackageAndHoldsTheMainClassTheyName() {
+        Map<String, String> mainClasses = Map.of(
+                "streaming", "dev.streamtree.streaming.StreamingJobMain",
+                "retrain-scheduler", "dev.streamtree.retrain.RetrainJobMain",
+                "generator", "dev.streamtree.ingest.IngestMain");
+        List<String> checked = new ArrayList<>();
+        services.properties().forEach(entry -> {
+            List<String> args = command(entry.getValue());
+            for (String arg : args) {
+                if (!arg.endsWith(".jar")) {
+                    continue;
+                }
+                Path jar = RepoFiles.built(hostPath(entry.getValue(), arg));
+                // spark-submit --class Main app.jar ...; java -cp app.jar Main ...
+                String mainClass = args.contains("--class") ? flag(args, "--class") : args.get(args.indexOf(arg) + 1);
+                assertThat(mainClass).as(entry.getKey() + " main class").isEqualTo(mainClasses.get(entry.getKey()));
+                assertThat(RepoFiles.jarHasClass(jar, mainClass)).as(jar + " holds " + mainClass).isTrue();
+                checked.add(entry.getKey());
+            }
+        });
+        assertThat(checked).containsExactlyInAnyOrderElementsOf(mainClasses.keySet());
+    }
+
+    @Test
+    void theGeneratorsJarRunsOnAPlainJreBecauseItBundlesWhatSparkWouldProvide() {
+        JsonNode generator = service("generator");
+        assertThat(generator.path("image").asText()).startsWith("eclipse-temurin:17-jre");
+        List<String> args = command(generator);
+        assertThat(args.subList(0, 2)).containsExactly("java", "-cp");
+        Path jar = RepoFiles.built(hostPath(generator, args.get(2)));
+        for (String bundled : List.of("org.apache.kafka.clients.producer.KafkaProducer", "picocli.CommandLine",
+                "com.fasterxml.jackson.databind.ObjectMapper", "org.slf4j.LoggerFactory", "org.slf4j.simple.SimpleLogger",
+                "dev.streamtree.common.schema.EventSchema")) {
+            assertThat(RepoFiles.jarHasClass(jar, bundled)).as(jar.getFileName() + " bundles " + bundled).isTrue();
+        }
+    }
+
+    @Test
+    void kafkaKeepsItsLogsInTheMountedNamedVolume() {
+        JsonNode kafka = service("kafka");
+        String logDirs = kafka.path("environment").path("KAFKA_LOG_DIRS").asText();
+        assertThat(logDirs).as("KAFKA_LOG_DIRS (the image's default, /tmp/kraft-combined-logs, is in no volume)").isNotBlank();
+        Map<String, String> mounts = mounts(kafka);
+        for (String dir : logDirs.split(",")) {
+            String volume = mounts.entrySet().stream().filter(m -> dir.equals(m.getKey()) || dir.startsWith(m.getKey() + "/"))
+                    .map(Map.Entry::getValue).findFirst().orElse(null);
+            assertThat(volume).as("volume mounted over log dir " + dir).isNotNull().doesNotStartWith("./");
+            assertThat(compose.path("volumes").has(volume)).as("declared volume " + volume).isTrue();
+        }
+    }
+
+    /** The repository path of a file a service reads from a bind mount of {@code ./<dir>}. */
+    private String hostPath(JsonNode service, String containerPath) {
+        return mounts(service).entrySet().stream()
+                .filter(m -> m.getValue().startsWith("./") && containerPath.startsWith(m.getKey() + "/"))
+                .map(m -> m.getValue().substring(2) + containerPath.substring(m.getKey().length()))
+                .findFirst().orElseThrow(() -> new AssertionError(containerPath + " is on no bind mount of " + service));
     }
 
     @Test

@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
@@ -20,14 +19,25 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-/** Parses k8s/ with fabric8 and checks the spark-operator resources against the CRD schemas in test resources. */
+/**
+ * Parses k8s/ with fabric8, checks the spark-operator resources against the operator's own v1beta2 CRDs (copied
+ * unchanged into src/test/resources/crds/, see the README there), checks RBAC, secrets and storage, and that every jar
+ * and main class the applications run is in the image docker/Dockerfile builds from {@code ./mvnw -DskipTests package}.
+ */
 class K8sManifestsTest {
 
     private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
@@ -49,7 +59,10 @@ class K8sManifestsTest {
 
     private static JSONSchemaProps schema(String crdFile) {
         try (InputStream in = K8sManifestsTest.class.getResourceAsStream("/crds/" + crdFile)) {
-            CustomResourceDefinition crd = SERIALIZATION.unmarshal(in, CustomResourceDefinition.class);
+            // The operator's files open with "---": take the one document they hold.
+            List<JsonNode> crds = RepoFiles.yamlDocuments(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            assertThat(crds).hasSize(1);
+            CustomResourceDefinition crd = SERIALIZATION.unmarshal(crds.get(0).toString(), CustomResourceDefinition.class);
             assertThat(crd.getSpec().getGroup()).isEqualTo("sparkoperator.k8s.io");
             return crd.getSpec().getVersions().stream().filter(v -> v.getName().equals("v1beta2")).findFirst().orElseThrow()
                     .getSchema().getOpenAPIV3Schema();
@@ -72,7 +85,7 @@ class K8sManifestsTest {
     @Test
     void fabric8ParsesEveryManifestIntoItsKind() {
         assertThat(resources).extracting(HasMetadata::getKind).containsExactlyInAnyOrder(
-                "ServiceAccount", "Role", "RoleBinding", "ConfigMap", "Secret", "PersistentVolumeClaim",
+                "ServiceAccount", "Role", "RoleBinding", "ConfigMap", "PersistentVolumeClaim",
                 "SparkApplication", "ScheduledSparkApplication");
         assertThat(resources).filteredOn(r -> r.getKind().endsWith("SparkApplication"))
                 .allMatch(r -> r instanceof GenericKubernetesResource && r.getApiVersion().equals("sparkoperator.k8s.io/v1beta2"));
@@ -107,10 +120,12 @@ class K8sManifestsTest {
                 ".spec.arguments[" + badArgument + "]: must be string, got number 7");
 
         ObjectNode scheduled = document("ScheduledSparkApplication").deepCopy();
-        ((ObjectNode) scheduled.get("spec")).put("concurrencyPolicy", "Parallel").remove("schedule");
+        ((ObjectNode) scheduled.get("spec")).put("successfulRunHistoryLimit", "three").remove("schedule");
+        ((ObjectNode) scheduled.at("/spec/template/driver")).put("memroy", "2g");
         assertThat(CrdSchemaValidator.validate(SCHEDULED, scheduled)).containsExactlyInAnyOrder(
                 ".spec.schedule: is required",
-                ".spec.concurrencyPolicy: \"Parallel\" is not one of [\"Allow\", \"Forbid\", \"Replace\"]");
+                ".spec.successfulRunHistoryLimit: must be integer, got string \"three\"",
+                ".spec.template.driver.memroy: unknown field");
     }
 
     @Test
@@ -136,8 +151,15 @@ class K8sManifestsTest {
             String jar = RepoFiles.shadedJar(modules.get(i));
             String jarName = jar.substring(jar.lastIndexOf('/') + 1);
             assertThat(spec.path("mainApplicationFile").asText()).isEqualTo("local:///opt/streamtree/jars/" + jarName);
-            assertThat(dockerfile).contains("COPY " + jar + " /opt/streamtree/jars/");
             assertThat(spec.path("mainClass").asText()).isEqualTo(mainClasses.get(i));
+            String imagePath = spec.path("mainApplicationFile").asText().substring("local://".length());
+            String source = DockerBuildContext.copies(dockerfile).stream()
+                    .filter(copy -> copy.destination().endsWith("/") && imagePath.startsWith(copy.destination()))
+                    .flatMap(copy -> copy.sources().stream())
+                    .filter(src -> src.endsWith("/" + imagePath.substring(imagePath.lastIndexOf('/') + 1)))
+                    .findFirst().orElseThrow(() -> new AssertionError("no COPY in docker/Dockerfile puts " + imagePath));
+            assertThat(RepoFiles.jarHasClass(RepoFiles.built(source), mainClasses.get(i)))
+                    .as(source + " holds " + mainClasses.get(i)).isTrue();
             assertThat(spec.path("sparkVersion").asText()).isEqualTo("4.1.0");
             assertThat(spec.path("image").asText()).isEqualTo("streamtree/spark-jobs:" + RepoFiles.projectVersion());
         }
@@ -161,21 +183,17 @@ class K8sManifestsTest {
     }
 
     @Test
-    void everyReferencedAccountConfigSecretAndVolumeIsDefinedHere() {
+    void everyReferencedAccountConfigAndVolumeIsDefinedHereAndTheSecretIsTheDocumentedOne() {
         ServiceAccount account = resource(ServiceAccount.class);
         RoleBinding binding = resource(RoleBinding.class);
         Role role = resource(Role.class);
         ConfigMap config = resource(ConfigMap.class);
-        Secret secret = resource(Secret.class);
         PersistentVolumeClaim claim = resource(PersistentVolumeClaim.class);
+        Map<String, List<String>> documentedSecrets = documentedSecrets();
 
         assertThat(binding.getRoleRef().getName()).isEqualTo(role.getMetadata().getName());
         assertThat(binding.getSubjects()).anyMatch(s -> s.getKind().equals("ServiceAccount")
                 && s.getName().equals(account.getMetadata().getName()));
-        assertThat(role.getRules()).anyMatch(rule -> rule.getResources().contains("pods")
-                && rule.getVerbs().containsAll(List.of("create", "delete", "watch")));
-        assertThat(role.getRules()).flatExtracting(PolicyRule::getResources).doesNotContain("secrets");
-        assertThat(claim.getSpec().getAccessModes()).containsExactly("ReadWriteMany");
 
         for (JsonNode spec : List.of(document("SparkApplication").path("spec"),
                 document("ScheduledSparkApplication").path("spec").path("template"))) {
@@ -188,10 +206,13 @@ class K8sManifestsTest {
                     assertThat(volume.at("/persistentVolumeClaim/claimName").asText()).isEqualTo(claim.getMetadata().getName());
                 }
             }
-            for (JsonNode env : spec.at("/driver/env")) {
-                JsonNode ref = env.at("/valueFrom/secretKeyRef");
-                assertThat(ref.path("name").asText()).isEqualTo(secret.getMetadata().getName());
-                assertThat(secret.getStringData()).containsKey(ref.path("key").asText());
+            List<JsonNode> secretRefs = spec.at("/driver/env").findValues("secretKeyRef");
+            assertThat(secretRefs).isNotEmpty();
+            for (JsonNode ref : secretRefs) {
+                assertThat(documentedSecrets).as("secrets docs/deploy.md creates")
+                        .containsKey(ref.path("name").asText());
+                assertThat(documentedSecrets.get(ref.path("name").asText())).as("keys of secret " + ref.path("name").asText())
+                        .contains(ref.path("key").asText());
             }
             List<String> args = new ArrayList<>();
             spec.path("arguments").forEach(a -> args.add(a.asText()));
@@ -204,13 +225,71 @@ class K8sManifestsTest {
         }
     }
 
+    /** secret name -> keys, from each {@code kubectl ... create secret generic NAME --from-literal=KEY=...} in docs/deploy.md. */
+    private static Map<String, List<String>> documentedSecrets() {
+        Map<String, List<String>> secrets = new LinkedHashMap<>();
+        String docs = RepoFiles.read("docs/deploy.md").replace("\\\n", " ");
+        Matcher command = Pattern.compile("kubectl (?:-n " + NAMESPACE + " )?create secret generic ([a-z0-9-]+)([^\n]*)")
+                .matcher(docs);
+        while (command.find()) {
+            Matcher key = Pattern.compile("--from-(?:literal|file)=([A-Za-z0-9_.-]+)=").matcher(command.group(2));
+            List<String> keys = new ArrayList<>();
+            while (key.find()) {
+                keys.add(key.group(1));
+            }
+            secrets.put(command.group(1), keys);
+        }
+        return secrets;
+    }
+
     @Test
-    void kafkaSecretsAreReferencedNeverCommitted() {
-        Secret secret = resource(Secret.class);
-        assertThat(secret.getData()).isNullOrEmpty();
-        assertThat(secret.getStringData().values()).allMatch(value -> value.startsWith("REPLACE_FROM_ENV_"));
+    void applyingTheDirectoryNeverWritesASecret() throws IOException {
+        List<String> applied;
+        try (Stream<Path> files = Files.list(RepoFiles.path("k8s"))) {
+            // kubectl apply -f <dir> reads the directory's .json, .yaml and .yml files.
+            applied = files.map(f -> f.getFileName().toString()).filter(n -> n.matches(".*\\.(json|ya?ml)")).sorted().toList();
+        }
+        assertThat(applied).as("files kubectl apply -f k8s/ reads").isNotEmpty();
+        for (String file : applied) {
+            assertThat(RepoFiles.yamlDocuments(RepoFiles.path("k8s/" + file))).extracting(doc -> doc.path("kind").asText())
+                    .as(file).doesNotContain("Secret");
+        }
+        assertThat(documentedSecrets()).as("docs/deploy.md tells how to create the secret").containsKey("streamtree-kafka");
+        assertThat(RepoFiles.read("docs/deploy.md")).doesNotContain("REPLACE_FROM_ENV");
         String properties = resource(ConfigMap.class).getData().get("kafka-client.properties");
         assertThat(properties).contains("sasl.jaas.config=${env:KAFKA_SASL_JAAS_CONFIG}")
                 .doesNotContainIgnoringCase("password=");
+    }
+
+    @Test
+    void theDriverRoleGrantsOnlyWhatSparkOnKubernetesUses() {
+        Role role = resource(Role.class);
+        Map<String, Set<String>> verbs = new LinkedHashMap<>();
+        for (PolicyRule rule : role.getRules()) {
+            assertThat(rule.getApiGroups()).containsExactly("");
+            for (String resource : rule.getResources()) {
+                verbs.computeIfAbsent(resource, r -> new TreeSet<>()).addAll(rule.getVerbs());
+            }
+        }
+        assertThat(verbs.keySet()).containsExactlyInAnyOrder("pods", "services", "configmaps", "persistentvolumeclaims");
+        assertThat(verbs.get("pods")).contains("create", "delete", "watch", "list");
+        assertThat(verbs.get("persistentvolumeclaims")).as("the data claim is made by kubectl, never by the jobs")
+                .containsExactlyInAnyOrder("get", "list");
+        assertThat(verbs.values()).allSatisfy(granted -> assertThat(granted).doesNotContain("*", "escalate", "bind", "impersonate"));
+    }
+
+    @Test
+    void theSharedDataClaimAsksForAReadWriteManyClassByName() {
+        PersistentVolumeClaim claim = resource(PersistentVolumeClaim.class);
+        assertThat(claim.getSpec().getAccessModes()).containsExactly("ReadWriteMany");
+        String storageClass = claim.getSpec().getStorageClassName();
+        assertThat(storageClass).as("storageClassName (the default class on EKS is EBS, which cannot serve RWX)").isEqualTo("efs-sc");
+        assertThat(RepoFiles.read("docs/deploy.md")).contains("storageClassName").contains(storageClass).contains("ReadWriteMany");
+    }
+
+    @Test
+    void docsStateTheOperatorPrerequisitesForThisNamespace() {
+        String docs = RepoFiles.read("docs/deploy.md");
+        assertThat(docs).contains("webhook.enable=true").containsPattern("spark\\.jobNamespaces[^\n]*" + NAMESPACE);
     }
 }

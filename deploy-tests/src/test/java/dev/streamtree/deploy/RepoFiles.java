@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.ZipFile;
 
 /** Files of the repository, seen from the deploy-tests module directory Maven runs the tests in. */
 final class RepoFiles {
@@ -34,7 +35,16 @@ final class RepoFiles {
 
     /** Every YAML document in a file, in order. */
     static List<JsonNode> yamlDocuments(Path file) {
-        try (MappingIterator<JsonNode> documents = YAML.readerFor(JsonNode.class).readValues(Files.readString(file))) {
+        try {
+            return yamlDocuments(Files.readString(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every non-empty YAML document in a text, in order. */
+    static List<JsonNode> yamlDocuments(String yaml) {
+        try (MappingIterator<JsonNode> documents = YAML.readerFor(JsonNode.class).readValues(yaml)) {
             return documents.readAll().stream().filter(doc -> doc != null && !doc.isNull() && !doc.isMissingNode()).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -56,8 +66,26 @@ final class RepoFiles {
         return module + "/target/streamtree-" + module + "-" + projectVersion() + "-all.jar";
     }
 
-    /** True when the main class has a source file in the module. */
-    static boolean hasSource(String module, String className) {
-        return Files.isRegularFile(path(module + "/src/main/java/" + className.replace('.', '/') + ".java"));
+    /**
+     * A file that {@code ./mvnw -DskipTests package} builds, such as a module's -all jar. This module's pom depends on
+     * the modules whose output the deployment files name, so in {@code ./mvnw verify} (and {@code -pl deploy-tests
+     * -am}) the reactor has packaged them before these tests run; run without them, the failure says what to do.
+     */
+    static Path built(String relative) {
+        Path file = path(relative);
+        if (!Files.isRegularFile(file)) {
+            throw new AssertionError(relative + " does not exist: the deployment files run what `./mvnw -DskipTests package`"
+                    + " builds; run it (or `./mvnw verify`, which packages every module before deploy-tests' tests)");
+        }
+        return file;
+    }
+
+    /** True when the jar has the compiled class (a {@code .class} entry for its binary name). */
+    static boolean jarHasClass(Path jar, String className) {
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            return zip.getEntry(className.replace('.', '/') + ".class") != null;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

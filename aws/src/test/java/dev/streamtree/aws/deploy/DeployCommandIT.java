@@ -8,17 +8,28 @@ import dev.streamtree.aws.emr.EmrRequests;
 import dev.streamtree.aws.emr.EmrStub;
 import dev.streamtree.aws.emr.EmrTestConfigs;
 import dev.streamtree.aws.emr.RequestJson;
+import dev.streamtree.aws.iam.AwsCallJournal;
 import dev.streamtree.common.json.Json;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** {@code deploy emr ...} end to end against a local EMR stub. */
 class DeployCommandIT {
+
+    /**
+     * Whoever runs {@code deploy emr} makes these EMR calls: after the class, deploy/iam/streamtree-deployer-policy.json
+     * must allow each one, on clusters tagged as the example config tags the clusters it creates.
+     */
+    @RegisterExtension
+    static final AwsCallJournal CALLS = AwsCallJournal.checkedAgainst("streamtree-deployer-policy.json",
+            EmrDeployConfig.read(EmrTestConfigs.EXAMPLE).cluster().tags());
 
     private final EmrStub stub = new EmrStub();
     private final StringWriter out = new StringWriter();
@@ -26,6 +37,11 @@ class DeployCommandIT {
 
     @TempDir
     Path dir;
+
+    @BeforeEach
+    void recordCalls() {
+        CALLS.record(stub.server());
+    }
 
     @AfterEach
     void stop() {

@@ -4,20 +4,36 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.streamtree.aws.iam.AwsCallJournal;
 import dev.streamtree.common.json.Json;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.emr.EmrClient;
 
 /** Sends the deployer's requests to a local EMR stub and checks their exact shape on the wire. */
 class EmrDeployerIT {
 
+    /**
+     * Whoever runs {@code deploy emr} makes these EMR calls: after the class, deploy/iam/streamtree-deployer-policy.json
+     * must allow each one, on clusters tagged as the example config tags the clusters it creates.
+     */
+    @RegisterExtension
+    static final AwsCallJournal CALLS = AwsCallJournal.checkedAgainst("streamtree-deployer-policy.json",
+            EmrDeployConfig.read(EmrTestConfigs.EXAMPLE).cluster().tags());
+
     private final EmrStub stub = new EmrStub();
     private final EmrClient client = stub.client();
     private final EmrDeployer deployer = new EmrDeployer(client);
     private final EmrDeployConfig config = EmrDeployConfig.read(EmrTestConfigs.EXAMPLE);
+
+    @BeforeEach
+    void recordCalls() {
+        CALLS.record(stub.server());
+    }
 
     @AfterEach
     void stop() {

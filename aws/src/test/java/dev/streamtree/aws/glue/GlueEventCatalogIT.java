@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import dev.streamtree.aws.iam.AwsCallJournal;
 import dev.streamtree.common.catalog.CatalogException;
 import dev.streamtree.common.catalog.LakePartition;
 import dev.streamtree.common.schema.EventSchema;
@@ -12,6 +13,7 @@ import dev.streamtree.common.schema.SchemaCodec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.retry.RetryMode;
@@ -23,6 +25,7 @@ import java.net.URI;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -41,6 +44,10 @@ class GlueEventCatalogIT {
     private static final EventSchema SCHEMA = SchemaCodec.load("builtin:agrawal");
     private static final String LOCATION = "s3://lake-bucket/streamtree/events";
 
+    /** The jobs make these Glue calls: after the class, deploy/iam/streamtree-jobs-policy.json must allow each one. */
+    @RegisterExtension
+    static final AwsCallJournal CALLS = AwsCallJournal.checkedAgainst("streamtree-jobs-policy.json", Map.of());
+
     private WireMockServer glue;
     private GlueClient client;
     private GlueEventCatalog catalog;
@@ -49,6 +56,7 @@ class GlueEventCatalogIT {
     void start() {
         glue = new WireMockServer(options().dynamicPort());
         glue.start();
+        CALLS.record(glue);
         client = GlueClient.builder()
                 .endpointOverride(URI.create(glue.baseUrl()))
                 .region(Region.EU_WEST_1)
