@@ -118,6 +118,15 @@ public final class BenchContext implements AutoCloseable {
         return topics;
     }
 
+    /** Fresh dead-letter, prediction and control topics for one run that reads an existing events topic. */
+    Topics topicsReading(String eventsTopic, String run) {
+        Topics topics = new Topics(eventsTopic, "bench." + run + ".dlq", "bench." + run + ".predictions",
+                "bench." + run + ".control");
+        kafka();
+        kafka.createTopics(sizes.partitions(), List.of(topics.deadLetters(), topics.predictions(), topics.control()));
+        return topics;
+    }
+
     void createTopic(String topic) {
         kafka();
         kafka.createTopics(sizes.partitions(), List.of(topic));
