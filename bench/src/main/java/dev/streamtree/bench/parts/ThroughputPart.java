@@ -124,16 +124,21 @@ public final class ThroughputPart {
         int gaps = runs.stream().mapToInt(t -> t.gapsMs().size()).sum();
         long maxGap = runs.stream().flatMap(t -> t.gapsMs().stream()).mapToLong(Long::longValue).max().orElse(0);
         List<Double> warmUps = runs.stream().map(BatchTimeline::warmUpMs).filter(Double::isFinite).toList();
-        long lastRows = runs.stream().mapToLong(BatchTimeline::lastRows).min().orElse(0);
+        List<BatchTimeline.Batch> tails = runs.stream().flatMap(t -> t.partialTail().stream()).toList();
         List<Measurement> out = new ArrayList<>();
-        out.add(Measurement.plain(part, "counted batches per run (first left out; smallest last batch "
-                + String.format(Locale.ROOT, "%,d", lastRows) + " rows)", (double) counted / runs.size(), "count"));
+        out.add(Measurement.plain(part, "counted batches per run (warm-up and partial last batch left out)",
+                (double) counted / runs.size(), "count"));
         out.add(Measurement.plain(part, "counted batch duration, mean", counted == 0 ? Double.NaN : (double) inBatches / counted, "ms"));
         out.add(Measurement.plain(part, "time between counted batches, mean (max " + maxGap + " ms)",
                 gaps == 0 ? 0 : (double) between / gaps, "ms"));
         out.add(Measurement.plain(part, "time between counted batches / span", span == 0 ? Double.NaN : (double) between / span, "ratio"));
         if (!warmUps.isEmpty()) {
             out.add(Measurement.plain(part, "warm-up batch (left out), median", Spread.of(warmUps).median(), "ms"));
+        }
+        if (!tails.isEmpty()) {
+            out.add(Measurement.plain(part, "partial last batch (left out; " + String.format(Locale.ROOT, "%,d",
+                    tails.get(0).rows()) + " rows in " + tails.size() + " of " + runs.size() + " runs), median",
+                    Spread.of(tails.stream().map(b -> (double) b.durationMs()).toList()).median(), "ms"));
         }
         return out;
     }
@@ -236,9 +241,9 @@ public final class ThroughputPart {
         ctx.endProfile(name, jobs, recorder);
         BatchTimeline timeline = recorder.timeline();
         ctx.profile(name + " timeline", timeline.summary());
-        System.out.printf(Locale.ROOT, "bench: %s: %,.0f rec/s, %d batches (first left out, %.0f ms); span %,d ms = %,d in "
+        System.out.printf(Locale.ROOT, "bench: %s: %,.0f rec/s, %d batches (%d counted); span %,d ms = %,d in "
                         + "batches + %,d between them; batches (start offset ms, duration ms, rows): %s%n", name,
-                timeline.rowsPerSecond(), timeline.batches(), timeline.warmUpMs(), timeline.spanMs(), timeline.batchMs(),
+                timeline.rowsPerSecond(), timeline.batches(), timeline.counted().size(), timeline.spanMs(), timeline.batchMs(),
                 timeline.gapMs(), timeline.describe());
         return timeline;
     }

@@ -11,7 +11,7 @@ import static org.assertj.core.data.Offset.offset;
 
 class BatchTimelineTest {
 
-    /** A warm-up batch, then three batches of 100k rows with 10 ms and 30 ms between them, then a partial one. */
+    /** A warm-up batch, three batches of about 100k rows with 10, 30 and 0 ms between them, then a partial one. */
     private static final BatchTimeline RUN = new BatchTimeline(List.of(
             new Batch(0, 6_000, 100_000),
             new Batch(6_005, 2_000, 100_000),
@@ -20,22 +20,38 @@ class BatchTimelineTest {
             new Batch(11_545, 400, 5)));
 
     @Test
-    void leavesTheFirstBatchOutAndCountsTheRest() {
+    void leavesTheWarmUpAndThePartialLastBatchOut() {
         assertThat(RUN.batches()).as("all non-empty batches").isEqualTo(5);
-        assertThat(RUN.counted()).as("counted").hasSize(4);
-        assertThat(RUN.rows()).as("counted rows").isEqualTo(300_000);
+        assertThat(RUN.counted()).as("counted").hasSize(3);
+        assertThat(RUN.rows()).as("counted rows").isEqualTo(299_995);
         assertThat(RUN.warmUpMs()).as("warm-up batch").isEqualTo(6_000);
-        assertThat(RUN.lastRows()).as("partial last batch").isEqualTo(5);
+        assertThat(RUN.partialTail()).as("partial last batch").contains(new Batch(11_545, 400, 5));
     }
 
     @Test
     void spanIsTheBatchesPlusTheGapsBetweenThem() {
-        assertThat(RUN.gapsMs()).as("next start - (start + duration)").containsExactly(10L, 30L, 0L);
+        assertThat(RUN.gapsMs()).as("next start - (start + duration)").containsExactly(10L, 30L);
         assertThat(RUN.gapMs()).isEqualTo(40);
-        assertThat(RUN.batchMs()).isEqualTo(5_900);
-        assertThat(RUN.spanMs()).as("first counted start to last end").isEqualTo(11_945 - 6_005);
+        assertThat(RUN.batchMs()).isEqualTo(5_500);
+        assertThat(RUN.spanMs()).as("first counted start to last counted end").isEqualTo(11_545 - 6_005);
         assertThat(RUN.spanMs()).isEqualTo(RUN.batchMs() + RUN.gapMs());
-        assertThat(RUN.rowsPerSecond()).isCloseTo(300_000 * 1000.0 / 5_940, offset(1e-9));
+        assertThat(RUN.rowsPerSecond()).isCloseTo(299_995 * 1000.0 / 5_540, offset(1e-9));
+    }
+
+    @Test
+    void aLastBatchOfAtLeastHalfTheLargestIsCounted() {
+        BatchTimeline run = new BatchTimeline(List.of(new Batch(0, 3_000, 100_000), new Batch(3_000, 2_000, 100_000),
+                new Batch(5_000, 1_000, 50_000)));
+        assertThat(run.partialTail()).isEmpty();
+        assertThat(run.counted()).hasSize(2);
+        assertThat(run.rows()).isEqualTo(150_000);
+    }
+
+    @Test
+    void aSmallSecondBatchIsCountedWhenItIsTheOnlyOneAfterTheWarmUp() {
+        BatchTimeline run = new BatchTimeline(List.of(new Batch(0, 3_000, 10_000), new Batch(3_000, 500, 5)));
+        assertThat(run.partialTail()).isEmpty();
+        assertThat(run.counted()).containsExactly(new Batch(3_000, 500, 5));
     }
 
     @Test
@@ -45,7 +61,7 @@ class BatchTimelineTest {
         assertThat(one.gapsMs()).isEmpty();
         assertThat(one.warmUpMs()).isNaN();
         assertThat(one.rowsPerSecond()).isEqualTo(40_000);
-        assertThat(one.summary()).doesNotContainKey("warmUpBatchMs");
+        assertThat(one.summary()).doesNotContainKey("warmUpBatchMs").doesNotContainKey("partialLastBatchMs");
     }
 
     @Test
@@ -58,8 +74,9 @@ class BatchTimelineTest {
     @Test
     void summaryAndDescriptionCarryTheFigures() {
         assertThat(RUN.summary()).containsEntry("betweenBatchesMs", 40.0).containsEntry("maxGapMs", 30.0)
-                .containsEntry("countedBatchMs", 5_900.0).containsEntry("warmUpBatchRows", 100_000.0)
-                .containsEntry("lastBatchRows", 5.0).containsEntry("batches", 5.0);
+                .containsEntry("countedBatchMs", 5_500.0).containsEntry("warmUpBatchRows", 100_000.0)
+                .containsEntry("partialLastBatchRows", 5.0).containsEntry("partialLastBatchMs", 400.0)
+                .containsEntry("batches", 5.0);
         assertThat(RUN.describe()).startsWith("(0, 6000, 100000) (6005, 2000, 100000)").endsWith("(11545, 400, 5)");
     }
 

@@ -55,9 +55,24 @@ class ThroughputRowsTest {
         assertThat(rows.get("passthrough | time between counted batches / span").value()).isZero();
         assertThat(rows.get("streaming | counted batch duration, mean").value()).isEqualTo(1_000);
         assertThat(rows.get("streaming | warm-up batch").value()).isEqualTo(5_000);
+        assertThat(rows).doesNotContainKey("streaming | partial last batch");
         Measurement ratio = rows.get("streaming | streaming / passthrough");
         assertThat(ratio.value()).as("the same batches, 500 ms lost between them").isCloseTo(0.8, offset(1e-9));
         assertThat(ratio.met()).isFalse();
+    }
+
+    @Test
+    void aPartialLastBatchIsShownApartAndLeftOutOfTheRate() {
+        BatchTimeline withTail = new BatchTimeline(List.of(new Batch(0, 5_000, 99_999), new Batch(5_000, 2_000, 99_999),
+                new Batch(7_000, 2_000, 99_999), new Batch(9_000, 900, 5)));
+        Map<String, Measurement> rows = byMetric(ThroughputPart.rows(1_000, 100_000, 1e6, List.of(withTail),
+                List.of(withTail)));
+
+        Measurement tail = rows.get("streaming | partial last batch");
+        assertThat(tail.value()).isEqualTo(900);
+        assertThat(tail.metric()).contains("5 rows in 1 of 1 runs");
+        assertThat(rows.get("streaming | events->lake+predictions").value()).isCloseTo(199_998 / 4.0, offset(1e-9));
+        assertThat(rows.get("streaming | counted batches per run").value()).isEqualTo(2);
     }
 
     @Test
