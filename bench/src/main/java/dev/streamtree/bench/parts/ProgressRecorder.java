@@ -53,14 +53,9 @@ final class ProgressRecorder extends StreamingQueryListener {
                 .toList());
     }
 
-    /** Rows per second of the counted batches (see {@link BatchTimeline#rowsPerSecond()}). */
-    double rowsPerSecond() {
-        return timeline().rowsPerSecond();
-    }
-
     /**
      * Mean milliseconds per batch of each stage Spark reports, plus rows per batch, over all non-empty batches: the
-     * warm-up batch that {@link #rowsPerSecond()} leaves out is included here.
+     * warm-up batch and a partial last batch, which {@link BatchTimeline#rowsPerSecond()} leaves out, are included here.
      */
     synchronized Map<String, Double> meanStages() {
         Map<String, Double> sums = new TreeMap<>();
