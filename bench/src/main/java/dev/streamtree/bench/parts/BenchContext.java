@@ -111,11 +111,9 @@ public final class BenchContext implements AutoCloseable {
 
     /** Fresh topics for one part: events, dead letters, predictions, control. */
     Topics topics(String part) {
-        Topics topics = new Topics("bench." + part + ".events", "bench." + part + ".dlq", "bench." + part + ".predictions",
-                "bench." + part + ".control");
-        kafka();
-        kafka.createTopics(sizes.partitions(), topics.all());
-        return topics;
+        String events = "bench." + part + ".events";
+        createTopic(events);
+        return topicsReading(events, part);
     }
 
     /** Fresh dead-letter, prediction and control topics for one run that reads an existing events topic. */
