@@ -11,6 +11,7 @@ import java.util.List;
  * @param partitions        partitions of every benchmark topic
  * @param throughputTrigger trigger interval of the passthrough and the streaming job in the throughput part
  * @param maxOffsets        maxOffsetsPerTrigger of both queries in the throughput part
+ * @param repeats           runs of each query in the throughput part, alternating passthrough and streaming job
  * @param latencyTrigger    trigger interval of the streaming job in the latency part
  * @param rates             paced event rates of the latency part
  * @param latencySeconds    how long each rate is produced
@@ -25,7 +26,7 @@ import java.util.List;
  * @param python            Python interpreter with scikit-learn
  * @param sklearnScript     bench/sklearn/compare.py
  */
-public record BenchSizes(int events, int partitions, Duration throughputTrigger, int maxOffsets, Duration latencyTrigger,
+public record BenchSizes(int events, int partitions, Duration throughputTrigger, int maxOffsets, int repeats, Duration latencyTrigger,
                          List<Integer> rates, int latencySeconds, int warmupSeconds, int swaps, int swapRate,
                          Duration swapTrigger, int trainingRows, int depth, int maxBins, Path work, String python, Path sklearnScript) {
 
@@ -33,6 +34,7 @@ public record BenchSizes(int events, int partitions, Duration throughputTrigger,
         positive(events, "--events");
         positive(partitions, "--partitions");
         positive(maxOffsets, "--max-offsets-per-trigger");
+        positive(repeats, "--repeats");
         positive(latencySeconds, "--latency-seconds");
         positive(swaps, "--swaps");
         positive(swapRate, "--swap-rate");

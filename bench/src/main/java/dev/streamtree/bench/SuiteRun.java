@@ -117,6 +117,7 @@ final class SuiteRun {
         settings.put("partitions", sizes.partitions());
         settings.put("throughput_trigger_ms", sizes.throughputTrigger().toMillis());
         settings.put("max_offsets_per_trigger", sizes.maxOffsets());
+        settings.put("throughput_repeats", sizes.repeats());
         settings.put("latency_trigger_ms", sizes.latencyTrigger().toMillis());
         sizes.rates().forEach(settings.putArray("rates")::add);
         settings.put("latency_seconds", sizes.latencySeconds());

@@ -25,6 +25,7 @@ class BenchOptionsTest {
         assertThat(sizes.trainingRows()).isEqualTo(1_000_000);
         assertThat(sizes.depth()).isEqualTo(10);
         assertThat(sizes.latencyTrigger()).isEqualTo(Duration.ofMillis(250));
+        assertThat(sizes.repeats()).as("throughput runs per query").isEqualTo(3);
     }
 
     @Test
@@ -37,10 +38,13 @@ class BenchOptionsTest {
         assertThat(mixed.swaps()).isEqualTo(7);
         assertThat(mixed.rates()).isEqualTo(List.of(1000, 2000, 3000));
         assertThat(mixed.events()).isEqualTo(quick.events());
+        assertThat(quick.repeats()).isEqualTo(1);
+        assertThat(parse("--quick", "--repeats", "2").repeats()).isEqualTo(2);
     }
 
     @Test
     void badValuesNameTheFlag() {
+        assertThatThrownBy(() -> parse("--repeats", "0")).hasMessageContaining("--repeats").hasMessageContaining("got 0");
         assertThatThrownBy(() -> parse("--swaps", "0")).hasMessageContaining("--swaps").hasMessageContaining("got 0");
         assertThatThrownBy(() -> parse("--latency-trigger", "soon")).hasMessageContaining("'soon'");
         assertThatThrownBy(() -> parse("--latency-seconds", "5", "--warmup-seconds", "5"))

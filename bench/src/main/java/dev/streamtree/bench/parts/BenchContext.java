@@ -111,10 +111,17 @@ public final class BenchContext implements AutoCloseable {
 
     /** Fresh topics for one part: events, dead letters, predictions, control. */
     Topics topics(String part) {
-        Topics topics = new Topics("bench." + part + ".events", "bench." + part + ".dlq", "bench." + part + ".predictions",
-                "bench." + part + ".control");
+        String events = "bench." + part + ".events";
+        createTopic(events);
+        return topicsReading(events, part);
+    }
+
+    /** Fresh dead-letter, prediction and control topics for one run that reads an existing events topic. */
+    Topics topicsReading(String eventsTopic, String run) {
+        Topics topics = new Topics(eventsTopic, "bench." + run + ".dlq", "bench." + run + ".predictions",
+                "bench." + run + ".control");
         kafka();
-        kafka.createTopics(sizes.partitions(), topics.all());
+        kafka.createTopics(sizes.partitions(), List.of(topics.deadLetters(), topics.predictions(), topics.control()));
         return topics;
     }
 

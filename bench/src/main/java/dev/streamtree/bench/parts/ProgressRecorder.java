@@ -45,24 +45,18 @@ final class ProgressRecorder extends StreamingQueryListener {
         return batches.size();
     }
 
-    /**
-     * Rows per second from the start of the first counted batch to the end of the last one. With two or more
-     * non-empty batches the first is left out as warm-up (code generation, JIT, connections, model load: on a busy
-     * 2-core machine the streaming job's first batch of 50,000 events took 38 s, its second 8 s).
-     */
-    synchronized double rowsPerSecond() {
-        if (batches.isEmpty()) {
-            return Double.NaN;
-        }
-        List<StreamingQueryProgress> counted = batches.size() >= 2 ? batches.subList(1, batches.size()) : batches;
-        long first = Instant.parse(counted.get(0).timestamp()).toEpochMilli();
-        StreamingQueryProgress lastBatch = counted.get(counted.size() - 1);
-        long last = Instant.parse(lastBatch.timestamp()).toEpochMilli() + lastBatch.batchDuration();
-        long rows = counted.stream().mapToLong(StreamingQueryProgress::numInputRows).sum();
-        return rows * 1000.0 / Math.max(last - first, 1);
+    /** The non-empty batches so far: start, duration, rows. */
+    synchronized BatchTimeline timeline() {
+        return new BatchTimeline(batches.stream()
+                .map(p -> new BatchTimeline.Batch(Instant.parse(p.timestamp()).toEpochMilli(), p.batchDuration(),
+                        p.numInputRows()))
+                .toList());
     }
 
-    /** Mean milliseconds per batch of each stage Spark reports, plus rows per batch. */
+    /**
+     * Mean milliseconds per batch of each stage Spark reports, plus rows per batch, over all non-empty batches: the
+     * warm-up batch and a partial last batch, which {@link BatchTimeline#rowsPerSecond()} leaves out, are included here.
+     */
     synchronized Map<String, Double> meanStages() {
         Map<String, Double> sums = new TreeMap<>();
         for (StreamingQueryProgress p : batches) {

@@ -2,6 +2,7 @@ package dev.streamtree.bench.parts;
 
 import dev.streamtree.bench.load.EventFeed;
 import dev.streamtree.bench.report.Measurement;
+import dev.streamtree.bench.report.Spread;
 import dev.streamtree.common.kafka.KafkaSettings;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.Feature;
@@ -24,6 +25,7 @@ import org.apache.spark.sql.types.StructType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
@@ -35,6 +37,12 @@ import static org.apache.spark.sql.functions.to_json;
 /**
  * Records/s through Kafka alone, a plain Spark Kafka->from_json->Kafka passthrough, and the streaming job, all on the
  * same preloaded events, the same broker, partitions, trigger and batch cap.
+ *
+ * <p>Each query runs {@code --repeats} times, alternating, each run on fresh output topics and a fresh checkpoint
+ * reading the same events from the start. Pairs alternate which query goes first (passthrough first in odd pairs,
+ * the job first in even ones), so neither always runs on a warmer JVM. The table shows per query the median and the
+ * range of the runs' records/s, the ratio of the medians (the goal is checked on it) and the range of the per-pair
+ * ratios, and what the span of the counted batches is made of: the batches themselves and the time between them.
  */
 public final class ThroughputPart {
 
@@ -46,6 +54,7 @@ public final class ThroughputPart {
 
     public static List<Measurement> run(BenchContext ctx) throws Exception {
         int n = ctx.sizes().events();
+        int repeats = ctx.sizes().repeats();
         KafkaSettings kafka = ctx.kafka();
         Topics topics = ctx.topics("tput");
         List<Measurement> out = new ArrayList<>();
@@ -57,17 +66,80 @@ public final class ThroughputPart {
         double consumeRate = n / seconds(consumeAll(kafka, topics.events(), n));
         out.add(Measurement.plain("kafka", "consume (plain KafkaConsumer)", consumeRate, "rec/s"));
 
-        double passthrough = passthrough(ctx, topics.events(), n);
-        String trigger = "trigger " + ctx.sizes().throughputTrigger().toMillis() + " ms, cap " + ctx.sizes().maxOffsets();
-        out.add(new Measurement("passthrough", "Kafka->from_json->Kafka (" + trigger + ")", passthrough, "rec/s",
-                String.format(java.util.Locale.ROOT, "%.2f of Kafka consume", passthrough / consumeRate), "", null));
+        ctx.versions();
+        List<BatchTimeline> passthrough = new ArrayList<>();
+        List<BatchTimeline> streaming = new ArrayList<>();
+        for (int run = 1; run <= repeats; run++) {
+            if (run % 2 == 1) {
+                passthrough.add(passthrough(ctx, topics.events(), n, run));
+                streaming.add(streaming(ctx, topics.events(), n, run));
+            } else {
+                streaming.add(streaming(ctx, topics.events(), n, run));
+                passthrough.add(passthrough(ctx, topics.events(), n, run));
+            }
+        }
+        out.addAll(rows(ctx.sizes().throughputTrigger().toMillis(), ctx.sizes().maxOffsets(), consumeRate, passthrough,
+                streaming));
+        return out;
+    }
 
-        double streaming = streaming(ctx, topics, n);
-        double ratio = streaming / passthrough;
-        out.add(new Measurement("streaming", "events->lake+predictions (" + trigger + ")", streaming, "rec/s",
-                "", "", null));
-        out.add(Measurement.checked("streaming", "streaming / passthrough", ratio, "ratio", "passthrough", ">= 0.90",
-                ratio >= 0.9));
+    /** The table's rows for the passthrough's and the job's runs (in pairs: run i of each). */
+    static List<Measurement> rows(long triggerMs, int maxOffsets, double consumeRate, List<BatchTimeline> passthrough,
+                                  List<BatchTimeline> streaming) {
+        if (passthrough.size() != streaming.size() || passthrough.isEmpty()) {
+            throw new IllegalArgumentException("runs must come in pairs, got " + passthrough.size() + " passthrough and "
+                    + streaming.size() + " streaming");
+        }
+        int runs = passthrough.size();
+        Spread p = Spread.of(passthrough.stream().map(BatchTimeline::rowsPerSecond).toList());
+        Spread s = Spread.of(streaming.stream().map(BatchTimeline::rowsPerSecond).toList());
+        List<Double> pairRatios = new ArrayList<>();
+        for (int i = 0; i < runs; i++) {
+            pairRatios.add(streaming.get(i).rowsPerSecond() / passthrough.get(i).rowsPerSecond());
+        }
+        Spread pairs = Spread.of(pairRatios);
+        double ratio = s.median() / p.median();
+        String settings = "trigger " + triggerMs + " ms, cap " + maxOffsets;
+        String of = runs == 1 ? "1 run" : "median of " + runs + " runs, range " + p.range();
+        List<Measurement> out = new ArrayList<>();
+        out.add(new Measurement("passthrough", "Kafka->from_json->Kafka (" + settings + "), " + of, p.median(), "rec/s",
+                String.format(Locale.ROOT, "%.2f of Kafka consume", p.median() / consumeRate), "", null));
+        out.addAll(timeRows("passthrough", passthrough));
+        of = runs == 1 ? "1 run" : "median of " + runs + " runs, range " + s.range();
+        out.add(Measurement.plain("streaming", "events->lake+predictions (" + settings + "), " + of, s.median(), "rec/s"));
+        out.addAll(timeRows("streaming", streaming));
+        out.add(Measurement.checked("streaming", "streaming / passthrough (medians)", ratio, "ratio",
+                "passthrough", ">= 0.90", ratio >= 0.9));
+        out.add(Measurement.plain("streaming", "streaming / passthrough, per pair: lowest", pairs.min(), "ratio"));
+        out.add(Measurement.plain("streaming", "streaming / passthrough, per pair: highest", pairs.max(), "ratio"));
+        return out;
+    }
+
+    /** What the counted span of a query's runs is made of, over all its runs. */
+    private static List<Measurement> timeRows(String part, List<BatchTimeline> runs) {
+        long span = runs.stream().mapToLong(BatchTimeline::spanMs).sum();
+        long between = runs.stream().mapToLong(BatchTimeline::gapMs).sum();
+        long inBatches = runs.stream().mapToLong(BatchTimeline::batchMs).sum();
+        int counted = runs.stream().mapToInt(t -> t.counted().size()).sum();
+        int gaps = runs.stream().mapToInt(t -> t.gapsMs().size()).sum();
+        long maxGap = runs.stream().flatMap(t -> t.gapsMs().stream()).mapToLong(Long::longValue).max().orElse(0);
+        List<Double> warmUps = runs.stream().map(BatchTimeline::warmUpMs).filter(Double::isFinite).toList();
+        List<BatchTimeline.Batch> tails = runs.stream().flatMap(t -> t.partialTail().stream()).toList();
+        List<Measurement> out = new ArrayList<>();
+        out.add(Measurement.plain(part, "counted batches per run (warm-up and partial last batch left out)",
+                (double) counted / runs.size(), "count"));
+        out.add(Measurement.plain(part, "counted batch duration, mean", counted == 0 ? Double.NaN : (double) inBatches / counted, "ms"));
+        out.add(Measurement.plain(part, "time between counted batches, mean (max " + maxGap + " ms)",
+                gaps == 0 ? 0 : (double) between / gaps, "ms"));
+        out.add(Measurement.plain(part, "time between counted batches / span", span == 0 ? Double.NaN : (double) between / span, "ratio"));
+        if (!warmUps.isEmpty()) {
+            out.add(Measurement.plain(part, "warm-up batch (left out), median", Spread.of(warmUps).median(), "ms"));
+        }
+        if (!tails.isEmpty()) {
+            out.add(Measurement.plain(part, "partial last batch (left out; " + String.format(Locale.ROOT, "%,d",
+                    tails.get(0).rows()) + " rows in " + tails.size() + " of " + runs.size() + " runs), median",
+                    Spread.of(tails.stream().map(b -> (double) b.durationMs()).toList()).median(), "ms"));
+        }
         return out;
     }
 
@@ -112,9 +184,9 @@ public final class ThroughputPart {
         return struct;
     }
 
-    private static double passthrough(BenchContext ctx, String eventsTopic, int n) throws Exception {
+    private static BatchTimeline passthrough(BenchContext ctx, String eventsTopic, int n, int run) throws Exception {
         SparkSession spark = ctx.spark();
-        String outTopic = "bench.passthrough.out";
+        String outTopic = "bench.passthrough" + run + ".out";
         ctx.createTopic(outTopic);
         Map<String, String> options = KafkaSource.clientOptions(ctx.kafka());
         Dataset<Row> in = spark.readStream().format("kafka").options(options)
@@ -130,26 +202,25 @@ public final class ThroughputPart {
         StreamingQuery query = out.writeStream().format("kafka").options(options)
                 .queryName(PASSTHROUGH_QUERY)
                 .option("topic", outTopic)
-                .option("checkpointLocation", ctx.dir("passthrough/checkpoint").toString())
+                .option("checkpointLocation", ctx.dir("passthrough-" + run + "/checkpoint").toString())
                 .trigger(Trigger.ProcessingTime(ctx.sizes().throughputTrigger().toMillis()))
                 .start();
         try {
             awaitRows(() -> recorder.rows() >= n, () -> query.exception().isDefined() ? query.exception().get() : null,
                     "passthrough rows " + n);
-            ctx.endProfile("passthrough", jobs, recorder);
-            return recorder.rowsPerSecond();
+            return finish(ctx, "passthrough", run, jobs, recorder);
         } finally {
             stopQuietly(query);
             spark.streams().removeListener(recorder);
         }
     }
 
-    private static double streaming(BenchContext ctx, Topics topics, int n) throws Exception {
-        ctx.versions();
+    private static BatchTimeline streaming(BenchContext ctx, String eventsTopic, int n, int run) throws Exception {
+        Topics topics = ctx.topicsReading(eventsTopic, "tput" + run);
         ProgressRecorder recorder = new ProgressRecorder(StreamingOptions.QUERY_NAME);
         ctx.spark().streams().addListener(recorder);
         JobProfiler jobs = ctx.startJobProfile();
-        StreamingJob job = ctx.startJob(ctx.streamingConfig("streaming", topics, ctx.sizes().throughputTrigger(),
+        StreamingJob job = ctx.startJob(ctx.streamingConfig("streaming-" + run, topics, ctx.sizes().throughputTrigger(),
                 ctx.sizes().maxOffsets()));
         try {
             awaitRows(() -> job.status().predictions() >= n && recorder.rows() >= n,
@@ -157,12 +228,24 @@ public final class ThroughputPart {
             if (job.status().eventsToLake() != n) {
                 throw new IllegalStateException("streaming job wrote " + job.status().eventsToLake() + " lake rows for " + n + " events");
             }
-            ctx.endProfile("streaming", jobs, recorder);
-            return recorder.rowsPerSecond();
+            return finish(ctx, "streaming", run, jobs, recorder);
         } finally {
             job.stop();
             ctx.spark().streams().removeListener(recorder);
         }
+    }
+
+    /** Keeps the run's stage and job profile and its timeline for the JSON report, and prints the run's figures. */
+    private static BatchTimeline finish(BenchContext ctx, String query, int run, JobProfiler jobs, ProgressRecorder recorder) {
+        String name = query + " run " + run;
+        ctx.endProfile(name, jobs, recorder);
+        BatchTimeline timeline = recorder.timeline();
+        ctx.profile(name + " timeline", timeline.summary());
+        System.out.printf(Locale.ROOT, "bench: %s: %,.0f rec/s, %d batches (%d counted); span %,d ms = %,d in "
+                        + "batches + %,d between them; batches (start offset ms, duration ms, rows): %s%n", name,
+                timeline.rowsPerSecond(), timeline.batches(), timeline.counted().size(), timeline.spanMs(), timeline.batchMs(),
+                timeline.gapMs(), timeline.describe());
+        return timeline;
     }
 
     static void awaitRows(BooleanSupplier done, java.util.function.Supplier<Throwable> failure, String what)
