@@ -1,6 +1,5 @@
 package dev.streamtree.retrain;
 
-import dev.streamtree.aws.glue.GlueEventCatalog;
 import dev.streamtree.common.catalog.EventCatalog;
 import dev.streamtree.common.registry.CorruptVersionException;
 import dev.streamtree.common.registry.ModelMetadata;
@@ -8,11 +7,12 @@ import dev.streamtree.common.registry.PendingVersion;
 import dev.streamtree.common.registry.VersionId;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
+import dev.streamtree.lake.catalog.GlueEventCatalog;
 import dev.streamtree.lake.catalog.LocalSparkCatalog;
-import dev.streamtree.lake.model.FeaturePipeline;
-import dev.streamtree.lake.model.TreeParams;
-import dev.streamtree.lake.model.TreeRenderer;
-import dev.streamtree.lake.registry.FileSystemModelRegistry;
+import dev.streamtree.model.pipeline.FeaturePipeline;
+import dev.streamtree.model.pipeline.TreeParams;
+import dev.streamtree.model.pipeline.TreeRenderer;
+import dev.streamtree.model.registry.FileSystemModelRegistry;
 import dev.streamtree.retrain.gate.PromotionGate;
 import dev.streamtree.retrain.source.CatalogEvents;
 import dev.streamtree.retrain.source.LabelledEvents;

@@ -1,6 +1,8 @@
 package dev.streamtree.bench.parts;
 
 import dev.streamtree.bench.BenchSizes;
+import dev.streamtree.bench.load.EventFeed;
+import dev.streamtree.common.event.EventValidator;
 import dev.streamtree.common.kafka.KafkaSettings;
 import dev.streamtree.common.registry.ModelMetadata;
 import dev.streamtree.common.registry.PendingVersion;
@@ -8,12 +10,10 @@ import dev.streamtree.common.registry.VersionId;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.common.topic.Topics;
-import dev.streamtree.bench.load.EventFeed;
-import dev.streamtree.common.event.EventValidator;
 import dev.streamtree.kafka.embedded.EmbeddedKafka;
-import dev.streamtree.lake.model.FeaturePipeline;
-import dev.streamtree.lake.model.TreeParams;
-import dev.streamtree.lake.registry.FileSystemModelRegistry;
+import dev.streamtree.model.pipeline.FeaturePipeline;
+import dev.streamtree.model.pipeline.TreeParams;
+import dev.streamtree.model.registry.FileSystemModelRegistry;
 import dev.streamtree.streaming.StreamingJob;
 import dev.streamtree.streaming.config.StreamingConfig;
 import dev.streamtree.streaming.parse.EventParsing;

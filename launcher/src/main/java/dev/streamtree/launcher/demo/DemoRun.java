@@ -17,7 +17,7 @@ import dev.streamtree.ingest.send.EventSender;
 import dev.streamtree.ingest.send.ProducerSettings;
 import dev.streamtree.ingest.send.SendReport;
 import dev.streamtree.kafka.embedded.EmbeddedKafka;
-import dev.streamtree.lake.registry.FileSystemModelRegistry;
+import dev.streamtree.model.registry.FileSystemModelRegistry;
 import dev.streamtree.retrain.RetrainConfig;
 import dev.streamtree.retrain.RetrainJob;
 import dev.streamtree.retrain.schedule.ControlChannel;

@@ -4,7 +4,7 @@ import dev.streamtree.common.registry.CorruptVersionException;
 import dev.streamtree.common.registry.ModelMetadata;
 import dev.streamtree.common.registry.Promotion;
 import dev.streamtree.common.registry.VersionId;
-import dev.streamtree.lake.registry.FileSystemModelRegistry;
+import dev.streamtree.model.registry.FileSystemModelRegistry;
 import dev.streamtree.retrain.RetrainConfig;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;

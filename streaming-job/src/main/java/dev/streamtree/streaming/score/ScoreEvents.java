@@ -3,6 +3,7 @@ package dev.streamtree.streaming.score;
 import dev.streamtree.common.prediction.Prediction;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.Feature;
+import dev.streamtree.model.score.TreeScorer;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;

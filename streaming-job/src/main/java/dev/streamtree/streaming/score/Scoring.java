@@ -1,6 +1,7 @@
 package dev.streamtree.streaming.score;
 
 import dev.streamtree.common.schema.EventSchema;
+import dev.streamtree.model.score.TreeScorer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;

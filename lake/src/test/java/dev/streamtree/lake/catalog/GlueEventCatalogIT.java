@@ -1,4 +1,4 @@
-package dev.streamtree.aws.glue;
+package dev.streamtree.lake.catalog;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

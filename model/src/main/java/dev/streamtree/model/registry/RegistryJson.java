@@ -1,4 +1,4 @@
-package dev.streamtree.lake.registry;
+package dev.streamtree.model.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -1,4 +1,4 @@
-package dev.streamtree.streaming.score;
+package dev.streamtree.model.score;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamtree.common.json.Json;
@@ -34,10 +34,10 @@ import java.util.List;
  * Agrawal model: around a second on an idle machine, and several seconds while a busy stream holds the task slots.
  * This reads the same files (the metadata JSON, the stages' Parquet data) with plain Hadoop and Parquet readers and
  * builds the same objects, the tree through Spark's own node builder. A file layout it does not know (another
- * stage class, another Parquet shape) is an {@link IllegalArgumentException} naming it; {@link SparkModelLoader}
- * then loads the model through Spark.
+ * stage class, another Parquet shape) is an {@link IllegalArgumentException} naming it; the streaming job's
+ * loader then loads the model through Spark.
  */
-final class PipelineModelFiles {
+public final class PipelineModelFiles {
 
     private static final String PIPELINE = "org.apache.spark.ml.PipelineModel";
     private static final String STRING_INDEXER = "org.apache.spark.ml.feature.StringIndexerModel";
@@ -58,7 +58,7 @@ final class PipelineModelFiles {
      * @throws IllegalArgumentException naming what is not in the expected layout
      * @throws UncheckedIOException     when a file cannot be read
      */
-    static PipelineModel read(String location, Configuration conf) {
+    public static PipelineModel read(String location, Configuration conf) {
         Path root = new Path(location);
         try {
             return new PipelineModelFiles(root.getFileSystem(conf), conf).pipeline(root);

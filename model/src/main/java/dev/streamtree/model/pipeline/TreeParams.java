@@ -1,4 +1,4 @@
-package dev.streamtree.lake.model;
+package dev.streamtree.model.pipeline;
 
 import java.util.LinkedHashMap;
 import java.util.Locale;

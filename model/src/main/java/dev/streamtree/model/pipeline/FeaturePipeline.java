@@ -1,4 +1,4 @@
-package dev.streamtree.lake.model;
+package dev.streamtree.model.pipeline;
 
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.Feature;

@@ -1,4 +1,4 @@
-package dev.streamtree.aws.glue;
+package dev.streamtree.lake.catalog;
 
 import dev.streamtree.common.catalog.CatalogException;
 import dev.streamtree.common.catalog.EventCatalog;

@@ -1,8 +1,8 @@
-package dev.streamtree.streaming.score;
+package dev.streamtree.model.score;
 
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.Feature;
-import dev.streamtree.lake.model.FeaturePipeline;
+import dev.streamtree.model.pipeline.FeaturePipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.classification.DecisionTreeClassificationModel;

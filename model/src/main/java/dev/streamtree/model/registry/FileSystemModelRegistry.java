@@ -1,4 +1,4 @@
-package dev.streamtree.lake.registry;
+package dev.streamtree.model.registry;
 
 import dev.streamtree.common.registry.CorruptVersionException;
 import dev.streamtree.common.registry.ModelMetadata;
