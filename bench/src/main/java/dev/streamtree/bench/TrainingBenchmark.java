@@ -1,4 +1,4 @@
-package dev.streamtree.retrain.bench;
+package dev.streamtree.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamtree.common.json.Json;
