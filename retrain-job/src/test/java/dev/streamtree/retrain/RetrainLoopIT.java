@@ -17,6 +17,7 @@ import dev.streamtree.retrain.schedule.StatusWaiter;
 import dev.streamtree.retrain.train.Metrics;
 import dev.streamtree.retrain.train.SearchGrid;
 import dev.streamtree.retrain.train.TrainingWindow;
+import dev.streamtree.testing.TestSpark;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -76,8 +77,7 @@ class RetrainLoopIT {
     static void start() {
         kafka = TestKafka.start();
         kafka.createTopics(2, List.of("streamtree.control"));
-        spark = SparkSession.builder().master("local[2]").appName("RetrainLoopIT")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+        spark = TestSpark.local("RetrainLoopIT");
         schema = SchemaCodec.load("builtin:agrawal");
         String lakeDir = dir.resolve("lake").toString();
         lake = new AgrawalLake(spark, schema, lakeDir, DATABASE, Instant.now().minus(Duration.ofHours(20)));

@@ -3,6 +3,7 @@ package dev.streamtree.model.pipeline;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.Feature;
 import dev.streamtree.common.schema.LabelSpec;
+import dev.streamtree.testing.TestSpark;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
@@ -37,8 +38,7 @@ class FeaturePipelineTest {
 
     @BeforeAll
     static void startSpark() {
-        spark = SparkSession.builder().master("local[2]").appName("FeaturePipelineTest")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+        spark = TestSpark.local("FeaturePipelineTest");
     }
 
     @AfterAll

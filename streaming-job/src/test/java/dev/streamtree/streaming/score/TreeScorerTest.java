@@ -11,6 +11,7 @@ import dev.streamtree.model.pipeline.TreeParams;
 import dev.streamtree.model.pipeline.TreeRenderer;
 import dev.streamtree.model.score.PipelineModelFiles;
 import dev.streamtree.model.score.TreeScorer;
+import dev.streamtree.testing.TestSpark;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.linalg.Vector;
@@ -50,8 +51,7 @@ class TreeScorerTest {
 
     @BeforeAll
     static void fitModel() {
-        spark = SparkSession.builder().master("local[2]").appName("TreeScorerTest")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+        spark = TestSpark.local("TreeScorerTest");
         rows = spark.createDataFrame(lakeRows(4000, 7), LakeTable.sparkSchema(SCHEMA)).cache();
         model = FeaturePipeline.fit(rows, SCHEMA, TreeParams.of(8, 1));
     }
