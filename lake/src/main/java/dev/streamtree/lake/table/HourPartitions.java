@@ -1,4 +1,4 @@
-package dev.streamtree.streaming.parse;
+package dev.streamtree.lake.table;
 
 import dev.streamtree.common.catalog.LakePartition;
 
