@@ -7,8 +7,7 @@ import dev.streamtree.common.registry.PendingVersion;
 import dev.streamtree.common.registry.VersionId;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
-import dev.streamtree.lake.catalog.GlueEventCatalog;
-import dev.streamtree.lake.catalog.LocalSparkCatalog;
+import dev.streamtree.lake.catalog.Catalogs;
 import dev.streamtree.model.pipeline.FeaturePipeline;
 import dev.streamtree.model.pipeline.TreeParams;
 import dev.streamtree.model.pipeline.TreeRenderer;
@@ -82,9 +81,8 @@ public final class RetrainJob {
 
     /** The job wired from {@code config}: catalog (local or Glue), lake reader and registry. */
     public static RetrainJob create(SparkSession spark, RetrainConfig config) {
-        EventCatalog catalog = "glue".equals(config.catalog())
-                ? GlueEventCatalog.create(config.glueRegion(), config.database(), config.table())
-                : new LocalSparkCatalog(spark, config.database(), config.table());
+        EventCatalog catalog = Catalogs.open(config.catalog(), spark, config.database(), config.table(),
+                config.glueRegion());
         FileSystemModelRegistry registry = FileSystemModelRegistry.open(config.registry(), spark.sparkContext().hadoopConfiguration());
         return new RetrainJob(spark, new CatalogEvents(spark, catalog, config.lake()), registry, config, Clock.systemUTC());
     }

@@ -1,5 +1,6 @@
 package dev.streamtree.retrain;
 
+import dev.streamtree.common.catalog.CatalogKind;
 import dev.streamtree.common.control.ControlMessage.RetrainRequest;
 import dev.streamtree.common.control.ControlMessage.RetrainStatus;
 import dev.streamtree.common.control.ControlMessage.Status;
@@ -82,10 +83,11 @@ class RetrainLoopIT {
         String lakeDir = dir.resolve("lake").toString();
         lake = new AgrawalLake(spark, schema, lakeDir, DATABASE, Instant.now().minus(Duration.ofHours(20)));
         registry = FileSystemModelRegistry.open(dir.resolve("registry").toString(), spark.sparkContext().hadoopConfiguration());
-        RetrainConfig defaults = RetrainConfig.defaults(lakeDir, dir.resolve("registry").toString());
-        config = new RetrainConfig(defaults.schemaLocation(), defaults.lake(), defaults.registry(), "local", DATABASE, "events", null,
-                TrainingWindow.lastRows(ROWS), 0.2, 0.2, 500, defaults.gate(),
-                new SearchGrid(List.of(6), List.of(1), List.of("gini")), 0.5);
+        config = RetrainConfig.builder().lake(lakeDir).registry(dir.resolve("registry").toString())
+                .catalog(CatalogKind.LOCAL, DATABASE, "events", null)
+                .window(TrainingWindow.lastRows(ROWS)).minRows(500)
+                .grid(new SearchGrid(List.of(6), List.of(1), List.of("gini")))
+                .build();
     }
 
     @AfterAll

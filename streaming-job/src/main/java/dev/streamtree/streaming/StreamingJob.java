@@ -9,7 +9,7 @@ import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.lake.catalog.LocalSparkCatalog;
 import dev.streamtree.model.registry.FileSystemModelRegistry;
 import dev.streamtree.lake.table.LakeBatchWriter;
-import dev.streamtree.streaming.config.CatalogKind;
+import dev.streamtree.common.catalog.CatalogKind;
 import dev.streamtree.streaming.config.StreamingConfig;
 import dev.streamtree.streaming.config.StreamingOptions;
 import dev.streamtree.streaming.progress.ProgressListener;

@@ -1,8 +1,8 @@
-package dev.streamtree.streaming.config;
+package dev.streamtree.common.catalog;
 
 import java.util.Locale;
 
-/** Which catalog the lake table is registered in. */
+/** Which catalog the lake table is registered in ({@code --catalog}). */
 public enum CatalogKind {
     /** Spark's session catalog of the job's own SparkSession. */
     LOCAL,
@@ -17,6 +17,17 @@ public enum CatalogKind {
             }
         }
         throw new IllegalArgumentException("catalog '" + text + "' is not one of local, glue");
+    }
+
+    /**
+     * Checks that a catalog of this kind can be opened with {@code glueRegion}.
+     *
+     * @throws IllegalArgumentException for {@link #GLUE} without a region
+     */
+    public void requireRegion(String glueRegion) {
+        if (this == GLUE && (glueRegion == null || glueRegion.isBlank())) {
+            throw new IllegalArgumentException("--catalog glue needs --glue-region");
+        }
     }
 
     @Override
