@@ -1,6 +1,7 @@
 package dev.streamtree.retrain;
 
 import dev.streamtree.common.catalog.CatalogKind;
+import dev.streamtree.common.config.JobConfigBuilder;
 import dev.streamtree.common.config.JobDefaults;
 import dev.streamtree.retrain.gate.GatePolicy;
 import dev.streamtree.retrain.train.Metrics;
@@ -108,15 +109,8 @@ public record RetrainConfig(
     }
 
     /** Named values for a {@link RetrainConfig}; {@link #build()} validates them. */
-    public static final class Builder {
+    public static final class Builder extends JobConfigBuilder<Builder> {
 
-        private String schemaLocation = DEFAULT_SCHEMA;
-        private String lake = DEFAULT_LAKE;
-        private String registry = DEFAULT_REGISTRY;
-        private CatalogKind catalog = CatalogKind.parse(DEFAULT_CATALOG);
-        private String database = DEFAULT_DATABASE;
-        private String table = DEFAULT_TABLE;
-        private String glueRegion;
         private TrainingWindow window = TrainingWindow.last(DEFAULT_WINDOW);
         private double holdoutFraction = DEFAULT_HOLDOUT_FRACTION;
         private double validationFraction = DEFAULT_VALIDATION_FRACTION;
@@ -126,30 +120,6 @@ public record RetrainConfig(
         private double imbalanceRatio = DEFAULT_IMBALANCE_RATIO;
 
         private Builder() {
-        }
-
-        public Builder schemaLocation(String value) {
-            schemaLocation = value;
-            return this;
-        }
-
-        public Builder lake(String value) {
-            lake = value;
-            return this;
-        }
-
-        public Builder registry(String value) {
-            registry = value;
-            return this;
-        }
-
-        /** The lake table's catalog, {@code database.table}; {@code glueRegion} null unless {@code kind} is Glue. */
-        public Builder catalog(CatalogKind kind, String newDatabase, String newTable, String newGlueRegion) {
-            catalog = kind;
-            database = newDatabase;
-            table = newTable;
-            glueRegion = newGlueRegion;
-            return this;
         }
 
         public Builder window(TrainingWindow value) {
@@ -184,6 +154,11 @@ public record RetrainConfig(
 
         public Builder imbalanceRatio(double value) {
             imbalanceRatio = value;
+            return this;
+        }
+
+        @Override
+        protected Builder self() {
             return this;
         }
 

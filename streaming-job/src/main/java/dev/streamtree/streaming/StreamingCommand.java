@@ -56,8 +56,7 @@ public final class StreamingCommand implements Callable<Integer> {
         }
         StreamingConfig.Builder config = StreamingConfig.builder(job.kafka())
                 .topics(job.topics())
-                .schemaLocation(job.schema()).lake(job.lake()).registry(job.registry())
-                .catalog(job.catalog(), job.database(), job.table(), job.glueRegion())
+                .job(job)
                 .checkpoint(checkpoint)
                 .trigger(StreamingOptions.parseDuration(triggerInterval, TRIGGER_INTERVAL), maxOffsetsPerTrigger)
                 .startingOffsets(startingOffsets);

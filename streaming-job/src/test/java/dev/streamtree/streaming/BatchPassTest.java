@@ -19,6 +19,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.CollectionAccumulator;
 import org.apache.spark.util.LongAccumulator;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,15 +40,24 @@ class BatchPassTest {
 
     @TempDir
     Path staging;
+    private ParseCounts counts;
+    private BatchPass pass;
+    private LakeFileWriter lake;
+    private HourPartitions partitions;
+
+    /** A pass without a model (no predictions) over one task's lake file. */
+    @BeforeEach
+    void startPass() {
+        counts = new ParseCounts(new LongAccumulator(), new LongAccumulator());
+        LakeStaging lakeStaging = new LakeStaging(staging.toUri().toString(), SCHEMA, new HadoopConf(new Configuration()));
+        pass = new BatchPass(new EventValidator(SCHEMA), counts, null, lakeStaging,
+                new CollectionAccumulator<>(), "predictions", "events.dlq", BATCH_TIME);
+        lake = LakeFileWriter.open(lakeStaging, 0, 1);
+        partitions = new HourPartitions();
+    }
 
     @Test
     void validEventGoesToTheLakeFileAndBadRecordToTheDeadLetterTopicWithoutAModel() {
-        ParseCounts counts = new ParseCounts(new LongAccumulator(), new LongAccumulator());
-        LakeStaging lakeStaging = new LakeStaging(staging.toUri().toString(), SCHEMA, new HadoopConf(new Configuration()));
-        BatchPass pass = new BatchPass(new EventValidator(SCHEMA), counts, null, lakeStaging,
-                new CollectionAccumulator<>(), "predictions", "events.dlq", BATCH_TIME);
-        LakeFileWriter lake = LakeFileWriter.open(lakeStaging, 0, 1);
-        HourPartitions partitions = new HourPartitions();
         String good = new TestEvents(SCHEMA, 1, Instant.parse("2024-03-01T05:30:00Z")).json("e-1", 0);
 
         Row scored = pass.process(source("e-1", good, 5), lake, partitions);
@@ -65,12 +75,6 @@ class BatchPassTest {
 
     @Test
     void validRecordsBecomeLakeRowsAndBadOnesDeadLettersWithTheirBytesAndReason() throws IOException {
-        ParseCounts counts = new ParseCounts(new LongAccumulator(), new LongAccumulator());
-        LakeStaging lakeStaging = new LakeStaging(staging.toUri().toString(), SCHEMA, new HadoopConf(new Configuration()));
-        BatchPass pass = new BatchPass(new EventValidator(SCHEMA), counts, null, lakeStaging,
-                new CollectionAccumulator<>(), "predictions", "events.dlq", BATCH_TIME);
-        LakeFileWriter lake = LakeFileWriter.open(lakeStaging, 0, 1);
-        HourPartitions partitions = new HourPartitions();
         String good = "{\"id\":\"e-1\",\"event_time\":\"2024-03-01T05:30:00.123456Z\",\"salary\":50000,"
                 + "\"commission\":0,\"age\":30,\"elevel\":\"2\",\"car\":\"3\",\"zipcode\":4,\"hvalue\":100000,"
                 + "\"hyears\":5,\"loan\":1000}";

@@ -59,8 +59,7 @@ public final class TrainingOptions {
         TrainingWindow trainingWindow = lastRows != null ? TrainingWindow.lastRows(lastRows)
                 : TrainingWindow.last(window == null ? RetrainConfig.DEFAULT_WINDOW : Durations.parse(window));
         return RetrainConfig.builder()
-                .schemaLocation(job.schema()).lake(job.lake()).registry(job.registry())
-                .catalog(job.catalog(), job.database(), job.table(), job.glueRegion())
+                .job(job)
                 .window(trainingWindow).holdoutFraction(holdoutFraction).validationFraction(validationFraction)
                 .minRows(minRows)
                 .gate(new GatePolicy(Metrics.GateMetric.parse(gateMetric), tolerance, force))

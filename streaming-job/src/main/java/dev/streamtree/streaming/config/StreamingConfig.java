@@ -1,7 +1,7 @@
 package dev.streamtree.streaming.config;
 
 import dev.streamtree.common.catalog.CatalogKind;
-import dev.streamtree.common.config.JobDefaults;
+import dev.streamtree.common.config.JobConfigBuilder;
 import dev.streamtree.common.config.JobOptions;
 import dev.streamtree.common.kafka.KafkaSettings;
 import dev.streamtree.common.topic.Topics;
@@ -106,17 +106,10 @@ public record StreamingConfig(KafkaSettings kafka, Topics topics, String schemaL
     }
 
     /** Named values for a {@link StreamingConfig}; {@link #build()} validates them. */
-    public static final class Builder {
+    public static final class Builder extends JobConfigBuilder<Builder> {
 
         private final KafkaSettings kafka;
         private Topics topics = Topics.defaults();
-        private String schemaLocation = JobDefaults.SCHEMA;
-        private String lake = JobDefaults.LAKE;
-        private String registry = JobDefaults.REGISTRY;
-        private CatalogKind catalog = CatalogKind.parse(JobDefaults.CATALOG);
-        private String database = JobDefaults.DATABASE;
-        private String table = JobDefaults.TABLE;
-        private String glueRegion;
         private String checkpoint = StreamingOptions.DEFAULT_CHECKPOINT;
         private Duration triggerInterval = StreamingOptions.parseDuration(StreamingOptions.DEFAULT_TRIGGER_INTERVAL,
                 StreamingOptions.TRIGGER_INTERVAL);
@@ -130,30 +123,6 @@ public record StreamingConfig(KafkaSettings kafka, Topics topics, String schemaL
 
         public Builder topics(Topics value) {
             topics = value;
-            return this;
-        }
-
-        public Builder schemaLocation(String value) {
-            schemaLocation = value;
-            return this;
-        }
-
-        public Builder lake(String value) {
-            lake = value;
-            return this;
-        }
-
-        public Builder registry(String value) {
-            registry = value;
-            return this;
-        }
-
-        /** The lake table's catalog, {@code database.table}; {@code glueRegion} null unless {@code kind} is Glue. */
-        public Builder catalog(CatalogKind kind, String newDatabase, String newTable, String newGlueRegion) {
-            catalog = kind;
-            database = newDatabase;
-            table = newTable;
-            glueRegion = newGlueRegion;
             return this;
         }
 
@@ -177,6 +146,11 @@ public record StreamingConfig(KafkaSettings kafka, Topics topics, String schemaL
         /** Predictions carry the tree's decision path ({@code --explain}). */
         public Builder decisionPaths() {
             explain = true;
+            return this;
+        }
+
+        @Override
+        protected Builder self() {
             return this;
         }
 
