@@ -2,7 +2,6 @@ package dev.streamtree.retrain;
 
 import dev.streamtree.common.catalog.CatalogKind;
 import dev.streamtree.common.config.JobConfigBuilder;
-import dev.streamtree.common.config.JobDefaults;
 import dev.streamtree.retrain.gate.GatePolicy;
 import dev.streamtree.retrain.train.Metrics;
 import dev.streamtree.retrain.train.SearchGrid;
@@ -47,12 +46,6 @@ public record RetrainConfig(
         SearchGrid grid,
         double imbalanceRatio) {
 
-    public static final String DEFAULT_SCHEMA = JobDefaults.SCHEMA;
-    public static final String DEFAULT_LAKE = JobDefaults.LAKE;
-    public static final String DEFAULT_REGISTRY = JobDefaults.REGISTRY;
-    public static final String DEFAULT_CATALOG = JobDefaults.CATALOG;
-    public static final String DEFAULT_DATABASE = JobDefaults.DATABASE;
-    public static final String DEFAULT_TABLE = JobDefaults.TABLE;
     public static final Duration DEFAULT_WINDOW = Duration.ofDays(7);
     public static final double DEFAULT_HOLDOUT_FRACTION = 0.2;
     public static final double DEFAULT_VALIDATION_FRACTION = 0.2;

@@ -10,7 +10,7 @@ import java.nio.file.Path;
 /**
  * The flags every job shares, declared once with one meaning: a picocli mixin ({@code @Mixin JobOptions job}) of the
  * streaming job and of the retrain job's {@code run}, {@code schedule} and {@code trigger}. The flag names are the
- * constants below; the launcher and the deployers pass them by these names.
+ * constants below, which configuration messages use to name a bad flag.
  */
 public final class JobOptions {
 

@@ -7,8 +7,8 @@ import java.time.Duration;
 
 /**
  * The command-line flags only the streaming job takes, with their defaults; the flags it shares with the retrain job
- * are {@link JobOptions}'. {@link dev.streamtree.streaming.StreamingCommand} and the launcher both read these
- * constants so the names exist once.
+ * are {@link JobOptions}'. {@link dev.streamtree.streaming.StreamingCommand} and {@link StreamingConfig}'s
+ * messages read these constants, so the names exist once.
  */
 public final class StreamingOptions {
 
