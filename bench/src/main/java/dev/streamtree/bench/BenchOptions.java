@@ -1,6 +1,6 @@
 package dev.streamtree.bench;
 
-import dev.streamtree.lake.model.TreeParams;
+import dev.streamtree.model.pipeline.TreeParams;
 import dev.streamtree.streaming.config.StreamingOptions;
 import picocli.CommandLine.Option;
 

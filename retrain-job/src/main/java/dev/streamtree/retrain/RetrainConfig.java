@@ -1,8 +1,9 @@
 package dev.streamtree.retrain;
 
-import dev.streamtree.common.config.JobDefaults;
-
+import dev.streamtree.common.catalog.CatalogKind;
+import dev.streamtree.common.config.JobConfigBuilder;
 import dev.streamtree.retrain.gate.GatePolicy;
+import dev.streamtree.retrain.train.Metrics;
 import dev.streamtree.retrain.train.SearchGrid;
 import dev.streamtree.retrain.train.TrainingWindow;
 
@@ -10,15 +11,16 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Everything one retrain needs, validated on construction.
+ * Everything one retrain needs, validated on construction. Build it with {@link #builder()} (every value starts at
+ * its default) or change one with {@link #toBuilder()}.
  *
  * @param schemaLocation     schema file or {@code builtin:NAME}
  * @param lake               lake table location (Hadoop URI)
  * @param registry           model registry root (Hadoop URI)
- * @param catalog            {@code local} or {@code glue}
+ * @param catalog            where the lake table is registered
  * @param database           catalog database
  * @param table              catalog table
- * @param glueRegion         AWS region of the Glue catalog, or null for the SDK default
+ * @param glueRegion         AWS region of the Glue catalog; required for {@link CatalogKind#GLUE}, else null
  * @param window             which labelled events to read
  * @param holdoutFraction    latest share of rows (by event time) kept for the holdout, in (0, 0.5]
  * @param validationFraction latest share of the remaining rows used to choose hyperparameters, in (0, 0.5]
@@ -32,7 +34,7 @@ public record RetrainConfig(
         String schemaLocation,
         String lake,
         String registry,
-        String catalog,
+        CatalogKind catalog,
         String database,
         String table,
         String glueRegion,
@@ -44,12 +46,6 @@ public record RetrainConfig(
         SearchGrid grid,
         double imbalanceRatio) {
 
-    public static final String DEFAULT_SCHEMA = JobDefaults.SCHEMA;
-    public static final String DEFAULT_LAKE = JobDefaults.LAKE;
-    public static final String DEFAULT_REGISTRY = JobDefaults.REGISTRY;
-    public static final String DEFAULT_CATALOG = JobDefaults.CATALOG;
-    public static final String DEFAULT_DATABASE = JobDefaults.DATABASE;
-    public static final String DEFAULT_TABLE = JobDefaults.TABLE;
     public static final Duration DEFAULT_WINDOW = Duration.ofDays(7);
     public static final double DEFAULT_HOLDOUT_FRACTION = 0.2;
     public static final double DEFAULT_VALIDATION_FRACTION = 0.2;
@@ -61,9 +57,8 @@ public record RetrainConfig(
         requireText(schemaLocation, "schema");
         requireText(lake, "lake");
         requireText(registry, "registry");
-        if (!"local".equals(catalog) && !"glue".equals(catalog)) {
-            throw new IllegalArgumentException("catalog must be local or glue, got '" + catalog + "'");
-        }
+        Objects.requireNonNull(catalog, "catalog kind");
+        catalog.requireRegion(glueRegion);
         requireText(database, "database");
         requireText(table, "table");
         Objects.requireNonNull(window, "training window");
@@ -83,37 +78,88 @@ public record RetrainConfig(
         }
     }
 
+    /** A builder whose every value is its default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
     /** The defaults above with the given lake and registry. */
     public static RetrainConfig defaults(String lake, String registry) {
-        return new RetrainConfig(DEFAULT_SCHEMA, lake, registry, DEFAULT_CATALOG, DEFAULT_DATABASE, DEFAULT_TABLE, null,
-                TrainingWindow.last(DEFAULT_WINDOW), DEFAULT_HOLDOUT_FRACTION, DEFAULT_VALIDATION_FRACTION, DEFAULT_MIN_ROWS,
-                new GatePolicy(dev.streamtree.retrain.train.Metrics.GateMetric.ACCURACY, DEFAULT_TOLERANCE, false),
-                SearchGrid.defaults(), DEFAULT_IMBALANCE_RATIO);
+        return builder().lake(lake).registry(registry).build();
     }
 
-    public RetrainConfig withWindow(TrainingWindow newWindow) {
-        return new RetrainConfig(schemaLocation, lake, registry, catalog, database, table, glueRegion, newWindow,
-                holdoutFraction, validationFraction, minRows, gate, grid, imbalanceRatio);
-    }
-
-    public RetrainConfig withGate(GatePolicy newGate) {
-        return new RetrainConfig(schemaLocation, lake, registry, catalog, database, table, glueRegion, window,
-                holdoutFraction, validationFraction, minRows, newGate, grid, imbalanceRatio);
-    }
-
-    public RetrainConfig withGrid(SearchGrid newGrid) {
-        return new RetrainConfig(schemaLocation, lake, registry, catalog, database, table, glueRegion, window,
-                holdoutFraction, validationFraction, minRows, gate, newGrid, imbalanceRatio);
-    }
-
-    public RetrainConfig withMinRows(long newMinRows) {
-        return new RetrainConfig(schemaLocation, lake, registry, catalog, database, table, glueRegion, window,
-                holdoutFraction, validationFraction, newMinRows, gate, grid, imbalanceRatio);
+    /** A builder holding this configuration's values. */
+    public Builder toBuilder() {
+        return new Builder().schemaLocation(schemaLocation).lake(lake).registry(registry)
+                .catalog(catalog, database, table, glueRegion).window(window).holdoutFraction(holdoutFraction)
+                .validationFraction(validationFraction).minRows(minRows).gate(gate).grid(grid)
+                .imbalanceRatio(imbalanceRatio);
     }
 
     /** The same configuration with {@code force} set, for a forced request. */
     public RetrainConfig forced() {
-        return withGate(new GatePolicy(gate.metric(), gate.tolerance(), true));
+        return toBuilder().gate(new GatePolicy(gate.metric(), gate.tolerance(), true)).build();
+    }
+
+    /** Named values for a {@link RetrainConfig}; {@link #build()} validates them. */
+    public static final class Builder extends JobConfigBuilder<Builder> {
+
+        private TrainingWindow window = TrainingWindow.last(DEFAULT_WINDOW);
+        private double holdoutFraction = DEFAULT_HOLDOUT_FRACTION;
+        private double validationFraction = DEFAULT_VALIDATION_FRACTION;
+        private long minRows = DEFAULT_MIN_ROWS;
+        private GatePolicy gate = new GatePolicy(Metrics.GateMetric.ACCURACY, DEFAULT_TOLERANCE, false);
+        private SearchGrid grid = SearchGrid.defaults();
+        private double imbalanceRatio = DEFAULT_IMBALANCE_RATIO;
+
+        private Builder() {
+        }
+
+        public Builder window(TrainingWindow value) {
+            window = value;
+            return this;
+        }
+
+        public Builder holdoutFraction(double value) {
+            holdoutFraction = value;
+            return this;
+        }
+
+        public Builder validationFraction(double value) {
+            validationFraction = value;
+            return this;
+        }
+
+        public Builder minRows(long value) {
+            minRows = value;
+            return this;
+        }
+
+        public Builder gate(GatePolicy value) {
+            gate = value;
+            return this;
+        }
+
+        public Builder grid(SearchGrid value) {
+            grid = value;
+            return this;
+        }
+
+        public Builder imbalanceRatio(double value) {
+            imbalanceRatio = value;
+            return this;
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the first bad value */
+        public RetrainConfig build() {
+            return new RetrainConfig(schemaLocation, lake, registry, catalog, database, table, glueRegion, window,
+                    holdoutFraction, validationFraction, minRows, gate, grid, imbalanceRatio);
+        }
     }
 
     private static void requireText(String value, String what) {

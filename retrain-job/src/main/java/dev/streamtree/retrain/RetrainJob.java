@@ -1,17 +1,18 @@
 package dev.streamtree.retrain;
 
-import dev.streamtree.aws.glue.GlueEventCatalog;
+import dev.streamtree.common.catalog.EventCatalog;
 import dev.streamtree.common.registry.CorruptVersionException;
 import dev.streamtree.common.registry.ModelMetadata;
 import dev.streamtree.common.registry.PendingVersion;
 import dev.streamtree.common.registry.VersionId;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
-import dev.streamtree.lake.catalog.LocalSparkCatalog;
-import dev.streamtree.lake.model.FeaturePipeline;
-import dev.streamtree.lake.model.TreeParams;
-import dev.streamtree.lake.model.TreeRenderer;
-import dev.streamtree.lake.registry.FileSystemModelRegistry;
+import dev.streamtree.lake.catalog.Catalogs;
+import dev.streamtree.lake.catalog.GlueEventCatalog;
+import dev.streamtree.model.pipeline.FeaturePipeline;
+import dev.streamtree.model.pipeline.TreeParams;
+import dev.streamtree.model.pipeline.TreeRenderer;
+import dev.streamtree.model.registry.FileSystemModelRegistry;
 import dev.streamtree.retrain.gate.PromotionGate;
 import dev.streamtree.retrain.source.CatalogEvents;
 import dev.streamtree.retrain.source.GlueCatalogEvents;
@@ -82,10 +83,12 @@ public final class RetrainJob {
 
     /** The job wired from {@code config}: catalog (local or Glue), lake reader and registry. */
     public static RetrainJob create(SparkSession spark, RetrainConfig config) {
-        LabelledEvents source = "glue".equals(config.catalog())
-                ? new GlueCatalogEvents(spark, GlueEventCatalog.create(config.glueRegion(), config.database(), config.table()),
-                        config.lake())
-                : new CatalogEvents(spark, new LocalSparkCatalog(spark, config.database(), config.table()), config.lake());
+        EventCatalog catalog = Catalogs.open(config.catalog(), spark, config.database(), config.table(),
+                config.glueRegion());
+        // Glue is read through its API (the partitions it lists), so no Hive metastore client is needed.
+        LabelledEvents source = catalog instanceof GlueEventCatalog glue
+                ? new GlueCatalogEvents(spark, glue, config.lake())
+                : new CatalogEvents(spark, catalog, config.lake());
         FileSystemModelRegistry registry = FileSystemModelRegistry.open(config.registry(), spark.sparkContext().hadoopConfiguration());
         return new RetrainJob(spark, source, registry, config, Clock.systemUTC());
     }

@@ -1,7 +1,7 @@
 package dev.streamtree.retrain;
 
 import dev.streamtree.common.registry.VersionId;
-import dev.streamtree.lake.model.TreeParams;
+import dev.streamtree.model.pipeline.TreeParams;
 import dev.streamtree.retrain.train.Metrics;
 
 import java.util.Optional;

@@ -9,6 +9,7 @@ import dev.streamtree.ingest.generate.AgrawalGenerator;
 import dev.streamtree.ingest.generate.DriftPlan;
 import dev.streamtree.lake.catalog.LocalSparkCatalog;
 import dev.streamtree.lake.table.LakeBatchWriter;
+import dev.streamtree.lake.table.LakeBatches;
 import dev.streamtree.lake.table.LakeCommit;
 import dev.streamtree.lake.table.LakeTable;
 import org.apache.spark.sql.Dataset;
@@ -135,7 +136,7 @@ final class AgrawalLake {
 
     private List<Row> write(List<Row> rows) {
         Dataset<Row> df = spark.createDataFrame(rows, LakeTable.sparkSchema(schema)).cache();
-        LakeCommit commit = writer.write(df, batch++);
+        LakeCommit commit = LakeBatches.write(writer, df, batch++);
         catalog.addPartitions(commit.partitions());
         df.unpersist();
         return rows;

@@ -2,7 +2,7 @@ package dev.streamtree.retrain;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder;
-import dev.streamtree.aws.glue.GlueEventCatalog;
+import dev.streamtree.lake.catalog.GlueEventCatalog;
 import dev.streamtree.common.catalog.LakePartition;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
@@ -14,7 +14,9 @@ import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import dev.streamtree.testing.iam.AwsCallJournal;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
@@ -25,6 +27,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -42,6 +45,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class GlueCatalogReadIT {
 
+    /** The Glue calls the retrain's reader makes, checked against the jobs' shipped IAM policy after the class. */
+    @RegisterExtension
+    static final AwsCallJournal CALLS = AwsCallJournal.checkedAgainst("streamtree-jobs-policy.json", Map.of());
+
     @TempDir
     static Path dir;
     static SparkSession spark;
@@ -53,6 +60,7 @@ class GlueCatalogReadIT {
                 .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
         glue = new WireMockServer(options().dynamicPort());
         glue.start();
+        CALLS.record(glue);
     }
 
     @AfterAll

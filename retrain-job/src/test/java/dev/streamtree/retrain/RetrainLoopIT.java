@@ -1,5 +1,6 @@
 package dev.streamtree.retrain;
 
+import dev.streamtree.common.catalog.CatalogKind;
 import dev.streamtree.common.control.ControlMessage.RetrainRequest;
 import dev.streamtree.common.control.ControlMessage.RetrainStatus;
 import dev.streamtree.common.control.ControlMessage.Status;
@@ -9,14 +10,15 @@ import dev.streamtree.common.registry.VersionId;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.kafka.embedded.TestKafka;
-import dev.streamtree.lake.registry.FileSystemModelRegistry;
-import dev.streamtree.lake.model.TreeParams;
+import dev.streamtree.model.pipeline.TreeParams;
+import dev.streamtree.model.registry.FileSystemModelRegistry;
 import dev.streamtree.retrain.schedule.ControlChannel;
 import dev.streamtree.retrain.schedule.RetrainScheduler;
 import dev.streamtree.retrain.schedule.StatusWaiter;
 import dev.streamtree.retrain.train.Metrics;
 import dev.streamtree.retrain.train.SearchGrid;
 import dev.streamtree.retrain.train.TrainingWindow;
+import dev.streamtree.testing.TestSpark;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -76,16 +78,16 @@ class RetrainLoopIT {
     static void start() {
         kafka = TestKafka.start();
         kafka.createTopics(2, List.of("streamtree.control"));
-        spark = SparkSession.builder().master("local[2]").appName("RetrainLoopIT")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+        spark = TestSpark.local("RetrainLoopIT");
         schema = SchemaCodec.load("builtin:agrawal");
         String lakeDir = dir.resolve("lake").toString();
         lake = new AgrawalLake(spark, schema, lakeDir, DATABASE, Instant.now().minus(Duration.ofHours(20)));
         registry = FileSystemModelRegistry.open(dir.resolve("registry").toString(), spark.sparkContext().hadoopConfiguration());
-        RetrainConfig defaults = RetrainConfig.defaults(lakeDir, dir.resolve("registry").toString());
-        config = new RetrainConfig(defaults.schemaLocation(), defaults.lake(), defaults.registry(), "local", DATABASE, "events", null,
-                TrainingWindow.lastRows(ROWS), 0.2, 0.2, 500, defaults.gate(),
-                new SearchGrid(List.of(6), List.of(1), List.of("gini")), 0.5);
+        config = RetrainConfig.builder().lake(lakeDir).registry(dir.resolve("registry").toString())
+                .catalog(CatalogKind.LOCAL, DATABASE, "events", null)
+                .window(TrainingWindow.lastRows(ROWS)).minRows(500)
+                .grid(new SearchGrid(List.of(6), List.of(1), List.of("gini")))
+                .build();
     }
 
     @AfterAll

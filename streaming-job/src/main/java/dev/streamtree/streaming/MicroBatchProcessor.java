@@ -14,7 +14,7 @@ import dev.streamtree.streaming.progress.StatusBoard;
 import dev.streamtree.streaming.score.ModelTracker;
 import dev.streamtree.streaming.score.Predictor;
 import dev.streamtree.streaming.score.ServingModel;
-import dev.streamtree.streaming.score.TreeScorer;
+import dev.streamtree.model.score.TreeScorer;
 import dev.streamtree.streaming.sink.KafkaSink;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.function.VoidFunction2;

@@ -1,67 +1,31 @@
 package dev.streamtree.streaming;
 
-import dev.streamtree.common.kafka.KafkaSettings;
-import dev.streamtree.common.topic.Topics;
-import dev.streamtree.streaming.config.CatalogKind;
+import dev.streamtree.common.config.JobOptions;
 import dev.streamtree.streaming.config.StreamingConfig;
 import dev.streamtree.streaming.config.StreamingOptions;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 import static dev.streamtree.streaming.config.StreamingOptions.*;
 
-/** The streaming job's command line; {@link #toConfig()} is all the parsing, {@link #call()} runs the job. */
+/**
+ * The streaming job's command line: the flags both jobs share ({@link JobOptions}) and the streaming ones
+ * ({@link StreamingOptions}); {@link #toConfig()} is all the parsing, {@link #call()} runs the job.
+ */
 @Command(name = "streaming", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Kafka events -> validated, catalogued Parquet lake + live predictions with model hot-swap; "
                 + "refused records -> dead-letter topic.")
 public final class StreamingCommand implements Callable<Integer> {
 
-    @Option(names = BOOTSTRAP_SERVERS, paramLabel = "HOST:PORT[,...]", description = "Kafka brokers (required).")
-    String bootstrapServers;
-
-    @Option(names = KAFKA_PROPERTIES, paramLabel = "FILE",
-            description = "Kafka client properties (security.protocol, sasl.*, ssl.*); ${env:NAME} values are read from the environment.")
-    Path kafkaProperties;
-
-    @Option(names = SCHEMA, defaultValue = DEFAULT_SCHEMA, description = "Schema file or builtin:NAME (default: ${DEFAULT-VALUE}).")
-    String schema;
-
-    @Option(names = LAKE, defaultValue = DEFAULT_LAKE, description = "Lake table location, a path or URI (default: ${DEFAULT-VALUE}).")
-    String lake;
-
-    @Option(names = REGISTRY, defaultValue = DEFAULT_REGISTRY, description = "Model registry location (default: ${DEFAULT-VALUE}).")
-    String registry;
-
-    @Option(names = CATALOG, defaultValue = DEFAULT_CATALOG, description = "local or glue (default: ${DEFAULT-VALUE}).")
-    String catalog;
-
-    @Option(names = DATABASE, defaultValue = DEFAULT_DATABASE, description = "Catalog database (default: ${DEFAULT-VALUE}).")
-    String database;
-
-    @Option(names = TABLE, defaultValue = DEFAULT_TABLE, description = "Catalog table (default: ${DEFAULT-VALUE}).")
-    String table;
-
-    @Option(names = GLUE_REGION, description = "AWS region of the Glue catalog (required with --catalog glue).")
-    String glueRegion;
-
-    @Option(names = EVENTS_TOPIC, defaultValue = Topics.DEFAULT_EVENTS, description = "Default: ${DEFAULT-VALUE}.")
-    String eventsTopic;
-
-    @Option(names = PREDICTIONS_TOPIC, defaultValue = Topics.DEFAULT_PREDICTIONS, description = "Default: ${DEFAULT-VALUE}.")
-    String predictionsTopic;
-
-    @Option(names = DLQ_TOPIC, defaultValue = Topics.DEFAULT_DEAD_LETTERS, description = "Default: ${DEFAULT-VALUE}.")
-    String dlqTopic;
-
-    @Option(names = CONTROL_TOPIC, defaultValue = Topics.DEFAULT_CONTROL, description = "Default: ${DEFAULT-VALUE}.")
-    String controlTopic;
+    @Mixin
+    JobOptions job;
 
     @Option(names = CHECKPOINT, defaultValue = DEFAULT_CHECKPOINT, description = "Streaming checkpoint location (default: ${DEFAULT-VALUE}).")
     String checkpoint;
@@ -87,14 +51,16 @@ public final class StreamingCommand implements Callable<Integer> {
      * @throws IllegalArgumentException naming the bad flag or value
      */
     public StreamingConfig toConfig() {
-        if (bootstrapServers == null || bootstrapServers.isBlank()) {
-            throw new IllegalArgumentException("missing " + BOOTSTRAP_SERVERS);
+        if (!job.hasBootstrapServers()) {
+            throw new IllegalArgumentException("missing " + JobOptions.BOOTSTRAP_SERVERS);
         }
-        return new StreamingConfig(KafkaSettings.withPropertiesFile(bootstrapServers, kafkaProperties),
-                new Topics(eventsTopic, dlqTopic, predictionsTopic, controlTopic), schema, lake, registry,
-                CatalogKind.parse(catalog), database, table, glueRegion, checkpoint,
-                StreamingOptions.parseDuration(triggerInterval, TRIGGER_INTERVAL), maxOffsetsPerTrigger,
-                startingOffsets, explain);
+        StreamingConfig.Builder config = StreamingConfig.builder(job.kafka())
+                .topics(job.topics())
+                .job(job)
+                .checkpoint(checkpoint)
+                .trigger(StreamingOptions.parseDuration(triggerInterval, TRIGGER_INTERVAL), maxOffsetsPerTrigger)
+                .startingOffsets(startingOffsets);
+        return (explain ? config.decisionPaths() : config).build();
     }
 
     @Override

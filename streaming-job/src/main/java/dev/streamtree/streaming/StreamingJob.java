@@ -1,15 +1,15 @@
 package dev.streamtree.streaming;
 
-import dev.streamtree.aws.glue.GlueEventCatalog;
+import dev.streamtree.lake.catalog.GlueEventCatalog;
 import dev.streamtree.common.catalog.EventCatalog;
 import dev.streamtree.common.event.EventValidator;
 import dev.streamtree.common.registry.ModelRegistry;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.lake.catalog.LocalSparkCatalog;
-import dev.streamtree.lake.registry.FileSystemModelRegistry;
+import dev.streamtree.model.registry.FileSystemModelRegistry;
 import dev.streamtree.lake.table.LakeBatchWriter;
-import dev.streamtree.streaming.config.CatalogKind;
+import dev.streamtree.common.catalog.CatalogKind;
 import dev.streamtree.streaming.config.StreamingConfig;
 import dev.streamtree.streaming.config.StreamingOptions;
 import dev.streamtree.streaming.progress.ProgressListener;
@@ -17,7 +17,7 @@ import dev.streamtree.streaming.progress.StatusBoard;
 import dev.streamtree.streaming.progress.StreamingStatus;
 import dev.streamtree.streaming.score.ModelTracker;
 import dev.streamtree.streaming.score.SparkModelLoader;
-import dev.streamtree.streaming.score.TreeScorer;
+import dev.streamtree.model.score.TreeScorer;
 import dev.streamtree.streaming.source.KafkaSource;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;

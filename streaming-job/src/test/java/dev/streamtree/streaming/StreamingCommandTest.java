@@ -1,7 +1,7 @@
 package dev.streamtree.streaming;
 
+import dev.streamtree.common.catalog.CatalogKind;
 import dev.streamtree.common.topic.Topics;
-import dev.streamtree.streaming.config.CatalogKind;
 import dev.streamtree.streaming.config.StreamingConfig;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;

@@ -6,25 +6,22 @@ import dev.streamtree.common.registry.ModelRegistry;
 import dev.streamtree.common.registry.PendingVersion;
 import dev.streamtree.common.registry.VersionId;
 import dev.streamtree.common.schema.EventSchema;
-import dev.streamtree.lake.model.FeaturePipeline;
-import dev.streamtree.lake.model.TreeParams;
-import dev.streamtree.streaming.parse.EventParsing;
+import dev.streamtree.lake.table.LakeRows;
+import dev.streamtree.model.pipeline.FeaturePipeline;
+import dev.streamtree.model.pipeline.TreeParams;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
- * Models for integration tests: fits a {@link FeaturePipeline} model on generated labelled events, parsed the way the
- * streaming job parses them, and commits it to a registry as a new version (not promoted).
+ * Models for integration tests: fits a {@link FeaturePipeline} model on generated labelled events, validated the way the
+ * streaming job validates them, and commits it to a registry as a new version (not promoted).
  */
 public final class TestModels {
 
@@ -45,14 +42,13 @@ public final class TestModels {
      */
     public static VersionId train(SparkSession spark, ModelRegistry registry, EventSchema schema, TreeParams params,
                                   int rows, EventJson events) throws IOException {
-        List<Row> records = new ArrayList<>();
+        String[] ids = new String[rows];
+        byte[][] values = new byte[rows][];
         for (int i = 0; i < rows; i++) {
-            String id = "t-" + i;
-            records.add(RowFactory.create(id.getBytes(StandardCharsets.UTF_8),
-                    events.json(id, i).getBytes(StandardCharsets.UTF_8), "training", 0, (long) i));
+            ids[i] = "t-" + i;
+            values[i] = events.json(ids[i], i).getBytes(StandardCharsets.UTF_8);
         }
-        Dataset<Row> lakeRows = EventParsing.valid(
-                EventParsing.parse(KafkaRecords.sourceRows(spark, records), new EventValidator(schema)), schema);
+        Dataset<Row> lakeRows = LakeRows.of(spark, new EventValidator(schema), ids, values);
         PipelineModel model = FeaturePipeline.fit(lakeRows, schema, params);
         try (PendingVersion pending = registry.stage()) {
             model.write().overwrite().save(pending.modelLocation());

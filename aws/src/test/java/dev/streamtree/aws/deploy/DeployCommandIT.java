@@ -8,7 +8,7 @@ import dev.streamtree.aws.emr.EmrRequests;
 import dev.streamtree.aws.emr.EmrStub;
 import dev.streamtree.aws.emr.EmrTestConfigs;
 import dev.streamtree.aws.emr.RequestJson;
-import dev.streamtree.aws.iam.AwsCallJournal;
+import dev.streamtree.testing.iam.AwsCallJournal;
 import dev.streamtree.common.json.Json;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
-import dev.streamtree.aws.iam.AwsCallJournal;
+import dev.streamtree.testing.iam.AwsCallJournal;
 import dev.streamtree.common.json.Json;
 import java.time.Duration;
 import java.util.List;

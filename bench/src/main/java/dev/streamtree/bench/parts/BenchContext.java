@@ -1,6 +1,8 @@
 package dev.streamtree.bench.parts;
 
 import dev.streamtree.bench.BenchSizes;
+import dev.streamtree.bench.load.EventFeed;
+import dev.streamtree.common.event.EventValidator;
 import dev.streamtree.common.kafka.KafkaSettings;
 import dev.streamtree.common.registry.ModelMetadata;
 import dev.streamtree.common.registry.PendingVersion;
@@ -8,31 +10,25 @@ import dev.streamtree.common.registry.VersionId;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.common.topic.Topics;
-import dev.streamtree.bench.load.EventFeed;
-import dev.streamtree.common.event.EventValidator;
 import dev.streamtree.kafka.embedded.EmbeddedKafka;
-import dev.streamtree.lake.model.FeaturePipeline;
-import dev.streamtree.lake.model.TreeParams;
-import dev.streamtree.lake.registry.FileSystemModelRegistry;
+import dev.streamtree.lake.table.LakeRows;
+import dev.streamtree.model.pipeline.FeaturePipeline;
+import dev.streamtree.model.pipeline.TreeParams;
+import dev.streamtree.model.registry.FileSystemModelRegistry;
 import dev.streamtree.streaming.StreamingJob;
 import dev.streamtree.streaming.config.StreamingConfig;
-import dev.streamtree.streaming.parse.EventParsing;
 import org.apache.spark.SparkConf;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -164,17 +160,7 @@ public final class BenchContext implements AutoCloseable {
     }
 
     private Dataset<Row> lakeRows(EventFeed.Batch batch) {
-        List<Row> records = new ArrayList<>();
-        for (int i = 0; i < batch.size(); i++) {
-            records.add(RowFactory.create(batch.ids()[i].getBytes(StandardCharsets.UTF_8), batch.values()[i], "bench", 0, (long) i));
-        }
-        Dataset<Row> kafkaRows = spark().createDataFrame(records, DataTypes.createStructType(List.of(
-                DataTypes.createStructField("key", DataTypes.BinaryType, true),
-                DataTypes.createStructField("value", DataTypes.BinaryType, true),
-                DataTypes.createStructField("topic", DataTypes.StringType, true),
-                DataTypes.createStructField("partition", DataTypes.IntegerType, true),
-                DataTypes.createStructField("offset", DataTypes.LongType, true))));
-        return EventParsing.valid(EventParsing.parse(kafkaRows, new EventValidator(schema)), schema).cache();
+        return LakeRows.of(spark(), new EventValidator(schema), batch.ids(), batch.values()).cache();
     }
 
     private VersionId commit(Dataset<Row> rows, TreeParams params) {

@@ -8,11 +8,11 @@ import dev.streamtree.bench.report.Percentiles;
 import dev.streamtree.common.registry.ModelRegistry;
 import dev.streamtree.common.registry.VersionId;
 import dev.streamtree.common.topic.Topics;
-import dev.streamtree.lake.registry.FileSystemModelRegistry;
+import dev.streamtree.model.registry.FileSystemModelRegistry;
+import dev.streamtree.model.score.TreeScorer;
 import dev.streamtree.streaming.StreamingJob;
 import dev.streamtree.streaming.config.StreamingOptions;
 import dev.streamtree.streaming.score.SparkModelLoader;
-import dev.streamtree.streaming.score.TreeScorer;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.streamtree.bench.parts;
 
-import dev.streamtree.retrain.bench.TrainingBenchmark;
+import dev.streamtree.bench.TrainingBenchmark;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamtree.bench.report.Measurement;
@@ -9,8 +9,8 @@ import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.Feature;
 import dev.streamtree.ingest.generate.AgrawalGenerator;
 import dev.streamtree.ingest.generate.DriftPlan;
-import dev.streamtree.lake.model.FeaturePipeline;
-import dev.streamtree.lake.model.TreeParams;
+import dev.streamtree.model.pipeline.FeaturePipeline;
+import dev.streamtree.model.pipeline.TreeParams;
 import dev.streamtree.retrain.train.Evaluation;
 import dev.streamtree.retrain.train.Metrics;
 import org.apache.spark.ml.PipelineModel;
@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * The retrain's tree (streamtree's FeaturePipeline, Spark DecisionTreeClassifier) against scikit-learn's
  * DecisionTreeClassifier on the same Agrawal rows and the same split (first 80% train, last 20% holdout), same
- * depth, gini. Same data generation as retrain-job's TrainingBenchmark; sklearn runs bench/sklearn/compare.py.
+ * depth, gini. Same data generation as {@link TrainingBenchmark}; sklearn runs bench/sklearn/compare.py.
  */
 public final class TrainingPart {
 

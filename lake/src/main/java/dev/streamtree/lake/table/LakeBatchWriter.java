@@ -2,7 +2,6 @@ package dev.streamtree.lake.table;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.streamtree.common.catalog.LakeLayout;
 import dev.streamtree.common.catalog.LakePartition;
 import dev.streamtree.common.json.Json;
 import dev.streamtree.common.schema.EventSchema;
@@ -13,11 +12,7 @@ import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.api.java.function.ForeachPartitionFunction;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.util.CollectionAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,7 +67,7 @@ public final class LakeBatchWriter {
     private final LakeStaging.ConfSource taskConf;
     private final Clock clock;
     private final EventSchema schema;
-    /** The highest batch id {@link #write} was called with; -1 before the first call. */
+    /** The highest batch id {@link #begin} was called with; -1 before the first call. */
     private long highestAttempted = -1;
 
     /**
@@ -189,34 +184,6 @@ public final class LakeBatchWriter {
             throw new UncheckedIOException("committing micro-batch " + batchId + " to the lake at " + root + " failed: "
                     + e.getMessage(), e);
         }
-    }
-
-    /**
-     * Writes one batch of lake rows (the {@link LakeTable#sparkSchema} columns) in one Spark job: {@link #begin},
-     * the rows through {@link LakeFileWriter} in their tasks, {@link #commit}. For batches that are not the output of
-     * a job of their own (a backfill, a test); the streaming job writes its files in the tasks that score.
-     */
-    public LakeCommit write(Dataset<Row> rows, long batchId) {
-        LakeBatch batch = begin(batchId);
-        if (batch.alreadyCommitted()) {
-            return batch.committed();
-        }
-        CollectionAccumulator<String> files = rows.sparkSession().sparkContext().collectionAccumulator("lake files");
-        LakeStaging staging = batch.staging();
-        int width = LakeLayout.dataColumns(schema).size();
-        rows.foreachPartition((ForeachPartitionFunction<Row>) partition -> {
-            LakeFileWriter writer = LakeFileWriter.forCurrentTask(staging);
-            while (partition.hasNext()) {
-                Row row = partition.next();
-                Object[] values = new Object[width];
-                for (int i = 0; i < width; i++) {
-                    values[i] = row.get(i);
-                }
-                writer.write(new LakePartition(row.getString(width), row.getInt(width + 1)), values);
-            }
-            writer.finish().forEach(files::add);
-        });
-        return commit(batch, files.value());
     }
 
     String fileName(long batchId, int n) {

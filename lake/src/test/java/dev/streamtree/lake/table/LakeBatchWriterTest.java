@@ -4,6 +4,7 @@ import dev.streamtree.common.catalog.LakePartition;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.lake.catalog.LocalSparkCatalog;
+import dev.streamtree.testing.TestSpark;
 import org.apache.parquet.column.Encoding;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
@@ -43,8 +44,7 @@ class LakeBatchWriterTest {
 
     @BeforeAll
     static void startSpark() {
-        spark = SparkSession.builder().master("local[2]").appName("LakeBatchWriterTest")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+        spark = TestSpark.local("LakeBatchWriterTest");
     }
 
     @AfterAll
@@ -58,9 +58,9 @@ class LakeBatchWriterTest {
         LocalSparkCatalog catalog = new LocalSparkCatalog(spark, "lake_test", "replay");
         catalog.ensureTable(SCHEMA, writer.location());
 
-        LakeCommit first = writer.write(rows(0, 30), 0);
+        LakeCommit first = LakeBatches.write(writer, rows(0, 30), 0);
         catalog.addPartitions(first.partitions());
-        LakeCommit replay = writer.write(rows(0, 30), 0);
+        LakeCommit replay = LakeBatches.write(writer, rows(0, 30), 0);
         catalog.addPartitions(replay.partitions());
 
         assertThat(first.replayed()).isFalse();
@@ -74,11 +74,11 @@ class LakeBatchWriterTest {
     @Test
     void interruptedAttemptIsReplacedRatherThanDuplicated() throws IOException {
         LakeBatchWriter writer = writer("q2");
-        LakeCommit first = writer.write(rows(100, 20), 5);
+        LakeCommit first = LakeBatches.write(writer, rows(100, 20), 5);
         // A crash after the files moved but before the marker: the replay must not add a second copy.
         Files.delete(Path.of(writer.commitMarker(5).toUri()));
-        LakeCommit second = writer.write(rows(100, 20), 5);
-        LakeCommit next = writer.write(rows(200, 10), 6);
+        LakeCommit second = LakeBatches.write(writer, rows(100, 20), 5);
+        LakeCommit next = LakeBatches.write(writer, rows(200, 10), 6);
 
         LocalSparkCatalog catalog = new LocalSparkCatalog(spark, "lake_test", "interrupted");
         catalog.ensureTable(SCHEMA, writer.location());
@@ -99,10 +99,10 @@ class LakeBatchWriterTest {
         LakeBatchWriter writer = writer("q6");
         LocalSparkCatalog catalog = new LocalSparkCatalog(spark, "lake_test", "growing");
         catalog.ensureTable(SCHEMA, writer.location());
-        catalog.addPartitions(writer.write(rows(0, 10), 0).partitions());
+        catalog.addPartitions(LakeBatches.write(writer, rows(0, 10), 0).partitions());
         assertThat(spark.table(catalog.tableName()).count()).isEqualTo(10);
 
-        catalog.addPartitions(writer.write(rows(10, 10), 1).partitions());
+        catalog.addPartitions(LakeBatches.write(writer, rows(10, 10), 1).partitions());
 
         assertThat(spark.table(catalog.tableName()).count()).isEqualTo(20);
         assertThat(spark.table(catalog.tableName()).where("event_hour = 1").count()).isEqualTo(10);
@@ -111,16 +111,16 @@ class LakeBatchWriterTest {
     @Test
     void restartedWriterFindsWhatAnEarlierRunLeftOfItsFirstBatch() throws IOException {
         LakeBatchWriter crashed = writer("q4");
-        crashed.write(rows(300, 10), 0);
-        LakeCommit interrupted = crashed.write(rows(400, 10), 1);
+        LakeBatches.write(crashed, rows(300, 10), 0);
+        LakeCommit interrupted = LakeBatches.write(crashed, rows(400, 10), 1);
         // The earlier run crashed after batch 1's files moved, before its marker; batch 0 was committed.
         Files.delete(Path.of(crashed.commitMarker(1).toUri()));
 
         LakeBatchWriter restarted = writer("q4");
-        LakeCommit replayedCommitted = restarted.write(rows(300, 10), 0);
+        LakeCommit replayedCommitted = LakeBatches.write(restarted, rows(300, 10), 0);
         LakeBatchWriter restartedLater = writer("q4");
-        LakeCommit replayedInterrupted = restartedLater.write(rows(400, 10), 1);
-        LakeCommit next = restartedLater.write(rows(500, 10), 2);
+        LakeCommit replayedInterrupted = LakeBatches.write(restartedLater, rows(400, 10), 1);
+        LakeCommit next = LakeBatches.write(restartedLater, rows(500, 10), 2);
 
         LocalSparkCatalog catalog = new LocalSparkCatalog(spark, "lake_test", "restarted");
         catalog.ensureTable(SCHEMA, writer("q4").location());
@@ -136,8 +136,8 @@ class LakeBatchWriterTest {
     @Test
     void stagingLeavesNothingBehindButTheMarkers() throws IOException {
         LakeBatchWriter writer = writer("q5");
-        writer.write(rows(0, 10), 0);
-        writer.write(rows(10, 10), 1);
+        LakeBatches.write(writer, rows(0, 10), 0);
+        LakeBatches.write(writer, rows(10, 10), 1);
 
         try (Stream<Path> files = Files.walk(lake.resolve(LakeBatchWriter.BOOKKEEPING_DIR))) {
             assertThat(files.filter(Files::isRegularFile).map(p -> lake.relativize(p).toString())
@@ -149,8 +149,8 @@ class LakeBatchWriterTest {
     @Test
     void ensureTableRecoversPartitionsWrittenBeforeTheTableExisted() {
         LakeBatchWriter writer = writer("q3");
-        writer.write(rows(0, 12), 0);
-        writer.write(rows(50, 12), 1);
+        LakeBatches.write(writer, rows(0, 12), 0);
+        LakeBatches.write(writer, rows(50, 12), 1);
 
         LocalSparkCatalog catalog = new LocalSparkCatalog(spark, "lake_test", "recovered");
         catalog.ensureTable(SCHEMA, lake.toString());
@@ -164,7 +164,7 @@ class LakeBatchWriterTest {
     @Test
     void lakeFilesUseDictionaryEncodingOnlyForCategoricalColumns() throws IOException {
         LakeBatchWriter writer = writer("q4");
-        writer.write(rows(0, 40), 0);
+        LakeBatches.write(writer, rows(0, 40), 0);
         Path file;
         try (Stream<Path> files = Files.walk(lake)) {
             file = files.filter(p -> p.toString().endsWith(".parquet") && !p.toString().contains("_streamtree"))
@@ -187,7 +187,7 @@ class LakeBatchWriterTest {
     void sparkReadsEveryValueOfTheTaskWrittenFilesAsWritten() {
         LakeBatchWriter writer = writer("q7");
         Dataset<Row> written = rows(0, 12);
-        writer.write(written, 0);
+        LakeBatches.write(writer, written, 0);
 
         Dataset<Row> read = spark.read().schema(LakeTable.sparkSchema(SCHEMA)).parquet(lake.toString());
 

@@ -3,6 +3,7 @@ package dev.streamtree.lake.table;
 import dev.streamtree.common.catalog.LakePartition;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
+import dev.streamtree.testing.TestSpark;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.scheduler.SparkListener;
@@ -42,8 +43,7 @@ class LakeTaskRetryTest {
     @BeforeAll
     static void startSpark() {
         // local[2,3]: two threads, and a failed task is tried up to three times, as on a cluster.
-        spark = SparkSession.builder().master("local[2,3]").appName("LakeTaskRetryTest")
-                .config("spark.ui.enabled", "false").getOrCreate();
+        spark = TestSpark.local("LakeTaskRetryTest", "local[2,3]");
     }
 
     @AfterAll
@@ -70,7 +70,7 @@ class LakeTaskRetryTest {
         spark.sparkContext().addSparkListener(failures);
         LakeCommit commit;
         try {
-            commit = writer.write(rows, 0);
+            commit = LakeBatches.write(writer, rows, 0);
         } finally {
             spark.sparkContext().listenerBus().waitUntilEmpty();
             spark.sparkContext().removeSparkListener(failures);

@@ -17,7 +17,7 @@ import dev.streamtree.ingest.send.EventSender;
 import dev.streamtree.ingest.send.ProducerSettings;
 import dev.streamtree.ingest.send.SendReport;
 import dev.streamtree.kafka.embedded.EmbeddedKafka;
-import dev.streamtree.lake.registry.FileSystemModelRegistry;
+import dev.streamtree.model.registry.FileSystemModelRegistry;
 import dev.streamtree.retrain.RetrainConfig;
 import dev.streamtree.retrain.RetrainJob;
 import dev.streamtree.retrain.schedule.ControlChannel;
@@ -118,10 +118,11 @@ public final class DemoRun {
         // The window counts rows, not wall time: when the machine is busy the lake lags behind the clock, and a
         // time window would then hold too few rows. rate x window is the same data when it keeps up.
         long windowRows = settings.rate() * settings.window().toSeconds();
-        RetrainConfig retrainConfig = RetrainConfig.defaults(lake, registryRoot)
-                .withWindow(TrainingWindow.lastRows(windowRows))
-                .withGrid(new SearchGrid(List.of(6, 10), List.of(1), List.of("gini")))
-                .withMinRows(Math.min(1000, windowRows / 4));
+        RetrainConfig retrainConfig = RetrainConfig.builder().lake(lake).registry(registryRoot)
+                .window(TrainingWindow.lastRows(windowRows))
+                .grid(new SearchGrid(List.of(6, 10), List.of(1), List.of("gini")))
+                .minRows(Math.min(1000, windowRows / 4))
+                .build();
 
         StreamingJob job = StreamingJob.start(spark, streamingConfig);
         out.println("[demo] streaming job running: " + topics.events() + " -> lake + " + topics.predictions()

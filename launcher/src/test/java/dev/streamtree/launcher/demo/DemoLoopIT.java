@@ -2,6 +2,7 @@ package dev.streamtree.launcher.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamtree.common.json.Json;
+import dev.streamtree.testing.TestSpark;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
@@ -59,8 +60,7 @@ class DemoLoopIT {
         assertThat(report.get("missingAfterFirstModel").asLong()).as("events without a prediction once a model existed").isZero();
         assertThat(report.get("deadLetters").asLong()).isEqualTo(report.get("badRecordsSent").asLong()).isPositive();
 
-        SparkSession spark = SparkSession.builder().master("local[2]").appName("demo-check")
-                .config("spark.ui.enabled", "false").getOrCreate();
+        SparkSession spark = TestSpark.local("demo-check");
         try {
             Row lake = spark.read().parquet(work.resolve("lake").toString())
                     .agg(functions.count(functions.lit(1)), functions.countDistinct("id")).first();

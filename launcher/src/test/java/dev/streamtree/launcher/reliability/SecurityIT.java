@@ -4,6 +4,7 @@ import dev.streamtree.kafka.embedded.EmbeddedKafka;
 import dev.streamtree.launcher.Launcher;
 import dev.streamtree.streaming.StreamingCommand;
 import dev.streamtree.streaming.StreamingJob;
+import dev.streamtree.testing.TestSpark;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -89,8 +90,7 @@ class SecurityIT {
                 producer.send(new ProducerRecord<>("sec.events", "not-json", "{\"id\": ")).get();
             }
 
-            spark = SparkSession.builder().master("local[2]").appName("SecurityIT")
-                    .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+            spark = TestSpark.local("SecurityIT");
             StreamingCommand command = new StreamingCommand();
             new CommandLine(command).parseArgs("--bootstrap-servers", servers, "--kafka-properties", properties.toString(),
                     "--events-topic", "sec.events", "--dlq-topic", "sec.dlq", "--predictions-topic", "sec.predictions",

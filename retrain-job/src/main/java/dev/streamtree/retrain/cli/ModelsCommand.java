@@ -1,11 +1,12 @@
 package dev.streamtree.retrain.cli;
 
+import dev.streamtree.common.config.JobDefaults;
+import dev.streamtree.common.config.JobOptions;
 import dev.streamtree.common.registry.CorruptVersionException;
 import dev.streamtree.common.registry.ModelMetadata;
 import dev.streamtree.common.registry.Promotion;
 import dev.streamtree.common.registry.VersionId;
-import dev.streamtree.lake.registry.FileSystemModelRegistry;
-import dev.streamtree.retrain.RetrainConfig;
+import dev.streamtree.model.registry.FileSystemModelRegistry;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -30,9 +31,9 @@ public final class ModelsCommand implements Runnable {
     }
 
 
-    /** The registry flag every models subcommand takes. */
+    /** The registry flag every models subcommand takes: the one of {@link JobOptions}, without the other job flags. */
     static final class RegistryOption {
-        @Option(names = "--registry", defaultValue = RetrainConfig.DEFAULT_REGISTRY, description = "Model registry location (default: ${DEFAULT-VALUE}).")
+        @Option(names = JobOptions.REGISTRY, defaultValue = JobDefaults.REGISTRY, description = "Model registry location (default: ${DEFAULT-VALUE}).")
         String registry;
 
         FileSystemModelRegistry open() {

@@ -1,5 +1,6 @@
 package dev.streamtree.retrain.cli;
 
+import dev.streamtree.common.config.JobOptions;
 import dev.streamtree.retrain.RetrainJob;
 import dev.streamtree.retrain.RetrainOutcome;
 import org.apache.spark.sql.SparkSession;

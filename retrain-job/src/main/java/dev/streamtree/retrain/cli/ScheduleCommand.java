@@ -1,6 +1,7 @@
 package dev.streamtree.retrain.cli;
 
 import dev.streamtree.common.config.Durations;
+import dev.streamtree.common.config.JobOptions;
 import dev.streamtree.retrain.RetrainJob;
 import dev.streamtree.retrain.schedule.ControlChannel;
 import dev.streamtree.retrain.schedule.RetrainScheduler;

@@ -1,6 +1,7 @@
 package dev.streamtree.retrain.cli;
 
 import dev.streamtree.common.config.Durations;
+import dev.streamtree.common.config.JobOptions;
 import dev.streamtree.retrain.RetrainConfig;
 import dev.streamtree.retrain.gate.GatePolicy;
 import dev.streamtree.retrain.train.Metrics;
@@ -57,9 +58,12 @@ public final class TrainingOptions {
         }
         TrainingWindow trainingWindow = lastRows != null ? TrainingWindow.lastRows(lastRows)
                 : TrainingWindow.last(window == null ? RetrainConfig.DEFAULT_WINDOW : Durations.parse(window));
-        return new RetrainConfig(job.schema, job.lake, job.registry, job.catalog, job.database, job.table, job.glueRegion,
-                trainingWindow, holdoutFraction, validationFraction, minRows,
-                new GatePolicy(Metrics.GateMetric.parse(gateMetric), tolerance, force),
-                new SearchGrid(maxDepths, minInstances, impurities), imbalanceRatio);
+        return RetrainConfig.builder()
+                .job(job)
+                .window(trainingWindow).holdoutFraction(holdoutFraction).validationFraction(validationFraction)
+                .minRows(minRows)
+                .gate(new GatePolicy(Metrics.GateMetric.parse(gateMetric), tolerance, force))
+                .grid(new SearchGrid(maxDepths, minInstances, impurities)).imbalanceRatio(imbalanceRatio)
+                .build();
     }
 }

@@ -1,6 +1,7 @@
 package dev.streamtree.retrain.cli;
 
 import dev.streamtree.common.config.Durations;
+import dev.streamtree.common.config.JobOptions;
 import dev.streamtree.common.control.ControlMessage.RetrainRequest;
 import dev.streamtree.common.control.ControlMessage.RetrainStatus;
 import dev.streamtree.retrain.RetrainOutcome;

@@ -1,6 +1,6 @@
 package dev.streamtree.retrain.source;
 
-import dev.streamtree.aws.glue.GlueEventCatalog;
+import dev.streamtree.lake.catalog.GlueEventCatalog;
 import dev.streamtree.common.catalog.CatalogedFiles;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.lake.table.LakeTable;

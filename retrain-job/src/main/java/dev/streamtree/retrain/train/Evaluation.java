@@ -1,7 +1,7 @@
 package dev.streamtree.retrain.train;
 
 import dev.streamtree.common.schema.EventSchema;
-import dev.streamtree.lake.model.FeaturePipeline;
+import dev.streamtree.model.pipeline.FeaturePipeline;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
 import org.apache.spark.ml.evaluation.MulticlassClassificationEvaluator;

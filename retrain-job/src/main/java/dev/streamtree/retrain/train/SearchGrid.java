@@ -1,6 +1,6 @@
 package dev.streamtree.retrain.train;
 
-import dev.streamtree.lake.model.TreeParams;
+import dev.streamtree.model.pipeline.TreeParams;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -6,7 +6,7 @@ import dev.streamtree.common.control.ControlMessage.Status;
 import dev.streamtree.common.kafka.KafkaSettings;
 import dev.streamtree.common.registry.VersionId;
 import dev.streamtree.kafka.embedded.EmbeddedKafka;
-import dev.streamtree.lake.model.TreeParams;
+import dev.streamtree.model.pipeline.TreeParams;
 import dev.streamtree.retrain.RetrainOutcome;
 import dev.streamtree.retrain.train.Metrics;
 import org.junit.jupiter.api.Test;

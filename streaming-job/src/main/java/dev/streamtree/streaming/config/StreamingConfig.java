@@ -1,5 +1,8 @@
 package dev.streamtree.streaming.config;
 
+import dev.streamtree.common.catalog.CatalogKind;
+import dev.streamtree.common.config.JobConfigBuilder;
+import dev.streamtree.common.config.JobOptions;
 import dev.streamtree.common.kafka.KafkaSettings;
 import dev.streamtree.common.topic.Topics;
 
@@ -7,7 +10,8 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Everything the streaming job needs, resolved and validated once.
+ * Everything the streaming job needs, resolved and validated once. Build it with {@link #builder} (every value but
+ * the brokers starts at its flag's default) or change one with {@link #toBuilder()}.
  *
  * @param kafka                brokers and client properties, for the source and both sinks
  * @param topics               events in; dead letters and predictions out
@@ -31,18 +35,16 @@ public record StreamingConfig(KafkaSettings kafka, Topics topics, String schemaL
                               boolean explain) {
 
     public StreamingConfig {
-        Objects.requireNonNull(kafka, "Kafka settings are required (" + StreamingOptions.BOOTSTRAP_SERVERS + ")");
+        Objects.requireNonNull(kafka, "Kafka settings are required (" + JobOptions.BOOTSTRAP_SERVERS + ")");
         Objects.requireNonNull(topics, "topics are required");
-        requireText(schemaLocation, StreamingOptions.SCHEMA);
-        requireText(lake, StreamingOptions.LAKE);
-        requireText(registry, StreamingOptions.REGISTRY);
+        requireText(schemaLocation, JobOptions.SCHEMA);
+        requireText(lake, JobOptions.LAKE);
+        requireText(registry, JobOptions.REGISTRY);
         requireText(checkpoint, StreamingOptions.CHECKPOINT);
-        requireText(database, StreamingOptions.DATABASE);
-        requireText(table, StreamingOptions.TABLE);
-        Objects.requireNonNull(catalog, "catalog kind is required (" + StreamingOptions.CATALOG + ")");
-        if (catalog == CatalogKind.GLUE && (glueRegion == null || glueRegion.isBlank())) {
-            throw new IllegalArgumentException(StreamingOptions.CATALOG + " glue needs " + StreamingOptions.GLUE_REGION);
-        }
+        requireText(database, JobOptions.DATABASE);
+        requireText(table, JobOptions.TABLE);
+        Objects.requireNonNull(catalog, "catalog kind is required (" + JobOptions.CATALOG + ")");
+        catalog.requireRegion(glueRegion);
         if (triggerInterval == null || triggerInterval.isNegative() || triggerInterval.isZero()) {
             throw new IllegalArgumentException(StreamingOptions.TRIGGER_INTERVAL + " must be positive, got " + triggerInterval);
         }
@@ -58,44 +60,104 @@ public record StreamingConfig(KafkaSettings kafka, Topics topics, String schemaL
         }
     }
 
+    /** A builder for these brokers whose every other value is its flag's default. */
+    public static Builder builder(KafkaSettings kafka) {
+        return new Builder(kafka);
+    }
+
     /** The defaults of every flag, for these brokers. */
     public static StreamingConfig defaults(KafkaSettings kafka) {
-        return new StreamingConfig(kafka, Topics.defaults(), StreamingOptions.DEFAULT_SCHEMA, StreamingOptions.DEFAULT_LAKE,
-                StreamingOptions.DEFAULT_REGISTRY, CatalogKind.LOCAL, StreamingOptions.DEFAULT_DATABASE,
-                StreamingOptions.DEFAULT_TABLE, null, StreamingOptions.DEFAULT_CHECKPOINT,
-                StreamingOptions.parseDuration(StreamingOptions.DEFAULT_TRIGGER_INTERVAL, "trigger interval"), 0,
-                StreamingOptions.DEFAULT_STARTING_OFFSETS, false);
+        return builder(kafka).build();
+    }
+
+    /** A builder holding this configuration's values. */
+    public Builder toBuilder() {
+        Builder builder = new Builder(kafka).topics(topics).schemaLocation(schemaLocation).lake(lake).registry(registry)
+                .catalog(catalog, database, table, glueRegion).checkpoint(checkpoint)
+                .trigger(triggerInterval, maxOffsetsPerTrigger).startingOffsets(startingOffsets);
+        return explain ? builder.decisionPaths() : builder;
     }
 
     public StreamingConfig withLocations(String newLake, String newRegistry, String newCheckpoint) {
-        return new StreamingConfig(kafka, topics, schemaLocation, newLake, newRegistry, catalog, database, table,
-                glueRegion, newCheckpoint, triggerInterval, maxOffsetsPerTrigger, startingOffsets, explain);
+        return toBuilder().lake(newLake).registry(newRegistry).checkpoint(newCheckpoint).build();
     }
 
     public StreamingConfig withTopics(Topics newTopics) {
-        return new StreamingConfig(kafka, newTopics, schemaLocation, lake, registry, catalog, database, table,
-                glueRegion, checkpoint, triggerInterval, maxOffsetsPerTrigger, startingOffsets, explain);
+        return toBuilder().topics(newTopics).build();
     }
 
     public StreamingConfig withTable(String newDatabase, String newTable) {
-        return new StreamingConfig(kafka, topics, schemaLocation, lake, registry, catalog, newDatabase, newTable,
-                glueRegion, checkpoint, triggerInterval, maxOffsetsPerTrigger, startingOffsets, explain);
+        return toBuilder().catalog(catalog, newDatabase, newTable, glueRegion).build();
     }
 
     public StreamingConfig withTrigger(Duration newInterval, long newMaxOffsetsPerTrigger) {
-        return new StreamingConfig(kafka, topics, schemaLocation, lake, registry, catalog, database, table,
-                glueRegion, checkpoint, newInterval, newMaxOffsetsPerTrigger, startingOffsets, explain);
+        return toBuilder().trigger(newInterval, newMaxOffsetsPerTrigger).build();
     }
 
     /** The same configuration with predictions carrying the decision path. */
     public StreamingConfig withDecisionPaths() {
-        return new StreamingConfig(kafka, topics, schemaLocation, lake, registry, catalog, database, table,
-                glueRegion, checkpoint, triggerInterval, maxOffsetsPerTrigger, startingOffsets, true);
+        return toBuilder().decisionPaths().build();
     }
 
     private static void requireText(String value, String flag) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(flag + " must not be empty");
+        }
+    }
+
+    /** Named values for a {@link StreamingConfig}; {@link #build()} validates them. */
+    public static final class Builder extends JobConfigBuilder<Builder> {
+
+        private final KafkaSettings kafka;
+        private Topics topics = Topics.defaults();
+        private String checkpoint = StreamingOptions.DEFAULT_CHECKPOINT;
+        private Duration triggerInterval = StreamingOptions.parseDuration(StreamingOptions.DEFAULT_TRIGGER_INTERVAL,
+                StreamingOptions.TRIGGER_INTERVAL);
+        private long maxOffsetsPerTrigger;
+        private String startingOffsets = StreamingOptions.DEFAULT_STARTING_OFFSETS;
+        private boolean explain;
+
+        private Builder(KafkaSettings kafka) {
+            this.kafka = kafka;
+        }
+
+        public Builder topics(Topics value) {
+            topics = value;
+            return this;
+        }
+
+        public Builder checkpoint(String value) {
+            checkpoint = value;
+            return this;
+        }
+
+        /** How often a micro-batch starts, and the cap on its records (0 for none). */
+        public Builder trigger(Duration interval, long maxOffsets) {
+            triggerInterval = interval;
+            maxOffsetsPerTrigger = maxOffsets;
+            return this;
+        }
+
+        public Builder startingOffsets(String value) {
+            startingOffsets = value;
+            return this;
+        }
+
+        /** Predictions carry the tree's decision path ({@code --explain}). */
+        public Builder decisionPaths() {
+            explain = true;
+            return this;
+        }
+
+        @Override
+        protected Builder self() {
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the first bad value */
+        public StreamingConfig build() {
+            return new StreamingConfig(kafka, topics, schemaLocation, lake, registry, catalog, database, table,
+                    glueRegion, checkpoint, triggerInterval, maxOffsetsPerTrigger, startingOffsets, explain);
         }
     }
 }

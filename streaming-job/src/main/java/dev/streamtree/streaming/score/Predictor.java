@@ -2,7 +2,8 @@ package dev.streamtree.streaming.score;
 
 import dev.streamtree.common.prediction.Prediction;
 import dev.streamtree.common.schema.EventSchema;
-import dev.streamtree.lake.model.TreeRenderer;
+import dev.streamtree.model.pipeline.TreeRenderer;
+import dev.streamtree.model.score.TreeScorer;
 import org.apache.spark.ml.linalg.Vector;
 
 import java.io.Serial;

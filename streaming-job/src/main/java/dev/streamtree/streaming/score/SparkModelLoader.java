@@ -2,6 +2,8 @@ package dev.streamtree.streaming.score;
 
 import dev.streamtree.common.registry.ModelMetadata;
 import dev.streamtree.common.schema.EventSchema;
+import dev.streamtree.model.score.PipelineModelFiles;
+import dev.streamtree.model.score.TreeScorer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.ml.PipelineModel;
 import org.slf4j.Logger;

@@ -27,14 +27,6 @@ public final class KafkaSink {
     private KafkaSink() {
     }
 
-    /** Writes key/value(/headers) rows to one topic. */
-    public static void write(Dataset<Row> records, KafkaSettings kafka, String topic) {
-        records.write().format("kafka")
-                .options(KafkaSource.clientOptions(kafka))
-                .option("topic", topic)
-                .save();
-    }
-
     /** Writes {@link #RECORD_SCHEMA} rows, each to the topic it names. */
     public static void write(Dataset<Row> records, KafkaSettings kafka) {
         records.write().format("kafka")

@@ -10,6 +10,7 @@ import dev.streamtree.streaming.StreamingJob;
 import dev.streamtree.streaming.config.StreamingConfig;
 import dev.streamtree.streaming.reliability.BadInputCorpus.Entry;
 import dev.streamtree.streaming.reliability.BadInputCorpus.Outcome;
+import dev.streamtree.testing.TestSpark;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -53,8 +54,7 @@ class BadInputIT {
     @BeforeAll
     static void start() {
         kafka = TestKafka.start();
-        spark = SparkSession.builder().master("local[2]").appName("BadInputIT")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+        spark = TestSpark.local("BadInputIT");
     }
 
     @AfterAll

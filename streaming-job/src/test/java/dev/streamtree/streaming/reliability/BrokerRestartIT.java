@@ -13,12 +13,13 @@ import dev.streamtree.ingest.send.SendProgress;
 import dev.streamtree.ingest.send.SendReport;
 import dev.streamtree.ingest.source.SourceRecord;
 import dev.streamtree.kafka.embedded.EmbeddedKafka;
-import dev.streamtree.lake.model.TreeParams;
-import dev.streamtree.lake.registry.FileSystemModelRegistry;
+import dev.streamtree.model.pipeline.TreeParams;
+import dev.streamtree.model.registry.FileSystemModelRegistry;
 import dev.streamtree.streaming.KafkaRecords;
 import dev.streamtree.streaming.StreamingJob;
 import dev.streamtree.streaming.TestModels;
 import dev.streamtree.streaming.config.StreamingConfig;
+import dev.streamtree.testing.TestSpark;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.spark.sql.Dataset;
@@ -66,8 +67,7 @@ class BrokerRestartIT {
     @Test
     void producerAndStreamingJobLoseNothingWhenTheBrokerRestartsMidStream() throws Exception {
         Topics topics = new Topics("restart.events", "restart.dlq", "restart.predictions", "restart.control");
-        SparkSession spark = SparkSession.builder().master("local[2]").appName("BrokerRestartIT")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+        SparkSession spark = TestSpark.local("BrokerRestartIT");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             kafka.createTopics(2, List.of(topics.events()));
             kafka.createTopics(1, List.of(topics.deadLetters(), topics.predictions()));

@@ -6,7 +6,7 @@ import dev.streamtree.common.registry.PendingVersion;
 import dev.streamtree.common.registry.VersionId;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
-import dev.streamtree.lake.registry.FileSystemModelRegistry;
+import dev.streamtree.model.registry.FileSystemModelRegistry;
 import dev.streamtree.streaming.score.ModelLoader;
 import dev.streamtree.streaming.score.ModelTracker;
 import dev.streamtree.streaming.score.ServingModel;

@@ -5,7 +5,7 @@ import dev.streamtree.common.registry.PendingVersion;
 import dev.streamtree.common.registry.VersionId;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
-import dev.streamtree.lake.registry.FileSystemModelRegistry;
+import dev.streamtree.model.registry.FileSystemModelRegistry;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -5,14 +5,19 @@ import dev.streamtree.common.prediction.Prediction;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.Feature;
 import dev.streamtree.common.schema.SchemaCodec;
-import dev.streamtree.lake.model.FeaturePipeline;
-import dev.streamtree.lake.model.TreeParams;
-import dev.streamtree.lake.model.TreeRenderer;
 import dev.streamtree.lake.table.LakeTable;
+import dev.streamtree.model.pipeline.FeaturePipeline;
+import dev.streamtree.model.pipeline.TreeParams;
+import dev.streamtree.model.pipeline.TreeRenderer;
+import dev.streamtree.model.score.PipelineModelFiles;
+import dev.streamtree.model.score.TreeScorer;
+import dev.streamtree.testing.TestSpark;
+import org.apache.spark.api.java.function.MapFunction;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -36,7 +41,7 @@ import java.util.stream.Stream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The compiled scorer against Spark's own {@code PipelineModel.transform} on the same rows. */
+/** The compiled scorer and the batch's predictor against Spark's own {@code PipelineModel.transform} on the same rows. */
 class TreeScorerTest {
 
     private static final EventSchema SCHEMA = SchemaCodec.load("builtin:agrawal");
@@ -48,8 +53,7 @@ class TreeScorerTest {
 
     @BeforeAll
     static void fitModel() {
-        spark = SparkSession.builder().master("local[2]").appName("TreeScorerTest")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+        spark = TestSpark.local("TreeScorerTest");
         rows = spark.createDataFrame(lakeRows(4000, 7), LakeTable.sparkSchema(SCHEMA)).cache();
         model = FeaturePipeline.fit(rows, SCHEMA, TreeParams.of(8, 1));
     }
@@ -70,14 +74,12 @@ class TreeScorerTest {
             expected.put(row.getString(0), row);
         }
 
-        List<Row> records = Scoring.predictions(events, scorer, SCHEMA, "v000007", 42, SCORED_AT, true).collectAsList();
+        List<Prediction> predictions = predict(events, new Predictor(scorer, SCHEMA, "v000007", 42, SCORED_AT, true));
 
-        assertThat(records).hasSize(3000);
+        assertThat(predictions).hasSize(3000);
         TreeRenderer renderer = new TreeRenderer(SCHEMA);
         int predictedA = 0;
-        for (Row record : records) {
-            Prediction prediction = Prediction.parse(record.getString(1));
-            assertThat(record.getString(0)).isEqualTo(prediction.eventId());
+        for (Prediction prediction : predictions) {
             Row spark = expected.get(prediction.eventId());
             double[] probability = ((Vector) spark.get(2)).toArray();
             assertThat(prediction.predictedClass()).isEqualTo(CLASSES.get((int) spark.getDouble(1)));
@@ -103,11 +105,10 @@ class TreeScorerTest {
         for (Row row : events.collectAsList()) {
             times.put(row.getString(0), ((Timestamp) row.get(1)).toInstant());
         }
-        for (Row record : Scoring.predictions(events, scorer, SCHEMA, "v000001", 3, SCORED_AT, false).collectAsList()) {
-            Prediction prediction = Prediction.parse(record.getString(1));
+        for (Prediction prediction : predict(events, new Predictor(scorer, SCHEMA, "v000001", 3, SCORED_AT, false))) {
             assertThat(prediction.eventTime()).isEqualTo(times.get(prediction.eventId()));
             assertThat(prediction.decisionPath()).isEmpty();
-            assertThat(record.getString(1)).doesNotContain(Prediction.DECISION_PATH);
+            assertThat(prediction.toJson()).doesNotContain(Prediction.DECISION_PATH);
         }
     }
 
@@ -177,6 +178,21 @@ class TreeScorerTest {
         assertThatThrownBy(() -> PipelineModelFiles.read(location.toString(), spark.sparkContext().hadoopConfiguration()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("org.apache.spark.ml.feature.Binarizer, which streamtree models never contain");
+    }
+
+    /**
+     * Each lake row's prediction, made in Spark tasks by the batch's {@link Predictor} as the job's batch pass makes
+     * it (the predictor shipped to the executors, one event at a time), read back from its JSON.
+     */
+    private static List<Prediction> predict(Dataset<Row> events, Predictor predictor) {
+        int features = SCHEMA.features().size();
+        return events.map((MapFunction<Row, String>) row -> {
+            Object[] values = new Object[features];
+            for (int i = 0; i < features; i++) {
+                values[i] = row.get(2 + i);
+            }
+            return predictor.predict(row.getString(0), ((Timestamp) row.get(1)).toInstant(), values).toJson();
+        }, Encoders.STRING()).collectAsList().stream().map(Prediction::parse).toList();
     }
 
     /** Lake rows: label A when age < 45 and salary >= 60000; one row in ten has an unknown category. */
