@@ -248,6 +248,66 @@ class StreamingJobIT {
         }
     }
 
+    @Test
+    void aBatchReplayedAfterAPromotionIsScoredByTheVersionOfItsFirstAttempt() throws Exception {
+        Topics topics = topics("replay");
+        FileSystemModelRegistry registry = FileSystemModelRegistry.open(work.resolve("registry").toString(),
+                spark.sparkContext().hadoopConfiguration());
+        StreamingConfig config = config(topics, "replay_events").withTrigger(Duration.ofMillis(500), 150);
+        TestEvents events = new TestEvents(SCHEMA, 3, Instant.parse("2024-07-01T00:00:00Z"));
+        LocalSparkCatalog catalog = new LocalSparkCatalog(spark, "streamtree_it", "replay_events");
+        VersionId first = TestModels.train(spark, registry, SCHEMA, TreeParams.of(2, 1), 1000, trainingEvents(21));
+        VersionId second = TestModels.train(spark, registry, SCHEMA, TreeParams.of(3, 1), 1000, trainingEvents(22));
+        registry.promote(first, "test: first model");
+
+        send(topics, events, 0, 600);
+        StreamingJob before = StreamingJob.start(spark, config, catalog, registry);
+        await(() -> before.status().predictions() >= 600, before, "the first run's predictions");
+        before.stop();
+
+        // Every sent event was read, so the newest planned batch is the last one with data and its predictions are
+        // all out. Losing its commit is a crash after the predictions were sent but before Spark committed the
+        // batch: the restart replays it, after a promotion.
+        long replayed;
+        try (Stream<Path> planned = Files.list(Path.of(config.checkpoint(), "offsets"))) {
+            replayed = planned.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+"))
+                    .mapToLong(Long::parseLong).max().orElseThrow();
+        }
+        Files.deleteIfExists(Path.of(config.checkpoint(), "commits", Long.toString(replayed)));
+        Files.deleteIfExists(Path.of(config.checkpoint(), "commits", "." + replayed + ".crc"));
+        List<Prediction> firstRun = predictions(KafkaRecords.toEnd(kafka.bootstrapServers(), topics.predictions()));
+        assertThat(firstRun).hasSize(600).allMatch(p -> p.modelVersion().equals(first.toString()));
+        long inReplayedBatch = firstRun.stream().filter(p -> p.batchId() == replayed).count();
+        assertThat(inReplayedBatch).as("predictions of batch %d in the first run", replayed).isPositive();
+        registry.promote(second, "test: promoted while the job was down");
+
+        StreamingJob after = StreamingJob.start(spark, config, catalog, registry);
+        try {
+            send(topics, events, 600, 900);
+            await(() -> after.status().lastBatchId() > replayed && after.status().predictions() >= inReplayedBatch + 300,
+                    after, "the replay and the new events scored");
+            List<Prediction> all = predictions(readAll(topics.predictions(), (int) (900 + inReplayedBatch)));
+            assertThat(all).hasSize((int) (900 + inReplayedBatch));
+
+            assertThat(all.stream().filter(p -> p.batchId() == replayed))
+                    .as("batch %d, sent by both attempts", replayed).hasSize((int) (2 * inReplayedBatch))
+                    .allMatch(p -> p.modelVersion().equals(first.toString()));
+            assertThat(all.stream().map(p -> List.of(p.eventId(), p.modelVersion(), p.batchId())).distinct())
+                    .as("predictions after de-duplication on (event_id, model_version, batch_id)").hasSize(900);
+            assertThat(all.stream().filter(p -> Integer.parseInt(p.eventId().substring(2)) >= 600))
+                    .as("new events, scored by the promoted version").hasSize(300)
+                    .allMatch(p -> p.modelVersion().equals(second.toString()) && p.batchId() > replayed);
+            assertThat(Path.of(config.checkpoint(), "_streamtree", "batch-versions", Long.toString(replayed)))
+                    .hasContent(first.toString());
+        } finally {
+            after.stop();
+        }
+    }
+
+    private static List<Prediction> predictions(List<ConsumerRecord<byte[], byte[]>> records) {
+        return records.stream().map(r -> Prediction.parse(new String(r.value(), StandardCharsets.UTF_8))).toList();
+    }
+
     private StreamingConfig config(Topics topics, String table) {
         return StreamingConfig.defaults(KafkaSettings.of(kafka.bootstrapServers()))
                 .withTopics(topics)
