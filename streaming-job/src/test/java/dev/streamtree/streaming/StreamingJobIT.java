@@ -287,15 +287,16 @@ class StreamingJobIT {
             await(() -> after.status().lastBatchId() > replayed && after.status().predictions() >= inReplayedBatch + 300,
                     after, "the replay and the new events scored");
             List<Prediction> all = predictions(readAll(topics.predictions(), (int) (900 + inReplayedBatch)));
-            assertThat(all).hasSize((int) (900 + inReplayedBatch));
 
-            assertThat(all.stream().filter(p -> p.batchId() == replayed))
-                    .as("batch %d, sent by both attempts", replayed).hasSize((int) (2 * inReplayedBatch))
+            // At least once: every attempt of batch N sends its predictions, and every attempt carries the first's version.
+            assertThat(all.stream().filter(p -> p.batchId() == replayed).toList())
+                    .as("batch %d, sent by both attempts", replayed).hasSizeGreaterThanOrEqualTo((int) (2 * inReplayedBatch))
                     .allMatch(p -> p.modelVersion().equals(first.toString()));
             assertThat(all.stream().map(p -> List.of(p.eventId(), p.modelVersion(), p.batchId())).distinct())
                     .as("predictions after de-duplication on (event_id, model_version, batch_id)").hasSize(900);
-            assertThat(all.stream().filter(p -> Integer.parseInt(p.eventId().substring(2)) >= 600))
-                    .as("new events, scored by the promoted version").hasSize(300)
+            List<Prediction> later = all.stream().filter(p -> Integer.parseInt(p.eventId().substring(2)) >= 600).toList();
+            assertThat(later.stream().map(Prediction::eventId).distinct()).as("new events scored").hasSize(300);
+            assertThat(later).as("new events, scored by the promoted version")
                     .allMatch(p -> p.modelVersion().equals(second.toString()) && p.batchId() > replayed);
             assertThat(Path.of(config.checkpoint(), "_streamtree", "batch-versions", Long.toString(replayed)))
                     .hasContent(first.toString());
