@@ -2,6 +2,7 @@ package dev.streamtree.streaming;
 
 import dev.streamtree.common.catalog.EventCatalog;
 import dev.streamtree.common.event.EventValidator;
+import dev.streamtree.common.registry.VersionId;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.lake.table.LakeBatch;
 import dev.streamtree.lake.table.LakeBatchWriter;
@@ -11,6 +12,7 @@ import dev.streamtree.streaming.parse.EventParsing;
 import dev.streamtree.streaming.parse.ParseCounts;
 import dev.streamtree.streaming.progress.PhaseClock;
 import dev.streamtree.streaming.progress.StatusBoard;
+import dev.streamtree.streaming.score.BatchVersions;
 import dev.streamtree.streaming.score.ModelTracker;
 import dev.streamtree.streaming.score.Predictor;
 import dev.streamtree.streaming.score.ServingModel;
@@ -33,14 +35,15 @@ import java.util.Optional;
 
 /**
  * One micro-batch, on the driver: pick the model (once, before anything else, so the whole batch is scored by
- * one version), start the lake batch, then one Spark job: each task reads a Kafka partition, validates every record,
+ * one version; for a replayed batch, the version its first attempt recorded in {@link BatchVersions}), start the
+ * lake batch, then one Spark job: each task reads a Kafka partition, validates every record,
  * writes the valid events' lake file, and sends predictions and dead letters to Kafka ({@link BatchPass}). After
  * it, the lake commit (exactly once) and the catalog. Kafka is read and every record validated once per batch, with
  * no cache.
  *
  * <p>Any failure of a sink propagates: the query stops and, restarted, replays the batch from its checkpoint.
  * The replay rewrites dead letters and predictions (at-least-once; consumers de-duplicate on event id, model
- * version and batch id) but not the lake rows (exactly-once, see {@link LakeBatchWriter}).
+ * version and batch id, which the replay repeats) but not the lake rows (exactly-once, see {@link LakeBatchWriter}).
  */
 final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
 
@@ -53,6 +56,7 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
     private final EventValidator validator;
     private final EventCatalog catalog;
     private final ModelTracker<TreeScorer> models;
+    private final BatchVersions batchVersions;
     private final StatusBoard board;
     private final Clock clock;
     private LakeBatchWriter lakeWriter;
@@ -61,12 +65,13 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
     private boolean warnedUnscored;
 
     MicroBatchProcessor(StreamingConfig config, EventValidator validator, EventCatalog catalog,
-                        ModelTracker<TreeScorer> models, StatusBoard board, Clock clock) {
+                        ModelTracker<TreeScorer> models, BatchVersions batchVersions, StatusBoard board, Clock clock) {
         this.config = config;
         this.schema = validator.schema();
         this.validator = validator;
         this.catalog = catalog;
         this.models = models;
+        this.batchVersions = batchVersions;
         this.board = board;
         this.clock = clock;
     }
@@ -74,7 +79,7 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
     @Override
     public void call(Dataset<Row> kafkaRows, Long batchId) {
         PhaseClock phases = new PhaseClock(clock);
-        Optional<ServingModel<TreeScorer>> model = models.refresh();
+        Optional<ServingModel<TreeScorer>> model = model(batchId);
         phases.lap("model");
         Instant batchTime = clock.instant();
         register(kafkaRows.sparkSession().sparkContext());
@@ -115,6 +120,33 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
                 predictions, version == null ? "no model" : version, millis, phases);
         board.batchDone(new StatusBoard.BatchOutcome(batchId, valid + refused, toLake, refused, predictions,
                 unscored, version, models.swaps(), models.refusals(), millis));
+    }
+
+    /**
+     * The batch's model: the version its first attempt recorded, if it is a replay, else the tracker's; recorded
+     * before anything is sent, so a replay can repeat it.
+     */
+    private Optional<ServingModel<TreeScorer>> model(long batchId) {
+        Optional<ServingModel<TreeScorer>> current = models.refresh();
+        Optional<VersionId> first = batchVersions.recorded(batchId);
+        if (first.isEmpty()) {
+            current.ifPresent(m -> batchVersions.record(batchId, m.version()));
+            return current;
+        }
+        if (current.isPresent() && current.get().version().equals(first.get())) {
+            return current;
+        }
+        try {
+            ServingModel<TreeScorer> replayed = models.version(first.get());
+            LOG.info("batch {} is a replay: scoring it with {}, the version its first attempt used ({} serves new "
+                    + "batches)", batchId, first.get(), current.map(m -> m.version().toString()).orElse("no model"));
+            return Optional.of(replayed);
+        } catch (ModelTracker.UnavailableVersionException e) {
+            LOG.warn("batch {} is a replay whose first attempt used {}, which can no longer serve ({}); scoring it with "
+                    + "{} instead, so consumers cannot de-duplicate its predictions against the first attempt's",
+                    batchId, first.get(), e.getMessage(), current.map(m -> m.version().toString()).orElse("no model"));
+            return current;
+        }
     }
 
     private void register(SparkContext context) {

@@ -15,6 +15,7 @@ import dev.streamtree.streaming.config.StreamingOptions;
 import dev.streamtree.streaming.progress.ProgressListener;
 import dev.streamtree.streaming.progress.StatusBoard;
 import dev.streamtree.streaming.progress.StreamingStatus;
+import dev.streamtree.streaming.score.BatchVersions;
 import dev.streamtree.streaming.score.ModelTracker;
 import dev.streamtree.streaming.score.SparkModelLoader;
 import dev.streamtree.model.score.TreeScorer;
@@ -22,16 +23,12 @@ import dev.streamtree.streaming.source.KafkaSource;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
-import org.apache.spark.sql.streaming.StreamingQueryListener;
-import scala.Option;
 import org.apache.spark.sql.streaming.Trigger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -56,18 +53,10 @@ public final class StreamingJob implements AutoCloseable {
     private final StreamingConfig config;
     private final MicroBatchProcessor processor;
     private final ProgressListener listener;
-    private final Supervisor supervisor = new Supervisor();
-    private final ExecutorService restarts = Executors.newSingleThreadExecutor(r -> {
-        Thread thread = new Thread(r, "streamtree-streaming-restart");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final QuerySupervisor supervisor;
     private final StatusBoard board;
     private final EventCatalog catalog;
     private final ModelTracker<TreeScorer> models;
-    private volatile StreamingQuery query;
-    private volatile boolean stopping;
-    private volatile int restartCount;
 
     private StreamingJob(SparkSession spark, StreamingConfig config, MicroBatchProcessor processor,
                          ProgressListener listener, StatusBoard board, EventCatalog catalog,
@@ -79,6 +68,7 @@ public final class StreamingJob implements AutoCloseable {
         this.listener = listener;
         this.board = board;
         this.catalog = catalog;
+        this.supervisor = new QuerySupervisor(this::startQuery, StreamingJob::isKafkaMetricsReplayBug, MAX_RESTARTS);
     }
 
     /** Starts the job with the catalog and registry the configuration names. */
@@ -98,21 +88,19 @@ public final class StreamingJob implements AutoCloseable {
         String location = LakeBatchWriter.qualifiedLocation(config.lake(), spark.sparkContext().hadoopConfiguration());
         catalog.ensureTable(schema, location);
         StatusBoard board = new StatusBoard(clock);
+        BatchVersions batchVersions = BatchVersions.open(config.checkpoint(), spark.sparkContext().hadoopConfiguration());
         ModelTracker<TreeScorer> models = new ModelTracker<>(registry, schema, new SparkModelLoader(schema,
                 spark.sparkContext().hadoopConfiguration()))
                 .prefetchEvery(prefetchInterval(config.triggerInterval()));
         MicroBatchProcessor processor = new MicroBatchProcessor(config, new EventValidator(schema), catalog, models,
-                board, clock);
+                batchVersions, board, clock);
         ProgressListener listener = new ProgressListener(StreamingOptions.QUERY_NAME, board, LOG_INTERVAL, clock);
         StreamingJob job = new StreamingJob(spark, config, processor, listener, board, catalog, models);
         spark.streams().addListener(listener);
-        spark.streams().addListener(job.supervisor);
         try {
-            job.query = job.startQuery();
+            job.supervisor.start();
         } catch (RuntimeException e) {
             spark.streams().removeListener(listener);
-            spark.streams().removeListener(job.supervisor);
-            job.restarts.shutdownNow();
             models.close();
             throw e;
         }
@@ -149,40 +137,10 @@ public final class StreamingJob implements AutoCloseable {
     /**
      * Spark 4.1.0/4.1.1 fail a query that resumes from a checkpoint with an unfinished batch: after the replayed
      * batch succeeds, progress reporting throws a NullPointerException in {@code KafkaMicroBatchStream.metrics}
-     * (SPARK-55271). The batch itself is done and committed by then, so starting the query again is safe; this
-     * restarts it, at most {@value #MAX_RESTARTS} times. Every other failure stays fatal.
+     * (<a href="https://issues.apache.org/jira/browse/SPARK-55271">SPARK-55271</a>). The batch itself is done and
+     * committed by then, so starting the query again is safe: {@link QuerySupervisor} does, at most
+     * {@value #MAX_RESTARTS} times. Every other failure stays fatal.
      */
-    private final class Supervisor extends StreamingQueryListener {
-
-        @Override
-        public void onQueryStarted(QueryStartedEvent event) {
-        }
-
-        @Override
-        public void onQueryProgress(QueryProgressEvent event) {
-        }
-
-        @Override
-        public void onQueryTerminated(QueryTerminatedEvent event) {
-            StreamingQuery current = query;
-            if (stopping || current == null || !event.runId().equals(current.runId()) || event.exception().isEmpty()) {
-                return;
-            }
-            Option<StreamingQueryException> failure = current.exception();
-            if (failure.isEmpty() || !isKafkaMetricsReplayBug(failure.get()) || restartCount >= MAX_RESTARTS) {
-                return;
-            }
-            restartCount++;
-            LOG.warn("streaming query hit Spark's Kafka metrics bug after replaying a batch (SPARK-55271); "
-                    + "restarting it from the checkpoint (restart {} of at most {})", restartCount, MAX_RESTARTS);
-            restarts.submit(() -> {
-                if (!stopping) {
-                    query = startQuery();
-                }
-            });
-        }
-    }
-
     static boolean isKafkaMetricsReplayBug(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof NullPointerException && t.getStackTrace().length > 0
@@ -199,9 +157,9 @@ public final class StreamingJob implements AutoCloseable {
         return board.snapshot();
     }
 
-    /** The running query (a new one after an automatic restart, see {@link Supervisor}). */
+    /** The running query (a new one after an automatic restart, see {@link #isKafkaMetricsReplayBug}). */
     public StreamingQuery query() {
-        return query;
+        return supervisor.query();
     }
 
     /** The catalog table the job writes, e.g. {@code streamtree.events}. */
@@ -210,55 +168,24 @@ public final class StreamingJob implements AutoCloseable {
     }
 
     /**
-     * Blocks until the query ends.
+     * Blocks until the query ends: returns after {@link #stop()}, throws as soon as a failure ends it (after the
+     * bounded restarts of {@link #isKafkaMetricsReplayBug}, or at once when such a restart itself fails).
      *
-     * @throws StreamingQueryException when it ended because of a failure
+     * @throws StreamingQueryException when it ended because of a query failure
+     * @throws IllegalStateException   when restarting the query after SPARK-55271 failed
      */
     public void awaitTermination() throws StreamingQueryException {
-        while (true) {
-            StreamingQuery current = query;
-            StreamingQueryException failure = null;
-            try {
-                current.awaitTermination();
-            } catch (StreamingQueryException e) {
-                failure = e;
-            }
-            if (stopping) {
-                return;
-            }
-            if (failure != null && !isKafkaMetricsReplayBug(failure)) {
-                throw failure;
-            }
-            // The supervisor may be replacing the query; follow the new one, or end as the old one did.
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (query == current && failure != null && restartCount <= MAX_RESTARTS && System.nanoTime() < deadline) {
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-            if (query == current) {
-                if (failure != null) {
-                    throw failure;
-                }
-                return;
-            }
-        }
+        supervisor.awaitTermination();
     }
 
     /** Stops the query (the running micro-batch is interrupted; the next start replays it) and detaches the listener. */
     public void stop() {
-        stopping = true;
-        restarts.shutdownNow();
         try {
-            query.stop();
+            supervisor.stop();
         } catch (TimeoutException e) {
             LOG.warn("streaming query did not stop in time: {}", e.getMessage());
         } finally {
             spark.streams().removeListener(listener);
-            spark.streams().removeListener(supervisor);
             board.state("stopped");
             models.close();
             if (catalog instanceof AutoCloseable closeable) {

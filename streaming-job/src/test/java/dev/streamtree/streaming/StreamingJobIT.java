@@ -248,6 +248,114 @@ class StreamingJobIT {
         }
     }
 
+    @Test
+    void aBatchReplayedAfterAPromotionIsScoredByTheVersionOfItsFirstAttempt() throws Exception {
+        Replay replay = firstRunThenLoseTheLastCommit("replay", 3);
+        Topics topics = replay.topics();
+        StreamingConfig config = replay.config();
+        VersionId first = replay.first();
+        VersionId second = replay.second();
+        long replayed = replay.batchId();
+        long inReplayedBatch = replay.firstRunPredictions();
+        replay.registry().promote(second, "test: promoted while the job was down");
+
+        StreamingJob after = StreamingJob.start(spark, config, replay.catalog(), replay.registry());
+        try {
+            send(topics, replay.events(), 600, 900);
+            await(() -> after.status().lastBatchId() > replayed && after.status().predictions() >= inReplayedBatch + 300,
+                    after, "the replay and the new events scored");
+            List<Prediction> all = predictions(readAll(topics.predictions(), (int) (900 + inReplayedBatch)));
+
+            // At least once: every attempt of batch N sends its predictions, and every attempt carries the first's version.
+            assertThat(all.stream().filter(p -> p.batchId() == replayed).toList())
+                    .as("batch %d, sent by both attempts", replayed).hasSizeGreaterThanOrEqualTo((int) (2 * inReplayedBatch))
+                    .allMatch(p -> p.modelVersion().equals(first.toString()));
+            assertThat(all.stream().map(p -> List.of(p.eventId(), p.modelVersion(), p.batchId())).distinct())
+                    .as("predictions after de-duplication on (event_id, model_version, batch_id)").hasSize(900);
+            List<Prediction> later = all.stream().filter(p -> Integer.parseInt(p.eventId().substring(2)) >= 600).toList();
+            assertThat(later.stream().map(Prediction::eventId).distinct()).as("new events scored").hasSize(300);
+            assertThat(later).as("new events, scored by the promoted version")
+                    .allMatch(p -> p.modelVersion().equals(second.toString()) && p.batchId() > replayed);
+            assertThat(Path.of(config.checkpoint(), "_streamtree", "batch-versions", Long.toString(replayed)))
+                    .hasContent(first.toString());
+        } finally {
+            after.stop();
+        }
+    }
+
+    @Test
+    void aReplayWhoseFirstVersionIsNoLongerValidIsScoredByTheCurrentModel() throws Exception {
+        Replay replay = firstRunThenLoseTheLastCommit("fallback", 4);
+        replay.registry().promote(replay.second(), "test: promoted while the job was down");
+        // The first attempt's version no longer passes its checksum check, so the replay cannot load it.
+        Path metadata = Path.of(java.net.URI.create(replay.registry().versionLocation(replay.first())))
+                .resolve(FileSystemModelRegistry.METADATA_FILE);
+        Files.writeString(metadata, Files.readString(metadata) + " ");
+        long replayed = replay.batchId();
+
+        StreamingJob after = StreamingJob.start(spark, replay.config(), replay.catalog(), replay.registry());
+        try {
+            await(() -> after.status().lastBatchId() >= replayed
+                            && after.status().predictions() >= replay.firstRunPredictions(),
+                    after, "the replay scored");
+            List<Prediction> all = predictions(readAll(replay.topics().predictions(),
+                    (int) (600 + replay.firstRunPredictions())));
+            assertThat(all.stream().filter(p -> p.batchId() == replayed).map(Prediction::modelVersion).distinct())
+                    .as("batch %d: the first attempt's version, then the current one", replayed)
+                    .containsExactlyInAnyOrder(replay.first().toString(), replay.second().toString());
+            assertThat(after.status().modelVersion()).isEqualTo(replay.second().toString());
+        } finally {
+            after.stop();
+        }
+    }
+
+    /** A job's checkpoint and predictions after a crash between a batch's Kafka write and Spark's commit of it. */
+    private record Replay(Topics topics, StreamingConfig config, LocalSparkCatalog catalog,
+                          FileSystemModelRegistry registry, TestEvents events, VersionId first, VersionId second,
+                          long batchId, long firstRunPredictions) {
+    }
+
+    /**
+     * Trains two versions, runs the job with the first over 600 events, stops it once all are scored, and deletes
+     * the commit of the newest planned batch: the next start replays that batch.
+     */
+    private Replay firstRunThenLoseTheLastCommit(String name, long seed) throws Exception {
+        Topics topics = topics(name);
+        FileSystemModelRegistry registry = FileSystemModelRegistry.open(work.resolve("registry").toString(),
+                spark.sparkContext().hadoopConfiguration());
+        StreamingConfig config = config(topics, name + "_events").withTrigger(Duration.ofMillis(500), 150);
+        TestEvents events = new TestEvents(SCHEMA, seed, Instant.parse("2024-07-01T00:00:00Z"));
+        LocalSparkCatalog catalog = new LocalSparkCatalog(spark, "streamtree_it", name + "_events");
+        VersionId first = TestModels.train(spark, registry, SCHEMA, TreeParams.of(2, 1), 1000, trainingEvents(21));
+        VersionId second = TestModels.train(spark, registry, SCHEMA, TreeParams.of(3, 1), 1000, trainingEvents(22));
+        registry.promote(first, "test: first model");
+
+        send(topics, events, 0, 600);
+        StreamingJob before = StreamingJob.start(spark, config, catalog, registry);
+        await(() -> before.status().predictions() >= 600, before, "the first run's predictions");
+        before.stop();
+
+        // Every sent event was read, so the newest planned batch is the last one with data and its predictions are
+        // all out. Losing its commit is a crash after the predictions were sent but before Spark committed the
+        // batch: the restart replays it.
+        long replayed;
+        try (Stream<Path> planned = Files.list(Path.of(config.checkpoint(), "offsets"))) {
+            replayed = planned.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+"))
+                    .mapToLong(Long::parseLong).max().orElseThrow();
+        }
+        Files.deleteIfExists(Path.of(config.checkpoint(), "commits", Long.toString(replayed)));
+        Files.deleteIfExists(Path.of(config.checkpoint(), "commits", "." + replayed + ".crc"));
+        List<Prediction> firstRun = predictions(KafkaRecords.toEnd(kafka.bootstrapServers(), topics.predictions()));
+        assertThat(firstRun).hasSize(600).allMatch(p -> p.modelVersion().equals(first.toString()));
+        long inReplayedBatch = firstRun.stream().filter(p -> p.batchId() == replayed).count();
+        assertThat(inReplayedBatch).as("predictions of batch %d in the first run", replayed).isPositive();
+        return new Replay(topics, config, catalog, registry, events, first, second, replayed, inReplayedBatch);
+    }
+
+    private static List<Prediction> predictions(List<ConsumerRecord<byte[], byte[]>> records) {
+        return records.stream().map(r -> Prediction.parse(new String(r.value(), StandardCharsets.UTF_8))).toList();
+    }
+
     private StreamingConfig config(Topics topics, String table) {
         return StreamingConfig.defaults(KafkaSettings.of(kafka.bootstrapServers()))
                 .withTopics(topics)

@@ -14,8 +14,10 @@ public interface ModelLoader<M> {
     /**
      * Loads the model stored at {@code location}.
      *
-     * @throws RuntimeException of any kind when the files are missing or unreadable; the caller refuses the
-     *                          version and keeps serving the previous one
+     * @throws java.io.UncheckedIOException (or any exception caused by an {@link java.io.IOException}) when the
+     *                                     files cannot be read now; {@link ModelTracker} retries the load
+     * @throws RuntimeException            of any other kind when the files do not hold a model that can serve;
+     *                                     {@link ModelTracker} refuses the version and keeps the previous one
      */
     M load(String location, ModelMetadata metadata);
 

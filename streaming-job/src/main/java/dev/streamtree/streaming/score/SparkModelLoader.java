@@ -9,6 +9,7 @@ import org.apache.spark.ml.PipelineModel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.UncheckedIOException;
 import java.util.Optional;
 
 /**
@@ -18,7 +19,8 @@ import java.util.Optional;
  *
  * <p>The model's files are read directly on the driver ({@link PipelineModelFiles}, no Spark jobs, tens of
  * milliseconds); when their layout is not the one this Spark version writes, the model is loaded with
- * {@code PipelineModel.load} instead.
+ * {@code PipelineModel.load} instead. Files that cannot be read are an {@link UncheckedIOException}, which
+ * {@link ModelTracker} retries.
  */
 public final class SparkModelLoader implements ModelLoader<TreeScorer> {
 
@@ -39,6 +41,10 @@ public final class SparkModelLoader implements ModelLoader<TreeScorer> {
         try {
             model = PipelineModelFiles.read(location, hadoopConf);
         } catch (RuntimeException e) {
+            if (ModelTracker.isTransient(e)) {
+                // The files could not be read, whatever their layout: Spark could not read them either.
+                throw e;
+            }
             LOG.warn("reading model files under {} directly failed ({}); loading it through Spark", location,
                     e.getMessage());
             model = PipelineModel.load(location);

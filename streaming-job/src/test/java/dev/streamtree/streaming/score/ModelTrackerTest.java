@@ -11,6 +11,8 @@ import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -21,9 +23,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ModelTrackerTest {
 
@@ -51,6 +55,13 @@ class ModelTrackerTest {
             if (location.contains("unreadable")) {
                 throw new IllegalStateException("no such file " + location);
             }
+            if (location.contains("flaky") && transientFailuresLeft.getAndDecrement() > 0) {
+                throw new UncheckedIOException("cannot read model files under " + location,
+                        new IOException("connection reset by peer"));
+            }
+            if (location.contains("not-a-tree")) {
+                throw new IllegalArgumentException("stage 2_rf is a RandomForestClassificationModel, not a tree");
+            }
             return "model@" + location;
         }
 
@@ -59,7 +70,10 @@ class ModelTrackerTest {
             return model.contains("wrong-columns") ? Optional.of("expects other columns") : Optional.empty();
         }
     };
-    private final ModelTracker<String> tracker = new ModelTracker<>(registry, SCHEMA, loader);
+    private final AtomicInteger transientFailuresLeft = new AtomicInteger();
+    private final List<Duration> pauses = new CopyOnWriteArrayList<>();
+    private final ModelTracker.Pause recordPause = pauses::add;
+    private final ModelTracker<String> tracker = new ModelTracker<>(registry, SCHEMA, loader, recordPause);
 
     @Test
     void servesNothingUntilAVersionIsPromoted() {
@@ -116,6 +130,101 @@ class ModelTrackerTest {
     }
 
     @Test
+    void aTransientLoadFailureIsRetriedWithDoublingPausesAndTheVersionServes() {
+        registry.add(V1, compatible(), "v1");
+        registry.current = V1;
+        tracker.refresh();
+        registry.add(V2, compatible(), "v2-flaky");
+        registry.current = V2;
+        transientFailuresLeft.set(3);
+
+        assertThat(tracker.refresh()).map(ServingModel::version).as("served after three failed attempts").contains(V2);
+        assertThat(loads).containsExactly("v1", "v2-flaky", "v2-flaky", "v2-flaky", "v2-flaky");
+        assertThat(pauses).containsExactly(Duration.ofMillis(100), Duration.ofMillis(200), Duration.ofMillis(400));
+        assertThat(tracker.loadRetries()).isEqualTo(3);
+        assertThat(tracker.refusals()).isZero();
+        assertThat(tracker.registryFailures()).isZero();
+    }
+
+    @Test
+    void aVersionStillUnreadableAfterTheCappedRetriesIsNotRefusedButTriedAgainNextBatch() {
+        registry.add(V1, compatible(), "v1");
+        registry.current = V1;
+        tracker.refresh();
+        registry.add(V2, compatible(), "v2-flaky");
+        registry.current = V2;
+        transientFailuresLeft.set(ModelTracker.LOAD_ATTEMPTS + 1);
+
+        assertThat(tracker.refresh()).map(ServingModel::version).as("the old model keeps serving").contains(V1);
+        assertThat(pauses).as("doubling, capped at 500 ms").containsExactly(Duration.ofMillis(100),
+                Duration.ofMillis(200), Duration.ofMillis(400), Duration.ofMillis(500));
+        assertThat(tracker.refusals()).as("a transient failure is no refusal").isZero();
+        assertThat(tracker.registryFailures()).isEqualTo(1);
+
+        assertThat(tracker.refresh()).map(ServingModel::version).as("the next batch tries again").contains(V2);
+        assertThat(loads.stream().filter(l -> l.equals("v2-flaky"))).hasSize(ModelTracker.LOAD_ATTEMPTS + 2);
+        assertThat(tracker.loadRetries()).isEqualTo(ModelTracker.LOAD_ATTEMPTS);
+    }
+
+    @Test
+    void anInvalidVersionIsRefusedAtOnceWithoutRetries() {
+        registry.add(V1, compatible(), "v1");
+        registry.current = V1;
+        tracker.refresh();
+        registry.add(V2, compatible(), "not-a-tree");
+        registry.current = V2;
+
+        assertThat(tracker.refresh()).map(ServingModel::version).contains(V1);
+        assertThat(tracker.refresh()).map(ServingModel::version).contains(V1);
+        assertThat(loads).as("loaded once, never retried").containsExactly("v1", "not-a-tree");
+        assertThat(pauses).isEmpty();
+        assertThat(tracker.refusals()).isEqualTo(1);
+
+        VersionId v3 = new VersionId(3);
+        registry.add(v3, metadata("another-fingerprint"), "v3");
+        registry.current = v3;
+        VersionId v4 = new VersionId(4);
+        registry.add(v4, compatible(), "v4");
+        registry.corrupt = v4;
+        assertThat(tracker.refresh()).map(ServingModel::version).contains(V1);
+        registry.current = v4;
+        assertThat(tracker.refresh()).map(ServingModel::version).contains(V1);
+        assertThat(tracker.refusals()).isEqualTo(3);
+        assertThat(pauses).as("schema mismatch and checksum failure are not retried").isEmpty();
+        assertThat(loads).containsExactly("v1", "not-a-tree");
+    }
+
+    @Test
+    void loadFailuresCausedByIoAreTransientUnlessTheFileDoesNotParse() {
+        assertThat(ModelTracker.isTransient(new UncheckedIOException(new IOException("reset")))).isTrue();
+        assertThat(ModelTracker.isTransient(new IllegalStateException("wrapped", new java.io.FileNotFoundException("gone"))))
+                .isTrue();
+        assertThat(ModelTracker.isTransient(new UncheckedIOException(
+                new com.fasterxml.jackson.core.JsonParseException(null, "unexpected end")))).isFalse();
+        assertThat(ModelTracker.isTransient(new IllegalArgumentException("not a tree"))).isFalse();
+    }
+
+    @Test
+    void aReplayGetsTheVersionItAsksForWithoutChangingWhatServes() {
+        registry.add(V1, compatible(), "v1");
+        registry.add(V2, compatible(), "v2");
+        registry.current = V2;
+        assertThat(tracker.refresh()).map(ServingModel::version).contains(V2);
+
+        assertThat(tracker.version(V1).model()).isEqualTo("model@v1");
+        assertThat(tracker.version(V2).model()).as("the serving model, not loaded again").isEqualTo("model@v2");
+        assertThat(tracker.refresh()).map(ServingModel::version).as("later batches still follow the pointer").contains(V2);
+        assertThat(tracker.swaps()).isEqualTo(1);
+        assertThat(loads).containsExactly("v2", "v1");
+
+        VersionId v3 = new VersionId(3);
+        registry.add(v3, compatible(), "v3");
+        registry.corrupt = v3;
+        assertThatThrownBy(() -> tracker.version(v3)).isInstanceOf(ModelTracker.UnavailableVersionException.class)
+                .hasMessage("model v000003 is invalid: corrupt version: checksum mismatch in v000003");
+    }
+
+    @Test
     void unreadableRegistryKeepsTheModelAndRetriesNextBatch() {
         registry.add(V1, compatible(), "v1");
         registry.current = V1;
@@ -136,7 +245,7 @@ class ModelTrackerTest {
         registry.add(V1, compatible(), "v1");
         registry.add(V2, compatible(), "v2");
         registry.current = V1;
-        try (ModelTracker<String> prefetching = new ModelTracker<>(registry, SCHEMA, loader)
+        try (ModelTracker<String> prefetching = new ModelTracker<>(registry, SCHEMA, loader, recordPause)
                 .prefetchEvery(Duration.ofMillis(10))) {
             await(() -> loads.contains("v1"));
             assertThat(prefetching.refresh()).map(ServingModel::model).contains("model@v1");
@@ -156,7 +265,7 @@ class ModelTrackerTest {
         registry.add(V1, compatible(), "v1");
         registry.add(V2, compatible(), "v2-slow");
         registry.current = V1;
-        try (ModelTracker<String> prefetching = new ModelTracker<>(registry, SCHEMA, loader)
+        try (ModelTracker<String> prefetching = new ModelTracker<>(registry, SCHEMA, loader, recordPause)
                 .prefetchEvery(Duration.ofMillis(10))) {
             assertThat(prefetching.refresh()).map(ServingModel::version).contains(V1);
             registry.current = V2;
@@ -176,7 +285,7 @@ class ModelTrackerTest {
         registry.add(V1, compatible(), "v1");
         registry.add(V2, compatible(), "unreadable");
         registry.current = V1;
-        try (ModelTracker<String> prefetching = new ModelTracker<>(registry, SCHEMA, loader)
+        try (ModelTracker<String> prefetching = new ModelTracker<>(registry, SCHEMA, loader, recordPause)
                 .prefetchEvery(Duration.ofMillis(10))) {
             assertThat(prefetching.refresh()).map(ServingModel::version).contains(V1);
             registry.current = V2;
@@ -194,7 +303,7 @@ class ModelTrackerTest {
         registry.add(V1, compatible(), "v1");
         registry.add(V2, compatible(), "v2");
         registry.current = V1;
-        try (ModelTracker<String> prefetching = new ModelTracker<>(registry, SCHEMA, loader)
+        try (ModelTracker<String> prefetching = new ModelTracker<>(registry, SCHEMA, loader, recordPause)
                 .prefetchEvery(Duration.ofMillis(10))) {
             assertThat(prefetching.refresh()).map(ServingModel::version).contains(V1);
             registry.failing = true;
@@ -212,7 +321,7 @@ class ModelTrackerTest {
     @Test
     void prefetchingStopsWhenClosed() throws Exception {
         registry.add(V1, compatible(), "v1");
-        ModelTracker<String> prefetching = new ModelTracker<>(registry, SCHEMA, loader).prefetchEvery(Duration.ofMillis(10));
+        ModelTracker<String> prefetching = new ModelTracker<>(registry, SCHEMA, loader, recordPause).prefetchEvery(Duration.ofMillis(10));
         await(() -> registry.currentReads > 0);
         prefetching.close();
         Thread.sleep(50);
