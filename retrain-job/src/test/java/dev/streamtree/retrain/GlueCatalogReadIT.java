@@ -10,6 +10,7 @@ import dev.streamtree.lake.table.LakeTable;
 import dev.streamtree.retrain.source.GlueCatalogEvents;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import dev.streamtree.testing.TestSpark;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -56,8 +57,7 @@ class GlueCatalogReadIT {
 
     @BeforeAll
     static void start() {
-        spark = SparkSession.builder().master("local[2]").appName("GlueCatalogReadIT")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+        spark = TestSpark.local("GlueCatalogReadIT");
         glue = new WireMockServer(options().dynamicPort());
         glue.start();
         CALLS.record(glue);

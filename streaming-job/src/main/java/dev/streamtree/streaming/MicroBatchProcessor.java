@@ -18,6 +18,7 @@ import dev.streamtree.streaming.score.Predictor;
 import dev.streamtree.streaming.score.ServingModel;
 import dev.streamtree.model.score.TreeScorer;
 import dev.streamtree.streaming.sink.KafkaSink;
+import dev.streamtree.streaming.sink.RecordSink;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Column;
@@ -57,6 +58,7 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
     private final EventCatalog catalog;
     private final ModelTracker<TreeScorer> models;
     private final BatchVersions batchVersions;
+    private final RecordSink sink;
     private final StatusBoard board;
     private final Clock clock;
     private LakeBatchWriter lakeWriter;
@@ -65,13 +67,15 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
     private boolean warnedUnscored;
 
     MicroBatchProcessor(StreamingConfig config, EventValidator validator, EventCatalog catalog,
-                        ModelTracker<TreeScorer> models, BatchVersions batchVersions, StatusBoard board, Clock clock) {
+                        ModelTracker<TreeScorer> models, BatchVersions batchVersions, RecordSink sink, StatusBoard board,
+                        Clock clock) {
         this.config = config;
         this.schema = validator.schema();
         this.validator = validator;
         this.catalog = catalog;
         this.models = models;
         this.batchVersions = batchVersions;
+        this.sink = sink;
         this.board = board;
         this.clock = clock;
     }
@@ -96,7 +100,7 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
                 .select(EventParsing.SOURCE_COLUMNS.stream().map(functions::col).toArray(Column[]::new))
                 .mapPartitions(pass, Encoders.row(KafkaSink.RECORD_SCHEMA));
         // Predictions and dead letters are sent, and the lake files written, by the batch's only Spark job.
-        KafkaSink.write(records, config.kafka());
+        sink.write(records);
         phases.lap("records");
         LakeCommit commit = lake.commit(lakeBatch, stagedFiles.value());
         phases.lap("lake");

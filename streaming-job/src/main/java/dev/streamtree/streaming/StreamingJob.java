@@ -1,20 +1,19 @@
 package dev.streamtree.streaming;
 
-import dev.streamtree.lake.catalog.GlueEventCatalog;
+import dev.streamtree.lake.catalog.Catalogs;
 import dev.streamtree.common.catalog.EventCatalog;
 import dev.streamtree.common.event.EventValidator;
 import dev.streamtree.common.registry.ModelRegistry;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
-import dev.streamtree.lake.catalog.LocalSparkCatalog;
 import dev.streamtree.model.registry.FileSystemModelRegistry;
 import dev.streamtree.lake.table.LakeBatchWriter;
-import dev.streamtree.common.catalog.CatalogKind;
 import dev.streamtree.streaming.config.StreamingConfig;
 import dev.streamtree.streaming.config.StreamingOptions;
 import dev.streamtree.streaming.progress.ProgressListener;
 import dev.streamtree.streaming.progress.StatusBoard;
 import dev.streamtree.streaming.progress.StreamingStatus;
+import dev.streamtree.streaming.sink.KafkaSink;
 import dev.streamtree.streaming.score.BatchVersions;
 import dev.streamtree.streaming.score.ModelTracker;
 import dev.streamtree.streaming.score.SparkModelLoader;
@@ -73,9 +72,7 @@ public final class StreamingJob implements AutoCloseable {
 
     /** Starts the job with the catalog and registry the configuration names. */
     public static StreamingJob start(SparkSession spark, StreamingConfig config) {
-        EventCatalog catalog = config.catalog() == CatalogKind.GLUE
-                ? GlueEventCatalog.create(config.glueRegion(), config.database(), config.table())
-                : new LocalSparkCatalog(spark, config.database(), config.table());
+        EventCatalog catalog = Catalogs.open(config.catalog(), spark, config.database(), config.table(), config.glueRegion());
         ModelRegistry registry = FileSystemModelRegistry.open(config.registry(), spark.sparkContext().hadoopConfiguration());
         return start(spark, config, catalog, registry);
     }
@@ -93,7 +90,7 @@ public final class StreamingJob implements AutoCloseable {
                 spark.sparkContext().hadoopConfiguration()))
                 .prefetchEvery(prefetchInterval(config.triggerInterval()));
         MicroBatchProcessor processor = new MicroBatchProcessor(config, new EventValidator(schema), catalog, models,
-                batchVersions, board, clock);
+                batchVersions, KafkaSink.to(config.kafka()), board, clock);
         ProgressListener listener = new ProgressListener(StreamingOptions.QUERY_NAME, board, LOG_INTERVAL, clock);
         StreamingJob job = new StreamingJob(spark, config, processor, listener, board, catalog, models);
         spark.streams().addListener(listener);

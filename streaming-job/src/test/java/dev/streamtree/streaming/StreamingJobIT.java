@@ -20,6 +20,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import dev.streamtree.testing.TestSpark;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,8 +67,7 @@ class StreamingJobIT {
     @BeforeAll
     static void start() {
         kafka = TestKafka.start();
-        spark = SparkSession.builder().master("local[2]").appName("StreamingJobIT")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate();
+        spark = TestSpark.local("StreamingJobIT");
         Properties props = new Properties();
         props.put("bootstrap.servers", kafka.bootstrapServers());
         props.put("key.serializer", StringSerializer.class.getName());

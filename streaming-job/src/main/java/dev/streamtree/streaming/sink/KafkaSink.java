@@ -27,6 +27,11 @@ public final class KafkaSink {
     private KafkaSink() {
     }
 
+    /** The sink that writes a batch's records to these brokers. */
+    public static RecordSink to(KafkaSettings kafka) {
+        return records -> write(records, kafka);
+    }
+
     /** Writes {@link #RECORD_SCHEMA} rows, each to the topic it names. */
     public static void write(Dataset<Row> records, KafkaSettings kafka) {
         records.write().format("kafka")
