@@ -86,16 +86,24 @@ public final class LakeSpike {
         spark.sparkContext().setLogLevel("WARN");
         try {
             LakeSpike spike = new LakeSpike(spark, SchemaCodec.load(SchemaCodec.BUILTIN_PREFIX + "agrawal"), work, quick);
-            spike.run();
-            Files.createDirectories(out.toAbsolutePath().getParent());
-            Files.writeString(out, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(spike.results) + "\n");
+            spike.run(out);
             System.out.println("lake spike: results in " + out);
         } finally {
             spark.stop();
         }
     }
 
-    private void run() {
+    /** Writes the results after each part, so a part that fails leaves the earlier ones. */
+    private void save(Path out) {
+        try {
+            Files.createDirectories(out.toAbsolutePath().getParent());
+            Files.writeString(out, Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(results) + "\n");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write " + out, e);
+        }
+    }
+
+    private void run(Path out) {
         long started = System.nanoTime();
         results.put("started_at", Instant.now().toString());
         results.put("machine", "cores=" + Runtime.getRuntime().availableProcessors() + ", spark local[" + TASKS + "], "
@@ -106,16 +114,19 @@ public final class LakeSpike {
         results.put("load_average_start", loadAverage());
         results.put("note", "absolute figures are noisy on a shared 2-core machine; compare ratios within this run");
         perBatch();
+        save(out);
         growth();
+        save(out);
         manyDays();
         results.put("load_average_end", loadAverage());
         results.put("seconds", (System.nanoTime() - started) / 1e9);
+        save(out);
     }
 
     /** (a) Hive-style vs (b) Iceberg, one commit per batch, vs (c) Iceberg, one commit per k batches. */
     private void perBatch() {
         int[] sizes = quick ? new int[]{1_000, 10_000} : new int[]{1_000, 10_000, 80_000};
-        int[] reps = quick ? new int[]{3, 3} : new int[]{7, 5, 3};
+        int[] reps = quick ? new int[]{3, 3} : new int[]{5, 5, 3};
         int k = 5;
         ArrayNode out = results.putArray("per_batch");
         Instant hour = Instant.now().truncatedTo(ChronoUnit.HOURS).minus(2, ChronoUnit.HOURS);
