@@ -82,16 +82,15 @@ final class IcebergSpike {
         Schema icebergSchema = SparkSchemaUtil.convert(LakeTable.sparkSchema(schema));
         PartitionSpec spec = PartitionSpec.builderFor(icebergSchema)
                 .identity(LakeLayout.EVENT_DATE).identity(LakeLayout.EVENT_HOUR).build();
-        NameMapping mapping = MappingUtil.create(icebergSchema);
         this.table = catalog.createTable(TableIdentifier.of("db", name), icebergSchema, spec, Map.of(
-                TableProperties.DEFAULT_NAME_MAPPING, NameMappingParser.toJson(mapping),
                 TableProperties.FORMAT_VERSION, "2",
                 TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true",
-                TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, "100",
-                // Iceberg 1.11's vectorized reader mixed up columns of these name-mapped files (a
-                // ClassCastException between the event_time and salary vectors); files with field ids would not
-                // need the mapping.
-                TableProperties.PARQUET_VECTORIZATION_ENABLED, "false"));
+                TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, "100"));
+        // From the created table's schema: creating a table assigns fresh field ids, so a mapping made from the
+        // schema passed in maps every column to its neighbour's id.
+        table.updateProperties()
+                .set(TableProperties.DEFAULT_NAME_MAPPING, NameMappingParser.toJson(MappingUtil.create(table.schema())))
+                .commit();
         this.sparkName = sparkCatalog + ".db." + name;
         Broadcast<HadoopConf> shared = JavaSparkContext.fromSparkContext(spark.sparkContext())
                 .broadcast(new HadoopConf(spark.sparkContext().hadoopConfiguration()));
