@@ -18,7 +18,6 @@ import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.ManifestFile;
 import org.apache.iceberg.ManifestFiles;
 import org.apache.iceberg.ManifestWriter;
-import org.apache.iceberg.Metrics;
 import org.apache.iceberg.MetricsConfig;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
@@ -45,6 +44,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -73,9 +73,24 @@ final class IcebergSpike {
     private final String writerId;
     private final LakeStaging.ConfSource conf;
     private final CollectionAccumulator<DataFile> written;
+    private final FileStats stats;
+
+    /** How a task describes its files to the table. */
+    enum FileStats {
+        /** Reopens each file's footer for Iceberg's column metrics (bounds, null and value counts). */
+        FOOTER_METRICS,
+        /** Row count and size only, as a writer that tracked them itself would give; no column bounds. */
+        COUNTS_ONLY
+    }
 
     IcebergSpike(SparkSession spark, EventSchema schema, HadoopCatalog catalog, String sparkCatalog, String name,
                  String writerId) {
+        this(spark, schema, catalog, sparkCatalog, name, writerId, FileStats.FOOTER_METRICS);
+    }
+
+    IcebergSpike(SparkSession spark, EventSchema schema, HadoopCatalog catalog, String sparkCatalog, String name,
+                 String writerId, FileStats stats) {
+        this.stats = stats;
         this.spark = spark;
         this.schema = schema;
         this.writerId = writerId;
@@ -209,25 +224,33 @@ final class IcebergSpike {
         NameMapping mapping = MappingUtil.create(table.schema());
         MetricsConfig metrics = MetricsConfig.forTable(table);
         int width = LakeLayout.dataColumns(schema).size();
+        FileStats fileStats = stats;
         rows.foreachPartition((ForeachPartitionFunction<Row>) partition -> {
             LakeFileWriter lake = LakeFileWriter.forCurrentTask(target);
+            Map<String, Long> counts = new HashMap<>();
             while (partition.hasNext()) {
                 Row row = partition.next();
                 Object[] values = new Object[width];
                 for (int i = 0; i < width; i++) {
                     values[i] = row.get(i);
                 }
-                lake.write(new LakePartition(row.getString(width), row.getInt(width + 1)), values);
+                LakePartition hour = new LakePartition(row.getString(width), row.getInt(width + 1));
+                lake.write(hour, values);
+                counts.merge(hour.path(), 1L, Long::sum);
             }
             for (String relative : lake.finish()) {
+                String partitionPath = relative.substring(0, relative.lastIndexOf('/'));
                 HadoopInputFile file = HadoopInputFile.fromLocation(target.directory() + "/" + relative, target.hadoopConf().get());
-                Metrics fileMetrics = ParquetUtil.fileMetrics(file, metrics, mapping);
-                files.add(DataFiles.builder(spec)
+                DataFiles.Builder builder = DataFiles.builder(spec)
                         .withInputFile(file)
                         .withFormat(FileFormat.PARQUET)
-                        .withPartitionPath(relative.substring(0, relative.lastIndexOf('/')))
-                        .withMetrics(fileMetrics)
-                        .build());
+                        .withPartitionPath(partitionPath);
+                if (fileStats == FileStats.FOOTER_METRICS) {
+                    builder.withMetrics(ParquetUtil.fileMetrics(file, metrics, mapping));
+                } else {
+                    builder.withRecordCount(counts.get(partitionPath));
+                }
+                files.add(builder.build());
             }
         });
         return new ArrayList<>(files.value());

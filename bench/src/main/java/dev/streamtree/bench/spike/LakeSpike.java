@@ -135,21 +135,26 @@ public final class LakeSpike {
             Dataset<Row> rows = new SpikeRows(spark, schema, n).cached(n, hour.plusSeconds(1800), 3600, TASKS);
             HiveLayoutSpike hive = new HiveLayoutSpike(spark, schema, work.resolve("hive-" + n).toString(), "spike" + n, WRITER);
             IcebergSpike iceberg = new IcebergSpike(spark, schema, icebergCatalog, SPARK_CATALOG, "batch_" + n, WRITER);
+            IcebergSpike counted = new IcebergSpike(spark, schema, icebergCatalog, SPARK_CATALOG, "counted_" + n, WRITER,
+                    IcebergSpike.FileStats.COUNTS_ONLY);
             IcebergSpike batched = new IcebergSpike(spark, schema, icebergCatalog, SPARK_CATALOG, "batched_" + n, WRITER);
             long batch = 0;
             long kBatch = 0;
             hive.write(rows, batch);
             iceberg.write(rows, batch);
+            counted.write(rows, batch);
             batched.commitStaged(List.of(batched.stage(rows, kBatch++)));
             batch++;
             List<BatchTiming> a = new ArrayList<>();
             List<BatchTiming> b = new ArrayList<>();
+            List<BatchTiming> b0 = new ArrayList<>();
             List<BatchTiming> c = new ArrayList<>();
             List<Double> loads = new ArrayList<>();
             for (int r = 0; r < reps[s]; r++) {
                 loads.add(loadAverage());
                 a.add(hive.write(rows, batch));
                 b.add(iceberg.write(rows, batch));
+                b0.add(counted.write(rows, batch));
                 batch++;
                 List<IcebergSpike.PendingBatch> pending = new ArrayList<>();
                 for (int j = 0; j < k; j++) {
@@ -170,8 +175,10 @@ public final class LakeSpike {
             row.set("load_average", Json.mapper().valueToTree(loads));
             row.set("hive", timing(a));
             row.set("iceberg", timing(b));
+            row.set("iceberg_counts_only", timing(b0));
             row.set("iceberg_k", timing(c));
             row.put("iceberg_over_hive_total", median(b, BatchTiming::totalNanos) / median(a, BatchTiming::totalNanos));
+            row.put("iceberg_counts_only_over_hive_total", median(b0, BatchTiming::totalNanos) / median(a, BatchTiming::totalNanos));
             row.put("iceberg_k_over_hive_total", median(c, BatchTiming::totalNanos) / median(a, BatchTiming::totalNanos));
             System.out.println("per batch " + row);
             rows.unpersist();
