@@ -64,7 +64,7 @@ public final class LakeSpike {
     public static void main(String[] args) throws IOException {
         boolean quick = false;
         Path out = Path.of("bench/results/lake-spike-" + LocalDate.now(ZoneOffset.UTC) + ".json");
-        Path work = Files.createTempDirectory("lake-spike-");
+        Path work = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> quick = true;
@@ -74,7 +74,7 @@ public final class LakeSpike {
                         + "' (known: --quick, --out FILE, --work DIR)");
             }
         }
-        Files.createDirectories(work);
+        work = work == null ? Files.createTempDirectory("lake-spike-") : Files.createDirectories(work);
         SparkSession spark = SparkSession.builder().appName("streamtree-lake-spike").master("local[" + TASKS + "]")
                 .config("spark.ui.enabled", "false")
                 .config("spark.sql.shuffle.partitions", String.valueOf(TASKS))
