@@ -75,7 +75,7 @@ class StreamingMetricsIT {
         kafka.createTopics(1, List.of(topics.deadLetters(), topics.predictions()));
         FileSystemModelRegistry registry = FileSystemModelRegistry.open(work.resolve("registry").toString(),
                 spark.sparkContext().hadoopConfiguration());
-        VersionId version = TestModels.train(spark, registry, SCHEMA, TreeParams.of(2, 1), 1000,
+        VersionId version = TestModels.train(spark, registry, SCHEMA, TreeParams.of(2, 1), 500,
                 new TestEvents(SCHEMA, 7, Instant.parse("2024-04-01T00:00:00Z"))::json);
         registry.promote(version, "test: the model the metrics must name");
         StreamingConfig config = StreamingConfig.defaults(KafkaSettings.of(kafka.bootstrapServers()))
