@@ -154,7 +154,7 @@ class DockerComposeTest {
     @Test
     void runsTheWholeLoopOnTheAgreedImages() {
         assertThat(services.fieldNames()).toIterable().containsExactlyInAnyOrder(
-                "kafka", "kafka-init", "volumes-init", "generator", "streaming", "retrain-scheduler");
+                "kafka", "kafka-init", "volumes-init", "generator", "streaming", "retrain-scheduler", "prometheus", "grafana");
         assertThat(service("kafka").path("image").asText()).isEqualTo("apache/kafka:3.9.1");
         assertThat(service("streaming").path("image").asText()).isEqualTo(SPARK_IMAGE);
         assertThat(service("retrain-scheduler").path("image").asText()).isEqualTo(SPARK_IMAGE);
@@ -174,7 +174,7 @@ class DockerComposeTest {
 
     @Test
     void everyServiceWaitsForWhatItNeedsAndLongRunningOnesHaveHealthChecks() {
-        for (String name : List.of("kafka", "generator", "streaming", "retrain-scheduler")) {
+        for (String name : List.of("kafka", "generator", "streaming", "retrain-scheduler", "prometheus", "grafana")) {
             assertThat(service(name).path("healthcheck").path("test").get(0).asText()).as(name).isIn("CMD", "CMD-SHELL");
         }
         for (String name : List.of("generator", "streaming", "retrain-scheduler")) {
@@ -183,6 +183,59 @@ class DockerComposeTest {
         }
         assertThat(service("kafka-init").at("/depends_on/kafka/condition").asText()).isEqualTo("service_healthy");
         assertThat(service("streaming").at("/depends_on/volumes-init/condition").asText()).isEqualTo("service_completed_successfully");
+        assertThat(service("grafana").at("/depends_on/prometheus/condition").asText()).isEqualTo("service_healthy");
+    }
+
+    @Test
+    void prometheusScrapesBothJobsOnTheMetricsPortsTheyServe() {
+        JsonNode config = RepoFiles.yamlDocuments(RepoFiles.path("deploy/prometheus/prometheus.yml")).get(0);
+        assertThat(mounts(service("prometheus"))).containsEntry("/etc/prometheus/prometheus.yml", "./deploy/prometheus/prometheus.yml");
+        assertThat(command(service("prometheus"))).contains("--config.file=/etc/prometheus/prometheus.yml");
+        Map<String, List<String>> targets = new LinkedHashMap<>();
+        config.path("scrape_configs").forEach(job -> {
+            List<String> hosts = new ArrayList<>();
+            job.path("static_configs").forEach(c -> c.path("targets").forEach(t -> hosts.add(t.asText())));
+            targets.put(job.path("metrics_path").asText("/metrics") + " " + job.path("job_name").asText(), hosts);
+        });
+        for (String name : List.of("streaming", "retrain-scheduler")) {
+            String port = flag(command(service(name)), "--metrics-port");
+            assertThat(Integer.parseInt(port)).as(name + " --metrics-port").isPositive();
+            assertThat(targets).as("a /metrics job scraping " + name)
+                    .anySatisfy((job, hosts) -> {
+                        assertThat(job).startsWith("/metrics ");
+                        assertThat(hosts).contains(name + ":" + port);
+                    });
+            List<String> published = new ArrayList<>();
+            service(name).path("ports").forEach(p -> published.add(p.asText()));
+            assertThat(published).as(name + " publishes its metrics port").contains(port + ":" + port);
+            assertThat(command(service(name))).as(name + " turns on Spark's PrometheusServlet")
+                    .contains("spark.ui.prometheus.enabled=true",
+                            "spark.metrics.conf.*.sink.prometheusServlet.class=org.apache.spark.metrics.sink.PrometheusServlet");
+        }
+        assertThat(targets).as("Spark's own metrics").containsEntry("/metrics/prometheus spark-driver",
+                List.of("streaming:4040", "retrain-scheduler:4040"));
+    }
+
+    @Test
+    void grafanaIsProvisionedWithPrometheusAndTheDashboard() {
+        Map<String, String> mounts = mounts(service("grafana"));
+        assertThat(mounts).containsEntry("/etc/grafana/provisioning", "./deploy/grafana/provisioning");
+        String dashboardFile = mounts.entrySet().stream().filter(m -> m.getValue().equals("./deploy/grafana/streamtree.json"))
+                .map(Map.Entry::getKey).findFirst().orElseThrow(() -> new AssertionError("grafana does not mount the dashboard"));
+        JsonNode datasources = RepoFiles.yamlDocuments(RepoFiles.path("deploy/grafana/provisioning/datasources/prometheus.yml")).get(0);
+        JsonNode datasource = datasources.path("datasources").get(0);
+        assertThat(datasource.path("type").asText()).isEqualTo("prometheus");
+        List<String> prometheusPorts = new ArrayList<>();
+        service("prometheus").path("ports").forEach(p -> prometheusPorts.add(p.asText().split(":")[1]));
+        assertThat(datasource.path("url").asText()).isEqualTo("http://prometheus:" + prometheusPorts.get(0));
+        JsonNode providers = RepoFiles.yamlDocuments(RepoFiles.path("deploy/grafana/provisioning/dashboards/streamtree.yml")).get(0);
+        assertThat(providers.at("/providers/0/options/path").asText()).as("the provider reads the mounted dashboard's directory")
+                .isEqualTo(dashboardFile.substring(0, dashboardFile.lastIndexOf('/')));
+        JsonNode dashboard = RepoFiles.yamlDocuments(RepoFiles.path("deploy/grafana/streamtree.json")).get(0);
+        assertThat(dashboard.findValues("datasource")).as("every panel and annotation queries the provisioned data source")
+                .filteredOn(ds -> ds.path("type").asText().equals("prometheus"))
+                .isNotEmpty()
+                .allSatisfy(ds -> assertThat(ds.path("uid").asText()).isEqualTo(datasource.path("uid").asText()));
     }
 
     @Test
@@ -238,12 +291,17 @@ class DockerComposeTest {
     }
 
     @Test
-    void bindMountsOnlyReadOnlyBuildOutputs() {
+    void bindMountsOnlyReadOnlyBuildOutputsAndDeployConfigThatExists() {
         for (JsonNode service : services) {
             service.path("volumes").forEach(volume -> {
                 String spec = volume.asText();
                 if (spec.startsWith("./")) {
-                    assertThat(spec).endsWith(":ro").matches("\\./[a-z-]+/target:.*");
+                    assertThat(spec).endsWith(":ro");
+                    if (spec.startsWith("./deploy/")) {
+                        assertThat(RepoFiles.path(spec.substring(2, spec.indexOf(':')))).as(spec).exists();
+                    } else {
+                        assertThat(spec).matches("\\./[a-z-]+/target:.*");
+                    }
                 }
             });
         }

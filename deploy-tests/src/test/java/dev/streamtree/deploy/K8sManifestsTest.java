@@ -166,6 +166,42 @@ class K8sManifestsTest {
     }
 
     @Test
+    void driversAnnounceTheirMetricsPortToPrometheusAndDeclareIt() {
+        JsonNode streaming = document("SparkApplication").path("spec");
+        List<String> args = new ArrayList<>();
+        streaming.path("arguments").forEach(a -> args.add(a.asText()));
+        String metricsPort = args.get(args.indexOf("--metrics-port") + 1);
+        JsonNode annotations = streaming.at("/driver/annotations");
+        assertThat(annotations.path("prometheus.io/scrape").asText()).isEqualTo("true");
+        assertThat(annotations.path("prometheus.io/port").asText()).isEqualTo(metricsPort);
+        assertThat(annotations.path("prometheus.io/path").asText()).isEqualTo("/metrics");
+        assertThat(streaming.at("/driver/ports").findValuesAsText("containerPort")).contains(metricsPort);
+
+        // A scheduled `run` has no scheduler metrics; its driver shows Spark's own on the UI port while it runs.
+        JsonNode retrain = document("ScheduledSparkApplication").path("spec").path("template");
+        assertThat(retrain.at("/driver/annotations/prometheus.io~1port").asText()).isEqualTo("4040");
+        assertThat(retrain.at("/driver/annotations/prometheus.io~1path").asText()).isEqualTo("/metrics/prometheus");
+        assertThat(retrain.at("/driver/ports").findValuesAsText("containerPort")).contains("4040");
+        for (JsonNode spec : List.of(streaming, retrain)) {
+            assertThat(spec.path("sparkConf").path("spark.ui.prometheus.enabled").asText()).isEqualTo("true");
+            assertThat(spec.path("sparkConf").path("spark.metrics.conf.*.sink.prometheusServlet.class").asText())
+                    .isEqualTo("org.apache.spark.metrics.sink.PrometheusServlet");
+            assertThat(spec.path("sparkConf").path("spark.metrics.conf.*.sink.prometheusServlet.path").asText())
+                    .isEqualTo("/metrics/prometheus");
+        }
+    }
+
+    @Test
+    void schemaCheckRejectsAMalformedMetricsPort() {
+        ObjectNode app = document("SparkApplication").deepCopy();
+        ((ObjectNode) app.at("/spec/driver/ports/0")).remove("protocol");
+        ((ObjectNode) app.at("/spec/driver/annotations")).put("prometheus.io/port", 9464);
+        assertThat(CrdSchemaValidator.validate(SPARK_APPLICATION, app))
+                .anySatisfy(error -> assertThat(error).contains(".spec.driver.ports[0]").contains("protocol"))
+                .anySatisfy(error -> assertThat(error).contains(".spec.driver.annotations"));
+    }
+
+    @Test
     void podsRunAsNonRootWithoutPrivilegeEscalation() {
         List<JsonNode> pods = new ArrayList<>();
         for (JsonNode spec : List.of(document("SparkApplication").path("spec"),

@@ -1,6 +1,10 @@
 package dev.streamtree.streaming;
 
 import dev.streamtree.common.config.JobOptions;
+import dev.streamtree.common.config.MetricsOptions;
+import dev.streamtree.streaming.metrics.StreamingMetrics;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.streamtree.streaming.config.StreamingConfig;
 import dev.streamtree.streaming.config.StreamingOptions;
 import org.apache.spark.SparkConf;
@@ -26,6 +30,9 @@ public final class StreamingCommand implements Callable<Integer> {
 
     @Mixin
     JobOptions job;
+
+    @Mixin
+    MetricsOptions metrics;
 
     @Option(names = CHECKPOINT, defaultValue = DEFAULT_CHECKPOINT, description = "Streaming checkpoint location (default: ${DEFAULT-VALUE}).")
     String checkpoint;
@@ -66,11 +73,24 @@ public final class StreamingCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         StreamingConfig config = toConfig();
+        int metricsPort = metrics.port();
         SparkSession spark = session();
-        StreamingJob job = StreamingJob.start(spark, config);
+        if (metricsPort == 0) {
+            run(StreamingJob.start(spark, config));
+            return 0;
+        }
+        PrometheusRegistry registry = new PrometheusRegistry();
+        StreamingMetrics observer = new StreamingMetrics(registry);
+        try (HTTPServer server = StreamingMetrics.serve(registry, metricsPort)) {
+            System.out.println("streaming metrics on http://localhost:" + server.getPort() + "/metrics");
+            run(StreamingJob.start(spark, config, observer));
+        }
+        return 0;
+    }
+
+    private static void run(StreamingJob job) throws Exception {
         Runtime.getRuntime().addShutdownHook(new Thread(job::stop, "streamtree-streaming-shutdown"));
         job.awaitTermination();
-        return 0;
     }
 
     /** A session named for the job; {@code local[*]} only when nothing (such as spark-submit) set a master. */

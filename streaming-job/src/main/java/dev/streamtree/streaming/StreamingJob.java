@@ -72,19 +72,34 @@ public final class StreamingJob implements AutoCloseable {
 
     /** Starts the job with the catalog and registry the configuration names. */
     public static StreamingJob start(SparkSession spark, StreamingConfig config) {
+        return start(spark, config, StatusBoard.Observer.NONE);
+    }
+
+    /**
+     * Starts the job with the catalog and registry the configuration names, passing every update of its counters
+     * to {@code observer} (the job's metrics).
+     */
+    public static StreamingJob start(SparkSession spark, StreamingConfig config, StatusBoard.Observer observer) {
         EventCatalog catalog = Catalogs.open(config.catalog(), spark, config.database(), config.table(), config.glueRegion());
         ModelRegistry registry = FileSystemModelRegistry.open(config.registry(), spark.sparkContext().hadoopConfiguration());
-        return start(spark, config, catalog, registry);
+        return start(spark, config, catalog, registry, observer);
     }
 
     /** Starts the job with the given catalog and registry. */
     public static StreamingJob start(SparkSession spark, StreamingConfig config, EventCatalog catalog,
                                      ModelRegistry registry) {
+        return start(spark, config, catalog, registry, StatusBoard.Observer.NONE);
+    }
+
+    /** Starts the job with the given catalog and registry, passing every update of its counters to {@code observer}. */
+    public static StreamingJob start(SparkSession spark, StreamingConfig config, EventCatalog catalog,
+                                     ModelRegistry registry, StatusBoard.Observer observer) {
         EventSchema schema = SchemaCodec.load(config.schemaLocation());
         Clock clock = Clock.systemUTC();
         String location = LakeBatchWriter.qualifiedLocation(config.lake(), spark.sparkContext().hadoopConfiguration());
         catalog.ensureTable(schema, location);
-        StatusBoard board = new StatusBoard(clock);
+        spark.conf().set(StreamingOptions.SPARK_STREAMING_METRICS, "true");
+        StatusBoard board = new StatusBoard(clock, observer);
         BatchVersions batchVersions = BatchVersions.open(config.checkpoint(), spark.sparkContext().hadoopConfiguration());
         ModelTracker<TreeScorer> models = new ModelTracker<>(registry, schema, new SparkModelLoader(schema,
                 spark.sparkContext().hadoopConfiguration()))

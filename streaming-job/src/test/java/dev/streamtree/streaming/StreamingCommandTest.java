@@ -77,6 +77,16 @@ class StreamingCommandTest {
         assertThat(unknown.toString()).contains("Unknown option: '--no-such-flag'").doesNotContain("\tat ");
     }
 
+    @Test
+    void aBadMetricsPortExitsWithTheFlagNamedBeforeSparkStarts() {
+        StringWriter err = new StringWriter();
+
+        int exit = StreamingCommand.execute(new PrintWriter(err, true), "--bootstrap-servers", "x:1", "--metrics-port", "70000");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString().strip()).isEqualTo("streaming: --metrics-port must be 0 (off) or a port 1..65535, got 70000");
+    }
+
     private static StreamingConfig parse(String... args) {
         StreamingCommand command = new StreamingCommand();
         new CommandLine(command).parseArgs(args);

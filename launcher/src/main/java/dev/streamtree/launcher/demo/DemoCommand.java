@@ -58,13 +58,22 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "0", description = "Embedded broker port; 0 = any free port (default: ${DEFAULT-VALUE}).")
     int port;
 
+    @Option(names = "--streaming-metrics-port", defaultValue = "9464",
+            description = "Streaming job's Prometheus metrics on http://localhost:PORT/metrics; 0 = off (default: ${DEFAULT-VALUE}).")
+    int streamingMetricsPort;
+
+    @Option(names = "--scheduler-metrics-port", defaultValue = "9465",
+            description = "Retrain scheduler's Prometheus metrics on http://localhost:PORT/metrics; 0 = off (default: ${DEFAULT-VALUE}).")
+    int schedulerMetricsPort;
+
     @Option(names = "--work-dir", defaultValue = "work/demo", description = "Lake, registry, checkpoints and report; emptied first (default: ${DEFAULT-VALUE}).")
     Path workDir;
 
     @Override
     public Integer call() throws Exception {
         DemoRun run = new DemoRun(new DemoSettings(workDir, duration, rate, seed, function, driftTo, driftAt, retrainEvery,
-                window, trigger, badEvery, statusEvery, port), System.out);
+                window, trigger, badEvery, statusEvery, port,
+                new DemoSettings.MetricsPorts(streamingMetricsPort, schedulerMetricsPort)), System.out);
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             run.requestStop();

@@ -20,12 +20,16 @@ import dev.streamtree.kafka.embedded.EmbeddedKafka;
 import dev.streamtree.model.registry.FileSystemModelRegistry;
 import dev.streamtree.retrain.RetrainConfig;
 import dev.streamtree.retrain.RetrainJob;
+import dev.streamtree.retrain.metrics.RetrainMetrics;
 import dev.streamtree.retrain.schedule.ControlChannel;
 import dev.streamtree.retrain.schedule.RetrainScheduler;
 import dev.streamtree.retrain.train.SearchGrid;
 import dev.streamtree.retrain.train.TrainingWindow;
 import dev.streamtree.streaming.StreamingJob;
 import dev.streamtree.streaming.config.StreamingConfig;
+import dev.streamtree.streaming.metrics.StreamingMetrics;
+import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.streamtree.streaming.progress.StreamingStatus;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -124,12 +128,33 @@ public final class DemoRun {
                 .minRows(Math.min(1000, windowRows / 4))
                 .build();
 
-        StreamingJob job = StreamingJob.start(spark, streamingConfig);
+        // Each job its own registry and endpoint, as when they run apart under spark-submit.
+        PrometheusRegistry streamingRegistry = new PrometheusRegistry();
+        PrometheusRegistry schedulerRegistry = new PrometheusRegistry();
+        DemoSettings.MetricsPorts ports = settings.metricsPorts();
+        try (HTTPServer streamingMetrics = ports.streaming() == 0 ? null : StreamingMetrics.serve(streamingRegistry, ports.streaming());
+             HTTPServer schedulerMetrics = ports.scheduler() == 0 ? null : RetrainMetrics.serve(schedulerRegistry, ports.scheduler())) {
+            if (streamingMetrics != null) {
+                out.println("[demo] streaming metrics: curl http://localhost:" + streamingMetrics.getPort() + "/metrics");
+            }
+            if (schedulerMetrics != null) {
+                out.println("[demo] retrain scheduler metrics: curl http://localhost:" + schedulerMetrics.getPort() + "/metrics");
+            }
+            return runJobs(spark, kafka, topics, work, streamingConfig, retrainConfig, windowRows,
+                    new StreamingMetrics(streamingRegistry), new RetrainMetrics(schedulerRegistry));
+        }
+    }
+
+    private DemoReport runJobs(SparkSession spark, KafkaSettings kafka, Topics topics, Path work,
+                               StreamingConfig streamingConfig, RetrainConfig retrainConfig, long windowRows,
+                               StreamingMetrics streamingMetrics, RetrainMetrics schedulerMetrics) throws Exception {
+        String registryRoot = retrainConfig.registry();
+        StreamingJob job = StreamingJob.start(spark, streamingConfig, streamingMetrics);
         out.println("[demo] streaming job running: " + topics.events() + " -> lake + " + topics.predictions()
                 + ", trigger " + settings.trigger().toMillis() + " ms");
         try (ControlChannel control = new ControlChannel(kafka, topics.control());
              RetrainScheduler scheduler = RetrainScheduler.forJob(RetrainJob.create(spark, retrainConfig), control,
-                     settings.retrainEvery()).start()) {
+                     settings.retrainEvery()).observedBy(schedulerMetrics).start()) {
             out.println("[demo] retrain scheduler running: every " + settings.retrainEvery().toSeconds() + " s on the latest "
                     + windowRows + " labelled events (" + settings.window().toSeconds() + " s at " + settings.rate() + " events/s)");
             origin = Instant.now();

@@ -19,10 +19,29 @@ import java.time.Duration;
  * @param badEvery       send one invalid record every this many events (0 = none), to show dead letters
  * @param statusEvery    dashboard line interval
  * @param brokerPort     embedded broker port (0 = any free port)
+ * @param metricsPorts   where the streaming job and the retrain scheduler serve Prometheus metrics (0 = off)
  */
 public record DemoSettings(Path workDir, Duration duration, int rate, long seed, int function, int driftTo, double driftAt,
                            Duration retrainEvery, Duration window, Duration trigger, int badEvery, Duration statusEvery,
-                           int brokerPort) {
+                           int brokerPort, MetricsPorts metricsPorts) {
+
+    /** The Prometheus ports of the demo's two jobs; 0 turns one off. */
+    public record MetricsPorts(int streaming, int scheduler) {
+
+        public static final MetricsPorts OFF = new MetricsPorts(0, 0);
+
+        public MetricsPorts {
+            for (int port : new int[] {streaming, scheduler}) {
+                if (port < 0 || port > 65535) {
+                    throw new IllegalArgumentException("metrics ports must be 0 (off) or 1..65535, got " + port);
+                }
+            }
+            if (streaming != 0 && streaming == scheduler) {
+                throw new IllegalArgumentException("the streaming job and the scheduler need two metrics ports, got "
+                        + streaming + " twice");
+            }
+        }
+    }
 
     public DemoSettings {
         if (duration.toSeconds() < 30) {

@@ -32,7 +32,8 @@ class DemoLoopIT {
     void theLoopRetrainsThroughADriftAndRecovers(@TempDir Path dir) throws Exception {
         Path work = dir.resolve("demo");
         DemoSettings settings = new DemoSettings(work, Duration.ofSeconds(300), 200, 7, 1, 3, 0.4,
-                Duration.ofSeconds(45), Duration.ofSeconds(45), Duration.ofSeconds(2), 1000, Duration.ofSeconds(10), 0);
+                Duration.ofSeconds(45), Duration.ofSeconds(45), Duration.ofSeconds(2), 1000, Duration.ofSeconds(10), 0,
+                DemoSettings.MetricsPorts.OFF);
         ByteArrayOutputStream console = new ByteArrayOutputStream();
         new DemoRun(settings, new PrintStream(console, true, StandardCharsets.UTF_8)).run();
         System.out.println(console.toString(StandardCharsets.UTF_8));

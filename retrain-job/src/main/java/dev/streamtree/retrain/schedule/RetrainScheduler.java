@@ -69,6 +69,18 @@ public final class RetrainScheduler implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean busy;
     private volatile KafkaConsumer<String, byte[]> consumer;
+    private volatile Observer observer = Observer.NONE;
+
+    /** Sees each finished run, on the worker thread, before its final statuses are published. Must not throw. */
+    @FunctionalInterface
+    public interface Observer {
+
+        Observer NONE = (outcome, took) -> {
+        };
+
+        /** @param outcome {@code PROMOTED}, {@code KEPT} or {@code FAILED} */
+        void runFinished(Status outcome, Duration took);
+    }
 
     /**
      * @param every   timer period, or null for on-demand only
@@ -91,6 +103,12 @@ public final class RetrainScheduler implements AutoCloseable {
     public static RetrainScheduler forJob(RetrainJob job, ControlChannel channel, Duration every) {
         RetrainRunner runner = batch -> (batch.forced() ? job.with(job.config().forced()) : job).run();
         return new RetrainScheduler(runner, channel, every, DEFAULT_GROUP, Clock.systemUTC());
+    }
+
+    /** Passes every finished run to {@code runs} (the scheduler's metrics); call before {@link #start()}. */
+    public RetrainScheduler observedBy(Observer runs) {
+        this.observer = runs;
+        return this;
     }
 
     public RetrainScheduler start() {
@@ -205,6 +223,7 @@ public final class RetrainScheduler implements AutoCloseable {
         Status status;
         String candidate;
         String detail;
+        long start = System.nanoTime();
         try {
             RetrainOutcome outcome = runner.run(batch);
             status = outcome.promoted() ? Status.PROMOTED : Status.KEPT;
@@ -218,6 +237,7 @@ public final class RetrainScheduler implements AutoCloseable {
             candidate = null;
             detail = "retrain run #" + run + " failed: " + e.getMessage();
         }
+        observer.runFinished(status, Duration.ofNanos(System.nanoTime() - start));
         Instant at = clock.instant();
         List<RetrainStatus> finals = new ArrayList<>();
         for (String id : batch.requestIds()) {

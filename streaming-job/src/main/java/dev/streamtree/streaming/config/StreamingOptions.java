@@ -23,6 +23,12 @@ public final class StreamingOptions {
     public static final String DEFAULT_STARTING_OFFSETS = "earliest";
 
     /** The name of the streaming query, in Spark's UI and logs. */
+    /**
+     * Spark SQL setting the job turns on: the query reports its rates, latency and state to Spark's metrics system
+     * (source {@code spark.streaming.<query name>}), where a configured sink such as the PrometheusServlet shows them.
+     */
+    public static final String SPARK_STREAMING_METRICS = "spark.sql.streaming.metricsEnabled";
+
     public static final String QUERY_NAME = "streamtree-streaming";
 
     private StreamingOptions() {

@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.OptionalLong;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -49,14 +50,11 @@ public final class ProgressListener extends StreamingQueryListener {
         if (!queryName.equals(progress.name())) {
             return;
         }
-        long lag = -1;
+        List<ConsumerLag.PartitionLag> lags = new ArrayList<>();
         for (SourceProgress source : progress.sources()) {
-            OptionalLong sourceLag = ConsumerLag.between(source.endOffset(), source.latestOffset());
-            if (sourceLag.isPresent()) {
-                lag = Math.max(lag, 0) + sourceLag.getAsLong();
-            }
+            ConsumerLag.perPartition(source.endOffset(), source.latestOffset()).ifPresent(lags::addAll);
         }
-        board.progress(finite(progress.inputRowsPerSecond()), finite(progress.processedRowsPerSecond()), lag);
+        board.progress(finite(progress.inputRowsPerSecond()), finite(progress.processedRowsPerSecond()), lags);
         Instant now = clock.instant();
         if (Duration.between(lastLog, now).compareTo(logInterval) >= 0) {
             lastLog = now;

@@ -2,14 +2,17 @@ package dev.streamtree.streaming.progress;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 
 /**
  * The job's live counters, written by the batch thread and the progress listener, read by anyone through
- * {@link #snapshot()}. One per job instance; thread-safe.
+ * {@link #snapshot()} and passed on, update by update, to an {@link Observer} (the job's metrics). One per job
+ * instance; thread-safe.
  */
 public final class StatusBoard {
 
     private final Clock clock;
+    private final Observer observer;
     private String state = "starting";
     private long batches;
     private long lastBatchId = -1;
@@ -28,13 +31,44 @@ public final class StatusBoard {
     private Instant updatedAt;
 
     public StatusBoard(Clock clock) {
+        this(clock, Observer.NONE);
+    }
+
+    public StatusBoard(Clock clock, Observer observer) {
         this.clock = clock;
+        this.observer = observer;
         this.updatedAt = clock.instant();
     }
 
-    /** Counts of one finished micro-batch. */
+    /**
+     * Counts of one finished micro-batch; {@code modelSwaps} and {@code refusedModels} are the job's totals so far,
+     * {@code modelLoadMillis} how long the serving model took to check and load (0 when none serves).
+     */
     public record BatchOutcome(long batchId, long read, long toLake, long deadLetters, long predictions,
-                               long unscored, String modelVersion, long modelSwaps, long refusedModels, long millis) {
+                               long unscored, String modelVersion, long modelSwaps, long refusedModels, long millis,
+                               long modelLoadMillis) {
+    }
+
+    /**
+     * Sees every update of the board, in order, on the thread that made it (the batch thread for
+     * {@link #batchDone}, Spark's listener bus for {@link #progress}). Must not throw.
+     */
+    public interface Observer {
+
+        Observer NONE = new Observer() {
+            @Override
+            public void batchDone(BatchOutcome outcome) {
+            }
+
+            @Override
+            public void progress(List<ConsumerLag.PartitionLag> lags) {
+            }
+        };
+
+        void batchDone(BatchOutcome outcome);
+
+        /** The consumer lag of each partition at a progress report (empty when Spark reported no offsets). */
+        void progress(List<ConsumerLag.PartitionLag> lags);
     }
 
     public synchronized void batchDone(BatchOutcome outcome) {
@@ -51,13 +85,19 @@ public final class StatusBoard {
         refusedModels = outcome.refusedModels();
         lastBatchMillis = outcome.millis();
         updatedAt = clock.instant();
+        observer.batchDone(outcome);
     }
 
-    public synchronized void progress(double inputRate, double processedRate, long lag) {
+    /**
+     * A progress report: Spark's rates and the lag of each partition read; the board keeps their sum, or -1 when
+     * {@code lags} is empty (unknown).
+     */
+    public synchronized void progress(double inputRate, double processedRate, List<ConsumerLag.PartitionLag> lags) {
         inputRowsPerSecond = inputRate;
         processedRowsPerSecond = processedRate;
-        consumerLag = lag;
+        consumerLag = lags.isEmpty() ? -1 : lags.stream().mapToLong(ConsumerLag.PartitionLag::lag).sum();
         updatedAt = clock.instant();
+        observer.progress(lags);
     }
 
     public synchronized void state(String newState) {

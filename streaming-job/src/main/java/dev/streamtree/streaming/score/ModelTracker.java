@@ -78,6 +78,7 @@ public final class ModelTracker<M> implements AutoCloseable {
     private long swaps;
     private long registryFailures;
     private long prefetched;
+    private volatile long servingLoadMillis;
     private final AtomicLong loadRetries = new AtomicLong();
     /** Consecutive failures of the prefetch thread's pointer read (that thread only). */
     private long prefetchFailures;
@@ -143,6 +144,7 @@ public final class ModelTracker<M> implements AutoCloseable {
                     describe(serving), ready.model().metadata().createdAt(), ready.model().metadata().trainingRows(),
                     ready.millis(), ready.inBackground() ? " in the background" : "");
             serving = ready.model();
+            servingLoadMillis = ready.millis();
             swaps++;
             if (ready.inBackground()) {
                 prefetched++;
@@ -201,6 +203,11 @@ public final class ModelTracker<M> implements AutoCloseable {
     /** Times a new version started serving (the first one included). */
     public long swaps() {
         return swaps;
+    }
+
+    /** How long the serving version took to check and load (retries included), or 0 while none serves. */
+    public long servingLoadMillis() {
+        return servingLoadMillis;
     }
 
     /** Of {@link #swaps()}, those whose version the prefetch thread had prepared (or was preparing) for the batch. */

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,6 +20,13 @@ class ConsumerLagTest {
     }
 
     @Test
+    void lagPerPartitionNamesTopicAndPartitionAndCountsUnseenPartitionsFromZero() {
+        assertThat(ConsumerLag.perPartition("{\"events\":{\"0\":100}}", "{\"events\":{\"0\":150,\"1\":7}}"))
+                .hasValue(List.of(new ConsumerLag.PartitionLag("events", 0, 50), new ConsumerLag.PartitionLag("events", 1, 7)));
+        assertThat(ConsumerLag.perPartition("{\"events\":{\"x\":1}}", "{\"events\":{\"x\":2}}")).isEmpty();
+    }
+
+    @Test
     void unknownWhenOffsetsAreMissingOrNotOffsetJson() {
         assertThat(ConsumerLag.between(null, "{\"events\":{\"0\":1}}")).isEmpty();
         assertThat(ConsumerLag.between("{\"events\":{\"0\":1}}", "not json")).isEmpty();
@@ -28,9 +36,9 @@ class ConsumerLagTest {
     @Test
     void statusBoardAccumulatesBatchesAndReportsTheLatestRates() {
         StatusBoard board = new StatusBoard(Clock.fixed(Instant.parse("2024-01-01T00:00:00Z"), ZoneOffset.UTC));
-        board.batchDone(new StatusBoard.BatchOutcome(0, 10, 8, 2, 0, 8, null, 0, 0, 900));
-        board.batchDone(new StatusBoard.BatchOutcome(1, 5, 5, 0, 5, 0, "v000001", 1, 0, 700));
-        board.progress(12.5, 20.0, 3);
+        board.batchDone(new StatusBoard.BatchOutcome(0, 10, 8, 2, 0, 8, null, 0, 0, 900, 0));
+        board.batchDone(new StatusBoard.BatchOutcome(1, 5, 5, 0, 5, 0, "v000001", 1, 0, 700, 40));
+        board.progress(12.5, 20.0, List.of(new ConsumerLag.PartitionLag("events", 0, 1), new ConsumerLag.PartitionLag("events", 1, 2)));
 
         StreamingStatus status = board.snapshot();
 
