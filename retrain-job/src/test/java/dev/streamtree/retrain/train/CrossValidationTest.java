@@ -110,12 +110,12 @@ class CrossValidationTest {
     @Test
     void crossValidationFitsOncePerFoldAndLeafMinimumAndPrefersAShallowTreeOnNoisyData() {
         SelectionPolicy policy = new SelectionPolicy(new SearchGrid(List.of(2, 4, 12), List.of(1, 20), List.of("gini")),
-                Metrics.GateMetric.ACCURACY, 20_000, 5, 0.2);
+                Metrics.GateMetric.ACCURACY, 20_000, 3, 0.2);
 
         ModelSelection.Choice choice = ModelSelection.select(rows, rows.count(), SCHEMA, policy, false);
 
-        assertThat(choice.method()).isEqualTo("5-fold cross-validation on 800 training rows");
-        assertThat(choice.fits()).as("5 folds x 2 leaf minimums").isEqualTo(10);
+        assertThat(choice.method()).isEqualTo("3-fold cross-validation on 800 training rows");
+        assertThat(choice.fits()).as("3 folds x 2 leaf minimums").isEqualTo(6);
         assertThat(choice.trials()).hasSize(6);
         assertThat(choice.params().maxDepth()).as("15%% label noise: a depth-12 tree overfits").isLessThan(12);
         assertThat(choice.score().rows()).as("every training row scored once, out of fold").isEqualTo(800);
