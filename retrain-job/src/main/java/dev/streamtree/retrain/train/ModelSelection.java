@@ -15,7 +15,14 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 
+import org.apache.spark.sql.SparkSession;
+
 import java.util.ArrayList;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,6 +40,9 @@ import static org.apache.spark.sql.functions.col;
  * walking the deepest tree to every candidate depth; the rows are few (below the threshold) by construction.
  */
 public final class ModelSelection {
+
+    /** At most this many concurrent cross-validation fits. */
+    static final int FIT_THREADS = 2;
 
     private ModelSelection() {
     }
@@ -111,35 +121,49 @@ public final class ModelSelection {
             List<TreeParams> candidates = policy.grid().candidates();
             int deepest = policy.grid().maxDepths().stream().mapToInt(Integer::intValue).max().orElseThrow();
             Map<TreeParams, Metrics> scores = new LinkedHashMap<>();
-            int fits = 0;
+            List<Integer> depths = policy.grid().maxDepths().stream().distinct().toList();
+            // Every (leaf minimum, impurity, fold) tree is independent: fit them on a few driver threads, as Spark's
+            // CrossValidator does with its parallelism, so small jobs overlap their scheduling latency.
+            List<TreeParams> deepTrees = new ArrayList<>();
             for (int min : policy.grid().minInstancesPerNode().stream().distinct().toList()) {
                 for (String impurity : policy.grid().impurities().stream().distinct().toList()) {
-                    List<Integer> depths = policy.grid().maxDepths().stream().distinct().toList();
-                    int[][] predicted = new int[depths.size()][n];
-                    double[][] positive = new double[depths.size()][n];
-                    for (int f = 0; f < k; f++) {
-                        if (!foldUsed[f]) {
+                    deepTrees.add(new TreeParams(deepest, min, impurity, TreeParams.DEFAULT_MAX_BINS, weighted));
+                }
+            }
+            List<Callable<DecisionTreeClassificationModel>> jobs = new ArrayList<>();
+            for (TreeParams deep : deepTrees) {
+                for (int f = 0; f < k; f++) {
+                    int heldOut = f;
+                    jobs.add(foldUsed[f]
+                            ? () -> FeaturePipeline.fitTree(encoded.filter(col(Folds.FOLD).notEqual(heldOut)), schema, deep)
+                            : () -> null);
+                }
+            }
+            List<DecisionTreeClassificationModel> trees = fitAll(jobs, training.sparkSession());
+            int fits = (int) trees.stream().filter(java.util.Objects::nonNull).count();
+            for (int t = 0; t < deepTrees.size(); t++) {
+                int[][] predicted = new int[depths.size()][n];
+                double[][] positive = new double[depths.size()][n];
+                for (int f = 0; f < k; f++) {
+                    DecisionTreeClassificationModel tree = trees.get(t * k + f);
+                    if (tree == null) {
+                        continue;
+                    }
+                    for (int i = 0; i < n; i++) {
+                        if (fold[i] != f) {
                             continue;
                         }
-                        TreeParams deep = new TreeParams(deepest, min, impurity, TreeParams.DEFAULT_MAX_BINS, weighted);
-                        DecisionTreeClassificationModel tree = FeaturePipeline.fitTree(
-                                encoded.filter(col(Folds.FOLD).notEqual(f)), schema, deep);
-                        fits++;
-                        for (int i = 0; i < n; i++) {
-                            if (fold[i] != f) {
-                                continue;
-                            }
-                            for (int d = 0; d < depths.size(); d++) {
-                                double[] stats = nodeAtDepth(tree.rootNode(), features[i], depths.get(d)).impurityStats().stats();
-                                predicted[d][i] = argmax(stats);
-                                positive[d][i] = stats.length > 1 ? stats[1] / Math.max(1e-12, sum(stats)) : 0;
-                            }
+                        for (int d = 0; d < depths.size(); d++) {
+                            double[] stats = nodeAtDepth(tree.rootNode(), features[i], depths.get(d)).impurityStats().stats();
+                            predicted[d][i] = argmax(stats);
+                            positive[d][i] = stats.length > 1 ? stats[1] / Math.max(1e-12, sum(stats)) : 0;
                         }
                     }
-                    for (int d = 0; d < depths.size(); d++) {
-                        TreeParams p = TreeParams.of(depths.get(d), min).withImpurity(impurity);
-                        scores.put(weighted ? p.withClassWeights() : p, Metrics.of(labels, predicted[d], positive[d], classes));
-                    }
+                }
+                TreeParams deep = deepTrees.get(t);
+                for (int d = 0; d < depths.size(); d++) {
+                    TreeParams p = TreeParams.of(depths.get(d), deep.minInstancesPerNode()).withImpurity(deep.impurity());
+                    scores.put(weighted ? p.withClassWeights() : p, Metrics.of(labels, predicted[d], positive[d], classes));
                 }
             }
             List<TreeParams> ordered = candidates.stream().map(c -> weighted ? c.withClassWeights() : c).toList();
@@ -183,6 +207,34 @@ public final class ModelSelection {
         } finally {
             fitRows.unpersist();
             validationRows.unpersist();
+        }
+    }
+
+    /** Runs the fits on up to {@link #FIT_THREADS} threads (never more than Spark's parallelism); results in order. */
+    private static List<DecisionTreeClassificationModel> fitAll(List<Callable<DecisionTreeClassificationModel>> jobs,
+                                                                SparkSession spark) {
+        int threads = Math.max(1, Math.min(FIT_THREADS, Math.min(jobs.size(), spark.sparkContext().defaultParallelism())));
+        ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, "streamtree-cv-fit");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            List<DecisionTreeClassificationModel> out = new ArrayList<>();
+            for (Future<DecisionTreeClassificationModel> f : pool.invokeAll(jobs)) {
+                out.add(f.get());
+            }
+            return out;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RetrainException("interrupted while fitting cross-validation trees", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new RetrainException("a cross-validation fit failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
         }
     }
 
