@@ -5,8 +5,7 @@ Usage: /usr/bin/python3 bench/sklearn/small_data.py --out work/bench/small-data 
 
 For each data set (sklearn's bundled breast_cancer 569 rows, wine 178, iris 150, make_classification 1,000 rows,
 and 4,000 rows for drift-retrain timing) and each seed: shuffles the rows with the seed, gives row i the event
-time base + i seconds, and marks the
-latest 20% (by event time, as the retrain's holdout) as holdout. Writes <name>.schema.json (a streamtree schema:
+time base + i seconds, and marks the latest 20% (by event time, as the retrain's holdout) as holdout. Writes <name>.schema.json (a streamtree schema:
 id, event_time, numeric features, label), <name>-s<seed>.csv (id, event_time, features, label, holdout) and
 cases.json with scikit-learn's holdout accuracy: DecisionTreeClassifier with GridSearchCV (5 folds) over
 max_depth in {2, 3, 4, 5, 6, 8, 10, None}, refit on the training rows, scored on the holdout rows.
