@@ -5,6 +5,7 @@ import dev.streamtree.common.config.JobConfigBuilder;
 import dev.streamtree.retrain.gate.GatePolicy;
 import dev.streamtree.retrain.train.Metrics;
 import dev.streamtree.retrain.train.SearchGrid;
+import dev.streamtree.retrain.train.SelectionPolicy;
 import dev.streamtree.retrain.train.TrainingWindow;
 
 import java.time.Duration;
@@ -27,6 +28,9 @@ import java.util.Objects;
  * @param minRows            refuse to train on fewer labelled rows than this
  * @param gate               the promotion rule
  * @param grid               hyperparameter candidates
+ * @param crossValidationBelowRows below this many training rows parameters are chosen by cross-validation
+ *                           instead of on the validation slice (0: never)
+ * @param folds              folds of that cross-validation
  * @param imbalanceRatio     use class weights when the rarest class has fewer than this share of the
  *                           commonest class's rows
  */
@@ -44,6 +48,8 @@ public record RetrainConfig(
         long minRows,
         GatePolicy gate,
         SearchGrid grid,
+        long crossValidationBelowRows,
+        int folds,
         double imbalanceRatio) {
 
     public static final Duration DEFAULT_WINDOW = Duration.ofDays(7);
@@ -73,9 +79,15 @@ public record RetrainConfig(
         }
         Objects.requireNonNull(gate, "gate policy");
         Objects.requireNonNull(grid, "search grid");
+        new SelectionPolicy(grid, gate.metric(), crossValidationBelowRows, folds, validationFraction);
         if (!(imbalanceRatio >= 0 && imbalanceRatio <= 1)) {
             throw new IllegalArgumentException("imbalance ratio must be within [0, 1], got " + imbalanceRatio);
         }
+    }
+
+    /** How this retrain chooses its tree parameters. */
+    public SelectionPolicy selection() {
+        return new SelectionPolicy(grid, gate.metric(), crossValidationBelowRows, folds, validationFraction);
     }
 
     /** A builder whose every value is its default. */
@@ -93,7 +105,7 @@ public record RetrainConfig(
         return new Builder().schemaLocation(schemaLocation).lake(lake).registry(registry)
                 .catalog(catalog, database, table, glueRegion).window(window).holdoutFraction(holdoutFraction)
                 .validationFraction(validationFraction).minRows(minRows).gate(gate).grid(grid)
-                .imbalanceRatio(imbalanceRatio);
+                .crossValidationBelowRows(crossValidationBelowRows).folds(folds).imbalanceRatio(imbalanceRatio);
     }
 
     /** The same configuration with {@code force} set, for a forced request. */
@@ -110,6 +122,8 @@ public record RetrainConfig(
         private long minRows = DEFAULT_MIN_ROWS;
         private GatePolicy gate = new GatePolicy(Metrics.GateMetric.ACCURACY, DEFAULT_TOLERANCE, false);
         private SearchGrid grid = SearchGrid.defaults();
+        private long crossValidationBelowRows = SelectionPolicy.DEFAULT_CROSS_VALIDATION_BELOW_ROWS;
+        private int folds = SelectionPolicy.DEFAULT_FOLDS;
         private double imbalanceRatio = DEFAULT_IMBALANCE_RATIO;
 
         private Builder() {
@@ -145,6 +159,16 @@ public record RetrainConfig(
             return this;
         }
 
+        public Builder crossValidationBelowRows(long value) {
+            crossValidationBelowRows = value;
+            return this;
+        }
+
+        public Builder folds(int value) {
+            folds = value;
+            return this;
+        }
+
         public Builder imbalanceRatio(double value) {
             imbalanceRatio = value;
             return this;
@@ -158,7 +182,7 @@ public record RetrainConfig(
         /** @throws IllegalArgumentException naming the first bad value */
         public RetrainConfig build() {
             return new RetrainConfig(schemaLocation, lake, registry, catalog, database, table, glueRegion, window,
-                    holdoutFraction, validationFraction, minRows, gate, grid, imbalanceRatio);
+                    holdoutFraction, validationFraction, minRows, gate, grid, crossValidationBelowRows, folds, imbalanceRatio);
         }
     }
 

@@ -10,7 +10,6 @@ import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.lake.catalog.Catalogs;
 import dev.streamtree.lake.catalog.GlueEventCatalog;
 import dev.streamtree.model.pipeline.FeaturePipeline;
-import dev.streamtree.model.pipeline.TreeParams;
 import dev.streamtree.model.pipeline.TreeRenderer;
 import dev.streamtree.model.registry.FileSystemModelRegistry;
 import dev.streamtree.retrain.gate.PromotionGate;
@@ -19,6 +18,7 @@ import dev.streamtree.retrain.source.GlueCatalogEvents;
 import dev.streamtree.retrain.source.LabelledEvents;
 import dev.streamtree.retrain.train.Evaluation;
 import dev.streamtree.retrain.train.Metrics;
+import dev.streamtree.retrain.train.ModelSelection;
 import dev.streamtree.retrain.train.TrainingData;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -36,16 +36,16 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * One retrain: read labelled events through the catalog, split by event time, choose hyperparameters on a
- * validation slice, fit, evaluate candidate and champion on the same holdout, commit the candidate to the
- * registry, and promote it when the {@link PromotionGate} allows.
+ * One retrain: read labelled events through the catalog, split by event time, choose hyperparameters on the
+ * training rows ({@link ModelSelection}), fit, evaluate candidate and champion on the same holdout, and when the
+ * {@link PromotionGate} allows, refit the chosen parameters on every row (training and holdout), commit that and
+ * promote it; a kept candidate is committed as it was gated.
  *
  * <p>Failures: {@link RetrainException} (too few rows, one class only, unreadable lake); registry and catalog
  * exceptions pass through. In every failure nothing is promoted and no half-written version is visible. A
@@ -119,7 +119,7 @@ public final class RetrainJob {
             Dataset<Row> training = holdoutSplit.earlier().cache();
             Dataset<Row> holdout = holdoutSplit.later().cache();
             try {
-                return trainAndGate(rows, training, holdout, started);
+                return trainAndGate(rows, training, holdout, windowed, started);
             } finally {
                 training.unpersist();
                 holdout.unpersist();
@@ -129,7 +129,8 @@ public final class RetrainJob {
         }
     }
 
-    private RetrainOutcome trainAndGate(long windowRows, Dataset<Row> training, Dataset<Row> holdout, long started) {
+    private RetrainOutcome trainAndGate(long windowRows, Dataset<Row> training, Dataset<Row> holdout, Dataset<Row> everyRow,
+                                        long started) {
         long holdoutRows = holdout.count();
         long trainingRows = training.count();
         if (holdoutRows == 0 || trainingRows == 0) {
@@ -145,11 +146,13 @@ public final class RetrainJob {
         long largest = balance.values().stream().max(Long::compare).orElseThrow();
         boolean weighted = (double) smallest / largest < config.imbalanceRatio();
 
-        TrainingData.TimeSplit validationSplit = TrainingData.splitByTime(training, schema, config.validationFraction());
-        Choice choice = search(validationSplit.earlier(), validationSplit.later(), weighted);
+        long searchStarted = System.nanoTime();
+        ModelSelection.Choice choice = ModelSelection.select(training, trainingRows, schema, config.selection(), weighted);
+        Duration searchTook = Duration.ofNanos(System.nanoTime() - searchStarted);
+        LOG.info("chose {} by {}: {} fits in {} ms", choice.params(), choice.method(), choice.fits(), searchTook.toMillis());
 
-        PipelineModel model = FeaturePipeline.fit(training, schema, choice.params());
-        Metrics candidateMetrics = Evaluation.evaluate(model, holdout, schema);
+        PipelineModel gated = FeaturePipeline.fit(training, schema, choice.params());
+        Metrics candidateMetrics = Evaluation.evaluate(gated, holdout, schema);
 
         Optional<VersionId> champion = registry.current();
         Optional<Metrics> championMetrics = Optional.empty();
@@ -173,11 +176,27 @@ public final class RetrainJob {
         PromotionGate.Decision decision = PromotionGate.decide(config.gate(), candidateMetrics, championMetrics);
         String reason = championNote.isEmpty() ? decision.reason() : championNote + "; " + decision.reason();
 
+        // The gate has used the holdout; a promoted model should not waste it. Refit the chosen parameters on every
+        // labelled row of the window and serve that; the recorded metrics stay the training-only fit's on the holdout
+        // (the refit has no unseen rows left to be scored on). A kept candidate is stored as it was gated.
+        PipelineModel model = gated;
+        Map<String, String> fitRecord = new LinkedHashMap<>(choice.params().asMap());
+        fitRecord.put("selection", choice.method());
+        if (decision.promote()) {
+            model = FeaturePipeline.fit(everyRow, schema, choice.params());
+            fitRecord.put("fitted_on", "training + holdout, " + windowRows + " rows");
+            fitRecord.put("metrics_from", "the same parameters fitted on the " + trainingRows
+                    + " training rows, scored on the " + holdoutRows + " holdout rows");
+        } else {
+            fitRecord.put("fitted_on", "training, " + trainingRows + " rows");
+            fitRecord.put("metrics_from", "this model on the " + holdoutRows + " holdout rows");
+        }
+
         DecisionTreeClassificationModel tree = FeaturePipeline.tree(model);
         TreeRenderer renderer = new TreeRenderer(schema);
         ModelMetadata metadata = new ModelMetadata(clock.instant(), schema.fingerprint(), schema.featureNames(),
                 schema.labelSpec().orElseThrow().classes(), config.window().toString(), trainingRows, holdoutRows, balance,
-                choice.params().asMap(), candidateMetrics.asMap(), championMetrics.map(Metrics::asMap).orElse(Map.of()),
+                fitRecord, candidateMetrics.asMap(), championMetrics.map(Metrics::asMap).orElse(Map.of()),
                 champion.map(VersionId::toString).orElse(null), spark.version(), streamtreeVersion());
         VersionId version;
         try (PendingVersion pending = registry.stage()) {
@@ -194,44 +213,9 @@ public final class RetrainJob {
             registry.promote(version, reason);
         }
         String summary = summary(version, decision.promote(), champion, candidateMetrics, championMetrics, choice,
-                windowRows, trainingRows, holdoutRows, balance, weighted, reason, Duration.ofNanos(System.nanoTime() - started));
+                windowRows, trainingRows, holdoutRows, balance, weighted, reason, searchTook, Duration.ofNanos(System.nanoTime() - started));
         return new RetrainOutcome(decision.promote(), version, champion, candidateMetrics, championMetrics, choice.params(),
                 reason, summary);
-    }
-
-    /** The chosen parameters and every trial, for the summary. */
-    record Choice(TreeParams params, Metrics validation, List<String> trials) {
-    }
-
-    private Choice search(Dataset<Row> fit, Dataset<Row> validation, boolean weighted) {
-        Dataset<Row> fitRows = fit.cache();
-        Dataset<Row> validationRows = validation.cache();
-        try {
-            if (fitRows.isEmpty()) {
-                throw new RetrainException("the earlier slice of the training rows is empty; too few distinct event "
-                        + "times to choose hyperparameters");
-            }
-            if (validationRows.isEmpty()) {
-                throw new RetrainException("the validation slice is empty; too few distinct event times to choose hyperparameters");
-            }
-            TreeParams best = null;
-            Metrics bestMetrics = null;
-            List<String> trials = new ArrayList<>();
-            for (TreeParams candidate : config.grid().candidates()) {
-                TreeParams params = weighted ? candidate.withClassWeights() : candidate;
-                Metrics m = Evaluation.evaluate(FeaturePipeline.fit(fitRows, schema, params), validationRows, schema);
-                trials.add(params + ": " + m);
-                // Ties keep the earlier, simpler candidate.
-                if (bestMetrics == null || m.value(config.gate().metric()) > bestMetrics.value(config.gate().metric()) + 1e-9) {
-                    best = params;
-                    bestMetrics = m;
-                }
-            }
-            return new Choice(best, bestMetrics, trials);
-        } finally {
-            fitRows.unpersist();
-            validationRows.unpersist();
-        }
     }
 
     private void writeText(String directory, String name, String text) {
@@ -247,8 +231,9 @@ public final class RetrainJob {
     }
 
     private String summary(VersionId version, boolean promoted, Optional<VersionId> champion, Metrics candidate,
-                           Optional<Metrics> championMetrics, Choice choice, long windowRows, long trainingRows,
-                           long holdoutRows, Map<String, Long> balance, boolean weighted, String reason, Duration took) {
+                           Optional<Metrics> championMetrics, ModelSelection.Choice choice, long windowRows, long trainingRows,
+                           long holdoutRows, Map<String, Long> balance, boolean weighted, String reason, Duration searchTook,
+                           Duration took) {
         StringBuilder out = new StringBuilder();
         out.append(promoted ? "PROMOTED " : "KEPT CHAMPION; candidate ").append(version)
                 .append(promoted ? " is now serving" : " is registered but not serving").append('\n');
@@ -257,9 +242,15 @@ public final class RetrainJob {
         out.append("  split:      ").append(trainingRows).append(" training / ").append(holdoutRows)
                 .append(" holdout (latest ").append(Math.round(config.holdoutFraction() * 100)).append("% by event time)\n");
         out.append("  classes:    ").append(balance).append(weighted ? " -> class weights on" : "").append('\n');
-        out.append("  chosen:     ").append(choice.params()).append(" (validation ").append(choice.validation()).append(")\n");
-        out.append("  searched:   ").append(choice.trials().size()).append(" candidates\n");
+        out.append("  chosen:     ").append(choice.params()).append(" (").append(choice.method()).append(": ")
+                .append(choice.score()).append(")\n");
+        out.append("  searched:   ").append(choice.trials().size()).append(" candidates, ").append(choice.fits())
+                .append(" fits in ").append(searchTook.toMillis() / 1000.0).append(" s\n");
         out.append("  candidate:  ").append(candidate).append('\n');
+        if (promoted) {
+            out.append("  served:     refit on all ").append(windowRows)
+                    .append(" rows (training + holdout); the figures above are the training-only fit's\n");
+        }
         out.append("  champion:   ").append(champion.map(v -> v + ": " + championMetrics.map(Metrics::toString)
                 .orElse("not evaluated")).orElse("none")).append('\n');
         out.append("  gate:       ").append(reason).append('\n');

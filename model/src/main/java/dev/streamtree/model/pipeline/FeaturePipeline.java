@@ -105,10 +105,7 @@ public final class FeaturePipeline {
             labelled = withClassWeights(labelled, balancedWeights(classCounts(labelled, schema)));
         }
         List<Transformer> featureStages = featureStages(schema);
-        Dataset<Row> encoded = labelled;
-        for (Transformer stage : featureStages) {
-            encoded = stage.transform(encoded);
-        }
+        Dataset<Row> encoded = encode(labelled, schema);
         List<Column> treeInput = new ArrayList<>(List.of(col(FEATURES), col(LABEL_INDEX)));
         if (params.classWeighted()) {
             treeInput.add(col(WEIGHT));
@@ -117,7 +114,7 @@ public final class FeaturePipeline {
         // caching the encoded vectors runs the feature stages once. The tree is the same as without the cache.
         encoded = encoded.select(treeInput.toArray(new Column[0])).persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            DecisionTreeClassificationModel tree = classifier(schema, params).fit(encoded);
+            DecisionTreeClassificationModel tree = fitTree(encoded, schema, params);
             List<PipelineStage> stages = new ArrayList<>(featureStages);
             stages.add(tree);
             // A pipeline of fitted stages only: fit assembles the model without reading the rows.
@@ -125,6 +122,23 @@ public final class FeaturePipeline {
         } finally {
             encoded.unpersist();
         }
+    }
+
+    /** Adds {@link #FEATURES} (and the categorical index columns) by running the feature stages. */
+    public static Dataset<Row> encode(Dataset<Row> rows, EventSchema schema) {
+        Dataset<Row> encoded = rows;
+        for (Transformer stage : featureStages(schema)) {
+            encoded = stage.transform(encoded);
+        }
+        return encoded;
+    }
+
+    /**
+     * Fits only the tree on rows already {@link #encode encoded} and labelled (and weighted when
+     * {@code params.classWeighted()}); model selection uses it to fit many trees on one encoding.
+     */
+    public static DecisionTreeClassificationModel fitTree(Dataset<Row> encoded, EventSchema schema, TreeParams params) {
+        return classifier(schema, params).fit(encoded);
     }
 
     /** Adds {@link #LABEL_INDEX} and keeps only rows with a known label. */

@@ -25,7 +25,8 @@ public final class TrainingOptions {
     double holdoutFraction;
 
     @Option(names = "--validation-fraction", defaultValue = "0.2",
-            description = "Latest share of the training rows used to choose hyperparameters (default: ${DEFAULT-VALUE}).")
+            description = "Latest share of the training rows used to choose hyperparameters when not cross-validating "
+                    + "(default: ${DEFAULT-VALUE}).")
     double validationFraction;
 
     @Option(names = "--min-rows", defaultValue = "500", description = "Refuse to train on fewer labelled rows (default: ${DEFAULT-VALUE}).")
@@ -38,15 +39,23 @@ public final class TrainingOptions {
     @Option(names = "--gate-metric", defaultValue = "accuracy", description = "accuracy, f1 (weighted) or auc (default: ${DEFAULT-VALUE}).")
     String gateMetric;
 
-    @Option(names = "--max-depths", split = ",", defaultValue = "5,10", description = "maxDepth candidates (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--max-depths", split = ",", defaultValue = "3,5,8,12", description = "maxDepth candidates (default: ${DEFAULT-VALUE}).")
     List<Integer> maxDepths;
 
-    @Option(names = "--min-instances", split = ",", defaultValue = "1,20",
+    @Option(names = "--min-instances", split = ",", defaultValue = "1,5,20",
             description = "minInstancesPerNode candidates (default: ${DEFAULT-VALUE}).")
     List<Integer> minInstances;
 
-    @Option(names = "--impurities", split = ",", defaultValue = "gini,entropy", description = "impurity candidates (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--impurities", split = ",", defaultValue = "gini", description = "impurity candidates (default: ${DEFAULT-VALUE}).")
     List<String> impurities;
+
+    @Option(names = "--cross-validation-below", paramLabel = "ROWS", defaultValue = "20000",
+            description = "Choose parameters by k-fold cross-validation when there are fewer training rows than this; "
+                    + "0 always uses the validation slice (default: ${DEFAULT-VALUE}).")
+    long crossValidationBelowRows;
+
+    @Option(names = "--folds", defaultValue = "5", description = "k of that cross-validation (default: ${DEFAULT-VALUE}).")
+    int folds;
 
     @Option(names = "--imbalance-ratio", defaultValue = "0.5",
             description = "Use class weights when the rarest class has fewer than this share of the commonest's rows (default: ${DEFAULT-VALUE}).")
@@ -63,7 +72,8 @@ public final class TrainingOptions {
                 .window(trainingWindow).holdoutFraction(holdoutFraction).validationFraction(validationFraction)
                 .minRows(minRows)
                 .gate(new GatePolicy(Metrics.GateMetric.parse(gateMetric), tolerance, force))
-                .grid(new SearchGrid(maxDepths, minInstances, impurities)).imbalanceRatio(imbalanceRatio)
+                .grid(new SearchGrid(maxDepths, minInstances, impurities))
+                .crossValidationBelowRows(crossValidationBelowRows).folds(folds).imbalanceRatio(imbalanceRatio)
                 .build();
     }
 }

@@ -23,6 +23,79 @@ public record Metrics(double accuracy, double weightedF1, double auc, long rows)
         return Double.isNaN(auc) ? OptionalDouble.empty() : OptionalDouble.of(auc);
     }
 
+    /**
+     * Metrics computed on the driver, with the definitions of Spark's evaluators: accuracy, F1 per class weighted by
+     * the class's share of the labels (0 for a class never predicted right), and for two classes the area under the
+     * ROC curve of {@code positiveScores} (ties count half).
+     *
+     * @param labels         true class index per row
+     * @param predicted      predicted class index per row
+     * @param positiveScores score of class 1 per row (used only when {@code classes == 2})
+     * @param classes        number of classes
+     */
+    public static Metrics of(int[] labels, int[] predicted, double[] positiveScores, int classes) {
+        int n = labels.length;
+        if (predicted.length != n || positiveScores.length != n) {
+            throw new IllegalArgumentException("labels, predictions and scores differ in length");
+        }
+        if (n == 0) {
+            throw new IllegalArgumentException("no rows to compute metrics on");
+        }
+        long[] truePositive = new long[classes];
+        long[] actual = new long[classes];
+        long[] predictedCount = new long[classes];
+        long right = 0;
+        for (int i = 0; i < n; i++) {
+            actual[labels[i]]++;
+            predictedCount[predicted[i]]++;
+            if (labels[i] == predicted[i]) {
+                right++;
+                truePositive[labels[i]]++;
+            }
+        }
+        double f1 = 0;
+        for (int c = 0; c < classes; c++) {
+            if (truePositive[c] > 0) {
+                double precision = (double) truePositive[c] / predictedCount[c];
+                double recall = (double) truePositive[c] / actual[c];
+                f1 += (double) actual[c] / n * 2 * precision * recall / (precision + recall);
+            }
+        }
+        double auc = classes == 2 ? auc(labels, positiveScores) : Double.NaN;
+        return new Metrics((double) right / n, f1, auc, n);
+    }
+
+    /** Mann-Whitney: the share of (positive, negative) pairs the score orders right, ties counting half. */
+    private static double auc(int[] labels, double[] scores) {
+        Integer[] order = new Integer[labels.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Double.compare(scores[a], scores[b]));
+        double rankSumPositive = 0;
+        long positives = 0;
+        int i = 0;
+        while (i < order.length) {
+            int j = i;
+            while (j + 1 < order.length && scores[order[j + 1]] == scores[order[i]]) {
+                j++;
+            }
+            double averageRank = (i + j) / 2.0 + 1;
+            for (int r = i; r <= j; r++) {
+                if (labels[order[r]] == 1) {
+                    rankSumPositive += averageRank;
+                    positives++;
+                }
+            }
+            i = j + 1;
+        }
+        long negatives = labels.length - positives;
+        if (positives == 0 || negatives == 0) {
+            return Double.NaN;
+        }
+        return (rankSumPositive - positives * (positives + 1) / 2.0) / ((double) positives * negatives);
+    }
+
     /** The metric a gate or a search compares on. */
     public double value(GateMetric metric) {
         return switch (metric) {
