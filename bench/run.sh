@@ -14,7 +14,9 @@ if [[ -z "$bench_jar" || ! -f "$launcher/jvm.options" ]]; then
   exit 1
 fi
 launcher_jar="$(ls "$launcher"/streamtree-launcher-*.jar | head -n 1)"
+# The bench builds its lake rows with the lake's test fixture (LakeRows: events validated the job's way).
+lake_tests="$(ls "$root"/lake/target/streamtree-lake-*-tests.jar | head -n 1)"
 cd "$root"
 # shellcheck disable=SC2046
 exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" ${BENCH_JAVA_OPTS:--Xmx8g} $(cat "$launcher/jvm.options") \
-  -cp "$bench_jar:$launcher_jar:$launcher/lib/*" dev.streamtree.bench.BenchMain "$@"
+  -cp "$bench_jar:$lake_tests:$launcher_jar:$launcher/lib/*" dev.streamtree.bench.BenchMain "$@"
