@@ -27,6 +27,8 @@ public final class JobOptions {
     public static final String PREDICTIONS_TOPIC = "--predictions-topic";
     public static final String DLQ_TOPIC = "--dlq-topic";
     public static final String CONTROL_TOPIC = "--control-topic";
+    public static final String LABELS_TOPIC = "--labels-topic";
+    public static final String MODEL_METRICS_TOPIC = "--model-metrics-topic";
 
     @Option(names = BOOTSTRAP_SERVERS, paramLabel = "HOST:PORT[,...]",
             description = "Kafka brokers (required by the commands that use Kafka).")
@@ -69,6 +71,14 @@ public final class JobOptions {
     @Option(names = CONTROL_TOPIC, defaultValue = Topics.DEFAULT_CONTROL, description = "Retrain requests and statuses (default: ${DEFAULT-VALUE}).")
     private String controlTopic;
 
+    @Option(names = LABELS_TOPIC, defaultValue = Topics.DEFAULT_LABELS,
+            description = "Labels that arrive after their event, keyed by event id (default: ${DEFAULT-VALUE}).")
+    private String labelsTopic;
+
+    @Option(names = MODEL_METRICS_TOPIC, defaultValue = Topics.DEFAULT_MODEL_METRICS,
+            description = "Live accuracy per model version, from the monitor (default: ${DEFAULT-VALUE}).")
+    private String modelMetricsTopic;
+
     /** Whether {@value #BOOTSTRAP_SERVERS} was given (and is not blank). */
     public boolean hasBootstrapServers() {
         return bootstrapServers != null && !bootstrapServers.isBlank();
@@ -86,7 +96,7 @@ public final class JobOptions {
     }
 
     public Topics topics() {
-        return new Topics(eventsTopic, dlqTopic, predictionsTopic, controlTopic);
+        return new Topics(eventsTopic, dlqTopic, predictionsTopic, controlTopic, labelsTopic, modelMetricsTopic);
     }
 
     public String schema() {

@@ -24,6 +24,10 @@ public final class ControlCodec {
             node.put("requested_at", r.requestedAt().toString());
             node.put("force", r.force());
             node.put("requested_by", r.requestedBy());
+            node.put("reason", r.reason().wireName());
+            if (r.trainFrom() != null) {
+                node.put("train_from", r.trainFrom().toString());
+            }
         } else if (message instanceof ControlMessage.RetrainStatus s) {
             node.put("type", ControlMessage.STATUS_TYPE);
             node.put("request_id", s.requestId());
@@ -31,6 +35,18 @@ public final class ControlCodec {
             node.put("version", s.version());
             node.put("detail", s.detail());
             node.put("at", s.at().toString());
+        } else if (message instanceof ControlMessage.DriftDetected d) {
+            node.put("type", ControlMessage.DRIFT_TYPE);
+            node.put("request_id", d.requestId());
+            node.put("version", d.version());
+            node.put("detector", d.detector());
+            node.put("detected_at", d.detectedAt().toString());
+            node.put("change_point", d.changePoint().toString());
+            node.put("change_point_exact", d.changePointExact());
+            node.put("error_before", d.errorBefore());
+            node.put("error_after", d.errorAfter());
+            node.put("labelled", d.labelled());
+            node.put("items_after_change", d.itemsAfterChange());
         }
         return node.toString().getBytes(StandardCharsets.UTF_8);
     }
@@ -56,16 +72,33 @@ public final class ControlCodec {
             return switch (type) {
                 case ControlMessage.REQUEST_TYPE -> Optional.of(new ControlMessage.RetrainRequest(
                         text(node, "request_id"), Instant.parse(text(node, "requested_at")),
-                        node.path("force").asBoolean(false), node.path("requested_by").asText("")));
+                        node.path("force").asBoolean(false), node.path("requested_by").asText(""),
+                        node.hasNonNull("reason") ? ControlMessage.Reason.parse(node.get("reason").asText())
+                                : ControlMessage.Reason.REQUEST,
+                        node.hasNonNull("train_from") ? Instant.parse(node.get("train_from").asText()) : null));
                 case ControlMessage.STATUS_TYPE -> Optional.of(new ControlMessage.RetrainStatus(
                         text(node, "request_id"), ControlMessage.Status.parse(text(node, "status")),
                         node.hasNonNull("version") ? node.get("version").asText() : null,
                         node.path("detail").asText(""), Instant.parse(text(node, "at"))));
+                case ControlMessage.DRIFT_TYPE -> Optional.of(new ControlMessage.DriftDetected(
+                        text(node, "request_id"), text(node, "version"), text(node, "detector"),
+                        Instant.parse(text(node, "detected_at")), Instant.parse(text(node, "change_point")),
+                        node.path("change_point_exact").asBoolean(true), number(node, "error_before"),
+                        number(node, "error_after"), node.path("labelled").asLong(0),
+                        node.path("items_after_change").asLong(0)));
                 default -> Optional.empty();
             };
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException(type + " has an invalid time: " + e.getParsedString(), e);
         }
+    }
+
+    private static double number(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        if (value == null || !value.isNumber()) {
+            throw new IllegalArgumentException("control message lacks number field '" + field + "': " + node);
+        }
+        return value.asDouble();
     }
 
     private static String text(JsonNode node, String field) {

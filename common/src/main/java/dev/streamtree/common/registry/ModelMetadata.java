@@ -21,6 +21,11 @@ import java.util.Map;
  * @param championVersion    the champion it was compared with, or null
  * @param sparkVersion       Spark version that trained it
  * @param streamtreeVersion  streamtree version that trained it
+ * @param trainingReason     why it was trained ({@code timer}, {@code request}, {@code bootstrap}, {@code drift}), or
+ *                           null when not recorded
+ * @param changePoint        for a drift retrain, the change point its data starts at (no row before it), else null
+ * @param lakeSnapshotId     the lake table snapshot it was read from (readable again with {@code VERSION AS OF}
+ *                           until it expires), or null
  */
 public record ModelMetadata(
         Instant createdAt,
@@ -36,7 +41,28 @@ public record ModelMetadata(
         Map<String, Double> championMetrics,
         String championVersion,
         String sparkVersion,
-        String streamtreeVersion) {
+        String streamtreeVersion,
+        String trainingReason,
+        Instant changePoint,
+        Long lakeSnapshotId) {
+
+    /** Metadata without training provenance (reason, change point, lake snapshot). */
+    public ModelMetadata(Instant createdAt, String schemaFingerprint, List<String> features, List<String> classes,
+                         String trainingWindow, long trainingRows, long holdoutRows, Map<String, Long> classBalance,
+                         Map<String, String> hyperparameters, Map<String, Double> metrics,
+                         Map<String, Double> championMetrics, String championVersion, String sparkVersion,
+                         String streamtreeVersion) {
+        this(createdAt, schemaFingerprint, features, classes, trainingWindow, trainingRows, holdoutRows, classBalance,
+                hyperparameters, metrics, championMetrics, championVersion, sparkVersion, streamtreeVersion, null, null,
+                null);
+    }
+
+    /** A copy with the training provenance set. */
+    public ModelMetadata withProvenance(String reason, Instant changePointOrNull, Long lakeSnapshotIdOrNull) {
+        return new ModelMetadata(createdAt, schemaFingerprint, features, classes, trainingWindow, trainingRows,
+                holdoutRows, classBalance, hyperparameters, metrics, championMetrics, championVersion, sparkVersion,
+                streamtreeVersion, reason, changePointOrNull, lakeSnapshotIdOrNull);
+    }
 
     public ModelMetadata {
         features = List.copyOf(features);

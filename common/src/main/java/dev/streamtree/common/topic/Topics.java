@@ -5,37 +5,50 @@ import java.util.List;
 import java.util.regex.Pattern;
 
 /**
- * The four topics of the loop.
+ * The topics of the loop.
  *
- * @param events      validated events from producers, keyed by event id
- * @param deadLetters records the streaming job refused: original bytes, reason, source coordinates
- * @param predictions one prediction per event and model version, keyed by event id
- * @param control     retrain requests and their status events
+ * @param events       validated events from producers, keyed by event id
+ * @param deadLetters  records the streaming job refused: original bytes, reason, source coordinates
+ * @param predictions  one prediction per event and model version, keyed by event id
+ * @param control      retrain requests, their status events and drift detections
+ * @param labels       labels that arrive after their event ({@code LabelRecord}), keyed by event id
+ * @param modelMetrics live accuracy per model version ({@code ModelMetrics}), keyed by version, published by the monitor
  */
-public record Topics(String events, String deadLetters, String predictions, String control) implements Serializable {
+public record Topics(String events, String deadLetters, String predictions, String control, String labels,
+                     String modelMetrics) implements Serializable {
 
     public static final String DEFAULT_EVENTS = "streamtree.events";
     public static final String DEFAULT_DEAD_LETTERS = "streamtree.events.dlq";
     public static final String DEFAULT_PREDICTIONS = "streamtree.predictions";
     public static final String DEFAULT_CONTROL = "streamtree.control";
+    public static final String DEFAULT_LABELS = "streamtree.labels";
+    public static final String DEFAULT_MODEL_METRICS = "streamtree.model-metrics";
 
     private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
     public Topics {
-        for (String topic : List.of(check(events, "events"), check(deadLetters, "dead-letter"),
-                check(predictions, "predictions"), check(control, "control"))) {
-            if (List.of(events, deadLetters, predictions, control).stream().filter(topic::equals).count() > 1) {
+        List<String> all = List.of(check(events, "events"), check(deadLetters, "dead-letter"),
+                check(predictions, "predictions"), check(control, "control"), check(labels, "labels"),
+                check(modelMetrics, "model-metrics"));
+        for (String topic : all) {
+            if (all.stream().filter(topic::equals).count() > 1) {
                 throw new IllegalArgumentException("topic '" + topic + "' is used for two roles");
             }
         }
     }
 
+    /** The four topics of the scoring path, with the default labels and model-metrics topics. */
+    public Topics(String events, String deadLetters, String predictions, String control) {
+        this(events, deadLetters, predictions, control, DEFAULT_LABELS, DEFAULT_MODEL_METRICS);
+    }
+
     public static Topics defaults() {
-        return new Topics(DEFAULT_EVENTS, DEFAULT_DEAD_LETTERS, DEFAULT_PREDICTIONS, DEFAULT_CONTROL);
+        return new Topics(DEFAULT_EVENTS, DEFAULT_DEAD_LETTERS, DEFAULT_PREDICTIONS, DEFAULT_CONTROL, DEFAULT_LABELS,
+                DEFAULT_MODEL_METRICS);
     }
 
     public List<String> all() {
-        return List.of(events, deadLetters, predictions, control);
+        return List.of(events, deadLetters, predictions, control, labels, modelMetrics);
     }
 
     private static String check(String topic, String role) {

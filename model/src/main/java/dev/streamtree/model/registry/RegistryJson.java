@@ -41,6 +41,15 @@ final class RegistryJson {
         root.put("champion_version", m.championVersion());
         root.put("spark_version", m.sparkVersion());
         root.put("streamtree_version", m.streamtreeVersion());
+        if (m.trainingReason() != null) {
+            root.put("training_reason", m.trainingReason());
+        }
+        if (m.changePoint() != null) {
+            root.put("change_point", m.changePoint().toString());
+        }
+        if (m.lakeSnapshotId() != null) {
+            root.put("lake_snapshot_id", m.lakeSnapshotId());
+        }
         return write(root, true);
     }
 
@@ -64,7 +73,10 @@ final class RegistryJson {
                     doubles(root.path("champion_metrics")),
                     textOrNull(root, "champion_version"),
                     textOrNull(root, "spark_version"),
-                    textOrNull(root, "streamtree_version"));
+                    textOrNull(root, "streamtree_version"),
+                    textOrNull(root, "training_reason"),
+                    root.hasNonNull("change_point") ? Instant.parse(root.get("change_point").asText()) : null,
+                    root.hasNonNull("lake_snapshot_id") ? root.get("lake_snapshot_id").asLong() : null);
         } catch (RuntimeException e) {
             throw new IllegalArgumentException("metadata.json is invalid: " + e.getMessage(), e);
         }

@@ -61,6 +61,23 @@ class FileSystemModelRegistryTest {
     }
 
     @Test
+    void metadataKeepsTheTrainingProvenanceOfADriftRetrain() throws IOException {
+        ModelMetadata drift = metadata(0.9).withProvenance("drift", Instant.parse("2025-01-01T00:00:00.250Z"), 42L);
+        VersionId v1;
+        try (PendingVersion pending = registry.stage()) {
+            Path model = local(pending.modelLocation()).resolve("stages");
+            Files.createDirectories(model);
+            Files.writeString(model.resolve("part-00000"), "drift model");
+            v1 = pending.commit(drift);
+        }
+        assertThat(registry.metadata(v1)).isEqualTo(drift);
+        assertThat(registry.versionFile(v1, "metadata.json")).get().asString()
+                .contains("\"training_reason\" : \"drift\"", "\"change_point\" : \"2025-01-01T00:00:00.250Z\"",
+                        "\"lake_snapshot_id\" : 42");
+        assertThat(registry.metadata(commit("plain", 0.8)).changePoint()).as("absent when not set").isNull();
+    }
+
+    @Test
     void commitPublishesNumberedImmutableVersionsWithMetadataAndManifest() throws IOException {
         VersionId v1 = commit("model one", 0.9);
         VersionId v2 = commit("model two", 0.8);
