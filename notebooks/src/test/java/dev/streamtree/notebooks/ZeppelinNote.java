@@ -17,8 +17,11 @@ import java.util.regex.Pattern;
  */
 record ZeppelinNote(String name, List<Paragraph> paragraphs) {
 
-    /** Zeppelin's note-form template, {@code $${name=default}} (its {@code Input.VAR_NOTE_PTN}). */
-    private static final Pattern NOTE_FORM = Pattern.compile("[$]{2}[{]([^=}]*)(?:=([^}]*))?[}]");
+    /**
+     * Zeppelin's note-form template, {@code $${name=default}}, as its {@code Input.VAR_NOTE_PTN} matches it: an
+     * underscore just before it (a hidden form) is part of the match, and replaced with it.
+     */
+    private static final Pattern NOTE_FORM = Pattern.compile("_?[$]{2}[{]([^=}]*)(?:=([^}]*))?[}]");
     /** The first line's interpreter: {@code %sql}, {@code %spark(form=simple)}, {@code %md}. */
     private static final Pattern INTERPRETER = Pattern.compile("%([A-Za-z0-9_.]+)(?:\\(([^)]*)\\))?");
 
