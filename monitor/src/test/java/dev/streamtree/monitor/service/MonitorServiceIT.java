@@ -10,7 +10,11 @@ import dev.streamtree.common.prediction.Prediction;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.common.topic.Topics;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.streamtree.common.json.Json;
 import dev.streamtree.kafka.embedded.TestKafka;
+import dev.streamtree.monitor.cli.MonitorCommand;
+import picocli.CommandLine;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -23,6 +27,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -308,5 +314,28 @@ class MonitorServiceIT {
                     .isLessThan(metrics.get("v000004").accuracy());
             assertThat(monitor.status().driftsPublished()).isEqualTo(1);
         }
+
+        // `streamtree monitor --once --json` shows what the monitor published.
+        StringWriter printed = new StringWriter();
+        CommandLine command = new CommandLine(new MonitorCommand());
+        command.setOut(new PrintWriter(printed));
+        int exit = command.execute("--bootstrap-servers", kafka.bootstrapServers(), "--model-metrics-topic",
+                topics.modelMetrics(), "--control-topic", topics.control(), "--once", "--json");
+        assertThat(exit).isZero();
+        JsonNode view = Json.mapper().readTree(printed.toString());
+        assertThat(view.path("versions")).hasSize(1);
+        JsonNode v4 = view.path("versions").get(0);
+        assertThat(v4.path("model_version").asText()).isEqualTo("v000004");
+        assertThat(v4.path("labelled").asLong()).as("the last round, published at close").isEqualTo(total);
+        assertThat(v4.path("drift_detections").asInt()).isEqualTo(1);
+        assertThat(view.path("latest_drift").path("version").asText()).isEqualTo("v000004");
+        assertThat(view.path("latest_drift").path("type").asText()).isEqualTo("drift-detected");
+
+        StringWriter text = new StringWriter();
+        command = new CommandLine(new MonitorCommand());
+        command.setOut(new PrintWriter(text));
+        assertThat(command.execute("--bootstrap-servers", kafka.bootstrapServers(), "--model-metrics-topic",
+                topics.modelMetrics(), "--control-topic", topics.control(), "--once")).isZero();
+        assertThat(text.toString()).contains("v000004").contains("of " + total).contains("drift: v000004");
     }
 }
