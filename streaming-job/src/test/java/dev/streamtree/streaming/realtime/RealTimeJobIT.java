@@ -3,12 +3,17 @@ package dev.streamtree.streaming.realtime;
 import dev.streamtree.common.kafka.KafkaSettings;
 import dev.streamtree.common.prediction.DeadLetterHeaders;
 import dev.streamtree.common.prediction.Prediction;
+import dev.streamtree.common.event.EventValidator;
+import dev.streamtree.common.registry.ModelMetadata;
+import dev.streamtree.common.registry.PendingVersion;
 import dev.streamtree.common.registry.VersionId;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.common.topic.Topics;
 import dev.streamtree.kafka.embedded.TestKafka;
 import dev.streamtree.lake.catalog.LocalSparkCatalog;
+import dev.streamtree.lake.table.LakeRows;
+import dev.streamtree.model.pipeline.FeaturePipeline;
 import dev.streamtree.model.pipeline.TreeParams;
 import dev.streamtree.model.registry.FileSystemModelRegistry;
 import dev.streamtree.streaming.KafkaRecords;
@@ -22,6 +27,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -167,6 +173,86 @@ class RealTimeJobIT {
             assertThat(job.scoringQuery().isActive()).isTrue();
         } finally {
             job.stop();
+        }
+    }
+
+    @Test
+    void partitionsFollowARollbackAndARefusedVersionLeavesTheCurrentOneServing() throws Exception {
+        Topics topics = topics("rtback");
+        FileSystemModelRegistry registry = FileSystemModelRegistry.open(work.resolve("registry").toString(),
+                spark.sparkContext().hadoopConfiguration());
+        VersionId first = TestModels.train(spark, registry, SCHEMA, TreeParams.of(2, 1), 2000, trainingEvents(21));
+        VersionId second = TestModels.train(spark, registry, SCHEMA, TreeParams.of(4, 1), 2000, trainingEvents(22));
+        VersionId foreign = trainForAnotherSchema(registry);
+        registry.promote(first, "test: first model");
+        TestEvents events = new TestEvents(SCHEMA, 2, Instant.parse("2024-05-01T22:00:00Z"));
+        RealTimeConfig realTime = new RealTimeConfig(Duration.ofMinutes(5), Duration.ofMillis(100),
+                work.resolve("checkpoint-realtime").toString());
+
+        RealTimeJob job = RealTimeJob.start(spark, config(topics), realTime,
+                new LocalSparkCatalog(spark, "streamtree_rt", "rtback_events"), StatusBoard.Observer.NONE);
+        try {
+            ModelWatcher watcher = ModelWatcher.of(registry.location(), SCHEMA, spark.sparkContext().hadoopConfiguration(),
+                    Duration.ofMillis(100), false);
+            Map<String, RecordMetadata> sources = new HashMap<>(send(topics, events, 0, 200));
+            assertThat(predictions(topics, 200)).hasSize(200);
+            registry.promote(second, "test: second");
+            await(() -> serves(watcher, second), job, "serving " + second);
+            sources.putAll(send(topics, events, 200, 400));
+            assertThat(predictions(topics, 400)).hasSize(400);
+            assertThat(registry.rollback("test: rollback")).isEqualTo(first);
+            await(() -> serves(watcher, first), job, "serving " + first + " again");
+            sources.putAll(send(topics, events, 400, 600));
+            assertThat(predictions(topics, 600)).hasSize(600);
+            registry.promote(foreign, "test: a version of another schema");
+            await(() -> watcher.refusals() >= 1, job, "refusing " + foreign);
+            sources.putAll(send(topics, events, 600, 800));
+            List<Prediction> predictions = predictions(topics, 800);
+
+            assertThat(predictions).hasSize(800);
+            assertThat(watcher.serving().map(ModelWatcher.Serving::version)).as("still serving after the refusal")
+                    .contains(first);
+            Map<Integer, List<String>> versionsByPartition = new TreeMap<>();
+            predictions.stream()
+                    .sorted((a, b) -> Long.compare(sources.get(a.eventId()).offset(), sources.get(b.eventId()).offset()))
+                    .forEach(p -> versionsByPartition.computeIfAbsent(sources.get(p.eventId()).partition(),
+                            k -> new ArrayList<>()).add(p.modelVersion()));
+            assertThat(versionsByPartition).hasSize(2);
+            versionsByPartition.forEach((partition, versions) -> assertThat(versions.stream().distinct().toList())
+                    .as("partition " + partition + ": v1, v2, back to v1 with the pointer, never the refused version")
+                    .containsExactly(first.toString(), second.toString(), first.toString()));
+            for (Prediction p : predictions) {
+                int n = Integer.parseInt(p.eventId().substring(2));
+                String expected = n >= 200 && n < 400 ? second.toString() : first.toString();
+                assertThat(p.modelVersion()).as(p.eventId()).isEqualTo(expected);
+            }
+            assertThat(predictions.stream().map(Prediction::batchId).distinct().count()).as("one real-time batch")
+                    .isEqualTo(1);
+        } finally {
+            job.stop();
+        }
+    }
+
+    private static boolean serves(ModelWatcher watcher, VersionId version) {
+        return watcher.serving().map(ModelWatcher.Serving::version).filter(version::equals).isPresent();
+    }
+
+    /** A committed version whose metadata names another schema fingerprint: the watcher must refuse it. */
+    private static VersionId trainForAnotherSchema(FileSystemModelRegistry registry) throws Exception {
+        TestModels.EventJson json = trainingEvents(23);
+        String[] ids = new String[1000];
+        byte[][] values = new byte[1000][];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = "t-" + i;
+            values[i] = json.json(ids[i], i).getBytes(StandardCharsets.UTF_8);
+        }
+        PipelineModel model = FeaturePipeline.fit(LakeRows.of(spark, new EventValidator(SCHEMA), ids, values), SCHEMA,
+                TreeParams.of(2, 1));
+        try (PendingVersion pending = registry.stage()) {
+            model.write().overwrite().save(pending.modelLocation());
+            return pending.commit(new ModelMetadata(Instant.now(), "another-schema-fingerprint", SCHEMA.featureNames(),
+                    SCHEMA.label().classes(), "test", ids.length, 0, Map.of(), TreeParams.of(2, 1).asMap(), Map.of(),
+                    Map.of(), null, spark.version(), "test"));
         }
     }
 
