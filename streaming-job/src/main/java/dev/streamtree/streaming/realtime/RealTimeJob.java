@@ -141,6 +141,11 @@ public final class RealTimeJob implements AutoCloseable {
                 lakeStatus.consumerLag(), lakeStatus.updatedAt());
     }
 
+    /** This JVM's watcher of the job's registry: in local mode, the one the scoring tasks read. */
+    ModelWatcher watcher() {
+        return models;
+    }
+
     /** The real-time scoring query. */
     public StreamingQuery scoringQuery() {
         return scoring;
