@@ -24,6 +24,9 @@ import org.apache.spark.util.SerializableConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -49,12 +52,15 @@ public final class RealTimeJob implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RealTimeJob.class);
     private static final long POLL_MILLIS = 500;
+    /** How often the job logs its combined status (the lake query's own line counts no predictions). */
+    private static final long STATUS_LOG_SECONDS = 5;
 
     private final StreamingConfig config;
     private final RealTimeConfig realTime;
     private final StreamingJob lake;
     private final StreamingQuery scoring;
     private final ModelWatcher models;
+    private final ScheduledExecutorService statusLog;
 
     private RealTimeJob(StreamingConfig config, RealTimeConfig realTime, StreamingJob lake, StreamingQuery scoring,
                         ModelWatcher models) {
@@ -63,6 +69,13 @@ public final class RealTimeJob implements AutoCloseable {
         this.lake = lake;
         this.scoring = scoring;
         this.models = models;
+        this.statusLog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "streamtree-realtime-status");
+            t.setDaemon(true);
+            return t;
+        });
+        statusLog.scheduleAtFixedRate(() -> LOG.info("{}", status().summary()), STATUS_LOG_SECONDS, STATUS_LOG_SECONDS,
+                TimeUnit.SECONDS);
     }
 
     /** Starts both queries with the catalog the configuration names. */
@@ -183,6 +196,7 @@ public final class RealTimeJob implements AutoCloseable {
 
     /** Stops the scoring query, then the lake query, and this JVM's model watchers of the registry. */
     public void stop() {
+        statusLog.shutdownNow();
         try {
             scoring.stop();
         } catch (TimeoutException e) {

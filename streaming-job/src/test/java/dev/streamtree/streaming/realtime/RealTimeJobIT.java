@@ -226,6 +226,9 @@ class RealTimeJobIT {
             }
             assertThat(predictions.stream().map(Prediction::batchId).distinct().count()).as("one real-time batch")
                     .isEqualTo(1);
+            // Also lets the lake query go idle: a lake batch cut by stop() leaves staging files behind.
+            await(() -> job.status().eventsToLake() >= 800, job, "lake");
+            assertThat(job.status().eventsToLake()).isEqualTo(800);
         } finally {
             job.stop();
         }
