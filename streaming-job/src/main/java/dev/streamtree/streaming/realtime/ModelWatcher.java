@@ -85,7 +85,7 @@ public final class ModelWatcher {
      * @param interval how often the pointer is read; only the first call's value counts
      * @param explain  whether predictions carry the decision path
      */
-    public static ModelWatcher of(String registry, EventSchema schema, Configuration conf, Duration interval,
+    static ModelWatcher of(String registry, EventSchema schema, Configuration conf, Duration interval,
                                   boolean explain) {
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("model watch interval must be positive, got " + interval);
@@ -96,7 +96,7 @@ public final class ModelWatcher {
     }
 
     /** Ends this JVM's watchers of {@code registry}; the next {@link #of} starts a new one. */
-    public static void stop(String registry) {
+    static void stop(String registry) {
         WATCHERS.entrySet().removeIf(entry -> {
             if (entry.getKey().registry().equals(registry)) {
                 entry.getValue().thread.shutdownNow();
