@@ -1,6 +1,6 @@
 package dev.streamtree.bench;
 
-/** The benchmark parts, in the order {@code all} runs them. */
+/** The benchmark parts, in the order {@code all} runs them ({@code all} leaves out {@link #REALTIME}). */
 public enum Part {
     /** Kafka produce/consume, Spark passthrough and the streaming job on the same preloaded events. */
     THROUGHPUT,
@@ -8,6 +8,11 @@ public enum Part {
     LATENCY,
     /** Hot swaps under load: gap, lost and duplicated events. */
     SWAP,
+    /**
+     * Real-time mode: latency at each paced rate beside the micro-batch job's and a plain Spark real-time query's, then
+     * the hot swaps in real-time mode. Needs partitions + 1 task slots.
+     */
+    REALTIME,
     /** Retrain fit time and accuracy vs scikit-learn. */
     TRAINING
 }

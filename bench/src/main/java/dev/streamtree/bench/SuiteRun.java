@@ -3,6 +3,7 @@ package dev.streamtree.bench;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamtree.bench.parts.BenchContext;
 import dev.streamtree.bench.parts.LatencyPart;
+import dev.streamtree.bench.parts.RealTimePart;
 import dev.streamtree.bench.parts.SwapPart;
 import dev.streamtree.bench.parts.ThroughputPart;
 import dev.streamtree.bench.parts.TrainingPart;
@@ -61,6 +62,13 @@ final class SuiteRun {
                             }
                         }
                         case SWAP -> rows.addAll(SwapPart.run(ctx));
+                        case REALTIME -> {
+                            for (int rate : sizes.rates()) {
+                                rows.addAll(LatencyPart.run(ctx, rate));
+                                rows.addAll(RealTimePart.run(ctx, rate));
+                            }
+                            rows.addAll(SwapPart.runRealTime(ctx));
+                        }
                         case TRAINING -> rows.addAll(TrainingPart.run(ctx));
                     }
                 } catch (Exception e) {

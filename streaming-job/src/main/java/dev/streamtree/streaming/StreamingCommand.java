@@ -7,6 +7,10 @@ import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.streamtree.streaming.config.StreamingConfig;
 import dev.streamtree.streaming.config.StreamingOptions;
+import dev.streamtree.streaming.progress.StatusBoard;
+import dev.streamtree.streaming.realtime.RealTimeConfig;
+import dev.streamtree.streaming.realtime.RealTimeJob;
+import dev.streamtree.streaming.realtime.RealTimeOptions;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -15,6 +19,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 import static dev.streamtree.streaming.config.StreamingOptions.*;
@@ -52,6 +57,24 @@ public final class StreamingCommand implements Callable<Integer> {
     @Option(names = EXPLAIN, description = "Add the tree's decision path to every prediction.")
     boolean explain;
 
+    @Option(names = RealTimeOptions.REAL_TIME, description = "Score with a Spark real-time query (milliseconds per "
+            + "event; holds one task slot per events partition); the lake stays a micro-batch query beside it.")
+    boolean realTime;
+
+    @Option(names = RealTimeOptions.CHECKPOINT_INTERVAL, defaultValue = RealTimeOptions.DEFAULT_CHECKPOINT_INTERVAL,
+            paramLabel = "DURATION", description = "Real-time mode: how long a real-time batch runs; a failure "
+            + "replays up to this much (default: ${DEFAULT-VALUE}).")
+    String realTimeCheckpointInterval;
+
+    @Option(names = RealTimeOptions.MODEL_WATCH_INTERVAL, defaultValue = RealTimeOptions.DEFAULT_MODEL_WATCH_INTERVAL,
+            paramLabel = "DURATION", description = "Real-time mode: how often each executor reads the registry "
+            + "pointer (default: ${DEFAULT-VALUE}).")
+    String modelWatchInterval;
+
+    @Option(names = RealTimeOptions.CHECKPOINT, description = "Real-time mode: the scoring query's checkpoint "
+            + "(default: the --checkpoint location + " + RealTimeOptions.CHECKPOINT_SUFFIX + ").")
+    String realTimeCheckpoint;
+
     /**
      * The validated configuration.
      *
@@ -70,25 +93,49 @@ public final class StreamingCommand implements Callable<Integer> {
         return (explain ? config.decisionPaths() : config).build();
     }
 
+    /**
+     * Real-time mode's settings, or empty without {@value RealTimeOptions#REAL_TIME}.
+     *
+     * @throws IllegalArgumentException naming the bad flag or value
+     */
+    public Optional<RealTimeConfig> toRealTimeConfig() {
+        if (!realTime) {
+            return Optional.empty();
+        }
+        return Optional.of(new RealTimeConfig(
+                StreamingOptions.parseDuration(realTimeCheckpointInterval, RealTimeOptions.CHECKPOINT_INTERVAL),
+                StreamingOptions.parseDuration(modelWatchInterval, RealTimeOptions.MODEL_WATCH_INTERVAL),
+                realTimeCheckpoint != null ? realTimeCheckpoint : RealTimeConfig.beside(checkpoint)));
+    }
+
     @Override
     public Integer call() throws Exception {
         StreamingConfig config = toConfig();
+        Optional<RealTimeConfig> realTimeConfig = toRealTimeConfig();
         int metricsPort = metrics.port();
         SparkSession spark = session();
         if (metricsPort == 0) {
-            run(StreamingJob.start(spark, config));
+            run(spark, config, realTimeConfig, StatusBoard.Observer.NONE);
             return 0;
         }
         PrometheusRegistry registry = new PrometheusRegistry();
         StreamingMetrics observer = new StreamingMetrics(registry);
         try (HTTPServer server = StreamingMetrics.serve(registry, metricsPort)) {
             System.out.println("streaming metrics on http://localhost:" + server.getPort() + "/metrics");
-            run(StreamingJob.start(spark, config, observer));
+            run(spark, config, realTimeConfig, observer);
         }
         return 0;
     }
 
-    private static void run(StreamingJob job) throws Exception {
+    private static void run(SparkSession spark, StreamingConfig config, Optional<RealTimeConfig> realTimeConfig,
+                            StatusBoard.Observer observer) throws Exception {
+        if (realTimeConfig.isPresent()) {
+            RealTimeJob job = RealTimeJob.start(spark, config, realTimeConfig.get(), observer);
+            Runtime.getRuntime().addShutdownHook(new Thread(job::stop, "streamtree-streaming-shutdown"));
+            job.awaitTermination();
+            return;
+        }
+        StreamingJob job = StreamingJob.start(spark, config, observer);
         Runtime.getRuntime().addShutdownHook(new Thread(job::stop, "streamtree-streaming-shutdown"));
         job.awaitTermination();
     }

@@ -3,7 +3,11 @@ package dev.streamtree.streaming;
 import dev.streamtree.lake.catalog.Catalogs;
 import dev.streamtree.common.catalog.EventCatalog;
 import dev.streamtree.common.event.EventValidator;
+import dev.streamtree.common.registry.ModelMetadata;
 import dev.streamtree.common.registry.ModelRegistry;
+import dev.streamtree.common.registry.PendingVersion;
+import dev.streamtree.common.registry.Promotion;
+import dev.streamtree.common.registry.VersionId;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.model.registry.FileSystemModelRegistry;
@@ -14,11 +18,15 @@ import dev.streamtree.streaming.progress.ProgressListener;
 import dev.streamtree.streaming.progress.StatusBoard;
 import dev.streamtree.streaming.progress.StreamingStatus;
 import dev.streamtree.streaming.sink.KafkaSink;
+import dev.streamtree.streaming.sink.RecordSink;
 import dev.streamtree.streaming.score.BatchVersions;
 import dev.streamtree.streaming.score.ModelTracker;
 import dev.streamtree.streaming.score.SparkModelLoader;
 import dev.streamtree.model.score.TreeScorer;
 import dev.streamtree.streaming.source.KafkaSource;
+import org.apache.spark.api.java.function.ForeachFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
@@ -28,6 +36,8 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -47,6 +57,49 @@ public final class StreamingJob implements AutoCloseable {
     private static final int MAX_RESTARTS = 3;
     private static final Duration MIN_PREFETCH = Duration.ofMillis(100);
     private static final Duration MAX_PREFETCH = Duration.ofSeconds(1);
+
+    /** A registry with no current version: the lake-only query of real-time mode never loads a model. */
+    private static final ModelRegistry NO_MODELS = new ModelRegistry() {
+        @Override
+        public PendingVersion stage() {
+            throw new UnsupportedOperationException("the lake query has no registry");
+        }
+
+        @Override
+        public List<VersionId> versions() {
+            return List.of();
+        }
+
+        @Override
+        public ModelMetadata metadata(VersionId version) {
+            throw new IllegalArgumentException("the lake query has no registry, so no version " + version);
+        }
+
+        @Override
+        public String modelLocation(VersionId version) {
+            throw new IllegalArgumentException("the lake query has no registry, so no version " + version);
+        }
+
+        @Override
+        public Optional<VersionId> current() {
+            return Optional.empty();
+        }
+
+        @Override
+        public void promote(VersionId version, String reason) {
+            throw new UnsupportedOperationException("the lake query has no registry");
+        }
+
+        @Override
+        public VersionId rollback(String reason) {
+            throw new UnsupportedOperationException("the lake query has no registry");
+        }
+
+        @Override
+        public List<Promotion> history() {
+            return List.of();
+        }
+    };
 
     private final SparkSession spark;
     private final StreamingConfig config;
@@ -94,6 +147,27 @@ public final class StreamingJob implements AutoCloseable {
     /** Starts the job with the given catalog and registry, passing every update of its counters to {@code observer}. */
     public static StreamingJob start(SparkSession spark, StreamingConfig config, EventCatalog catalog,
                                      ModelRegistry registry, StatusBoard.Observer observer) {
+        return start(spark, config, catalog, registry, observer, KafkaSink.to(config.kafka()));
+    }
+
+    /**
+     * Starts the lake half of real-time mode ({@link dev.streamtree.streaming.realtime.RealTimeJob}): the same
+     * micro-batch query, checkpoint and lake commits, but no model and nothing sent to Kafka, since the real-time
+     * scoring query sends every prediction and dead letter. Its status counts events read, events to the lake and
+     * refused records; its predictions stay 0 and every valid event counts as unscored (by this query).
+     */
+    public static StreamingJob startLake(SparkSession spark, StreamingConfig config, EventCatalog catalog,
+                                         StatusBoard.Observer observer) {
+        return start(spark, config, catalog, NO_MODELS, observer, StreamingJob::discard);
+    }
+
+    /** Runs the batch's one Spark job (the lake files are written by its tasks) and drops its Kafka records. */
+    private static void discard(Dataset<Row> records) {
+        records.foreach((ForeachFunction<Row>) row -> { });
+    }
+
+    private static StreamingJob start(SparkSession spark, StreamingConfig config, EventCatalog catalog,
+                                      ModelRegistry registry, StatusBoard.Observer observer, RecordSink sink) {
         EventSchema schema = SchemaCodec.load(config.schemaLocation());
         Clock clock = Clock.systemUTC();
         String location = LakeBatchWriter.qualifiedLocation(config.lake(), spark.sparkContext().hadoopConfiguration());
@@ -105,7 +179,7 @@ public final class StreamingJob implements AutoCloseable {
                 spark.sparkContext().hadoopConfiguration()))
                 .prefetchEvery(prefetchInterval(config.triggerInterval()));
         MicroBatchProcessor processor = new MicroBatchProcessor(config, new EventValidator(schema), catalog, models,
-                batchVersions, KafkaSink.to(config.kafka()), board, clock);
+                batchVersions, sink, board, clock);
         ProgressListener listener = new ProgressListener(StreamingOptions.QUERY_NAME, board, LOG_INTERVAL, clock);
         StreamingJob job = new StreamingJob(spark, config, processor, listener, board, catalog, models);
         spark.streams().addListener(listener);

@@ -3,12 +3,14 @@ package dev.streamtree.streaming;
 import dev.streamtree.common.catalog.CatalogKind;
 import dev.streamtree.common.topic.Topics;
 import dev.streamtree.streaming.config.StreamingConfig;
+import dev.streamtree.streaming.realtime.RealTimeConfig;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
+import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -85,6 +87,39 @@ class StreamingCommandTest {
 
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString().strip()).isEqualTo("streaming: --metrics-port must be 0 (off) or a port 1..65535, got 70000");
+    }
+
+    @Test
+    void realTimeModeIsOffByDefaultAndItsFlagsParse() {
+        assertThat(realTime("--bootstrap-servers", "x:1")).as("micro-batch by default").isEmpty();
+
+        RealTimeConfig defaults = realTime("--bootstrap-servers", "x:1", "--real-time", "--checkpoint", "cp/streaming")
+                .orElseThrow();
+        assertThat(defaults.checkpointInterval()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(defaults.watchInterval()).isEqualTo(Duration.ofMillis(100));
+        assertThat(defaults.checkpoint()).as("beside the lake query's").isEqualTo("cp/streaming-realtime");
+
+        RealTimeConfig set = realTime("--bootstrap-servers", "x:1", "--real-time", "--real-time-checkpoint-interval", "30s",
+                "--model-watch-interval", "250ms", "--real-time-checkpoint", "cp/scoring").orElseThrow();
+        assertThat(set).isEqualTo(new RealTimeConfig(Duration.ofSeconds(30), Duration.ofMillis(250), "cp/scoring"));
+    }
+
+    @Test
+    void badRealTimeValuesAreNamed() {
+        assertThatThrownBy(() -> realTime("--bootstrap-servers", "x:1", "--real-time", "--model-watch-interval", "often"))
+                .hasMessageContaining("--model-watch-interval 'often' is not a duration");
+        assertThatThrownBy(() -> realTime("--bootstrap-servers", "x:1", "--real-time", "--real-time-checkpoint-interval",
+                "1s", "--model-watch-interval", "2s"))
+                .hasMessage("--model-watch-interval PT2S must be shorter than --real-time-checkpoint-interval PT1S");
+        assertThatThrownBy(() -> new RealTimeConfig(Duration.ZERO, Duration.ofMillis(1), "cp"))
+                .hasMessage("--real-time-checkpoint-interval must be positive, got PT0S");
+    }
+
+    private static Optional<RealTimeConfig> realTime(String... args) {
+        StreamingCommand command = new StreamingCommand();
+        new CommandLine(command).parseArgs(args);
+        command.toConfig();
+        return command.toRealTimeConfig();
     }
 
     private static StreamingConfig parse(String... args) {

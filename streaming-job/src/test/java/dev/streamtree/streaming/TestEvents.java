@@ -10,20 +10,20 @@ import java.util.Map;
 import java.util.Random;
 
 /** Valid Agrawal-schema events with a learnable label (A when age < 45 and salary >= 60000, else B). */
-final class TestEvents {
+public final class TestEvents {
 
     private final EventSchema schema;
     private final Random random;
     private final Instant start;
 
-    TestEvents(EventSchema schema, long seed, Instant start) {
+    public TestEvents(EventSchema schema, long seed, Instant start) {
         this.schema = schema;
         this.random = new Random(seed);
         this.start = start;
     }
 
     /** The JSON of event {@code id}, {@code n} minutes after the start (so events spread over several hours). */
-    String json(String id, int n) {
+    public String json(String id, int n) {
         Map<String, Object> event = new LinkedHashMap<>();
         event.put(schema.idField(), id);
         event.put(schema.eventTimeField(), start.plusSeconds(60L * n).toString());

@@ -160,11 +160,14 @@ public record EmrDeployConfig(String region, String endpointOverride, Cluster cl
      * @param triggerInterval      streaming trigger interval such as 10s; defaults to 10s
      * @param maxOffsetsPerTrigger optional cap on records per micro-batch
      * @param sparkConf            extra --conf properties for both steps
+     * @param realTimeCheckpointInterval optional: run the streaming job in real-time mode ({@code --real-time}) with
+     *                             this checkpoint interval, e.g. 5m; it then holds one executor core per partition of
+     *                             the events topic for as long as it runs, plus the cores of the lake's micro-batches
      */
     public record Jobs(String streamingJar, String retrainJar, List<String> extraJars, String kafkaProperties,
                        String bootstrapServers, String schema, String lake, String registry, String checkpoint,
                        String database, String table, Topics topics, String triggerInterval,
-                       Long maxOffsetsPerTrigger, Map<String, String> sparkConf) {
+                       Long maxOffsetsPerTrigger, Map<String, String> sparkConf, String realTimeCheckpointInterval) {
 
         private static final Pattern DURATION = Pattern.compile("\\d+(ms|s|m|h)");
 
@@ -192,6 +195,10 @@ public record EmrDeployConfig(String region, String endpointOverride, Cluster cl
                 throw new IllegalArgumentException("jobs.maxOffsetsPerTrigger " + maxOffsetsPerTrigger + " must be positive");
             }
             sparkConf = sorted(sparkConf);
+            if (realTimeCheckpointInterval != null && !DURATION.matcher(realTimeCheckpointInterval).matches()) {
+                throw new IllegalArgumentException("jobs.realTimeCheckpointInterval '" + realTimeCheckpointInterval
+                        + "' is not a duration such as 5m");
+            }
         }
 
         /** File name of {@link #kafkaProperties()} in the YARN container's working directory, where --files puts it. */

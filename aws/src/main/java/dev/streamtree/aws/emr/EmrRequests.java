@@ -107,6 +107,9 @@ public final class EmrRequests {
         if (jobs.maxOffsetsPerTrigger() != null) {
             args.addAll(List.of("--max-offsets-per-trigger", Long.toString(jobs.maxOffsetsPerTrigger())));
         }
+        if (jobs.realTimeCheckpointInterval() != null) {
+            args.addAll(List.of("--real-time", "--real-time-checkpoint-interval", jobs.realTimeCheckpointInterval()));
+        }
         return commandRunnerStep(STREAMING_STEP_NAME, args);
     }
 

@@ -94,6 +94,24 @@ class EmrRequestsTest {
     }
 
     @Test
+    void realTimeModeAddsItsFlagsToTheStreamingStepWhenConfigured() {
+        EmrDeployConfig realTime = EmrDeployConfig.read(EmrTestConfigs.write(dir,
+                json -> ((ObjectNode) json.get("jobs")).put("realTimeCheckpointInterval", "5m")));
+
+        assertThat(EmrRequests.streamingStep(realTime).hadoopJarStep().args())
+                .endsWith("--real-time", "--real-time-checkpoint-interval", "5m");
+        assertThat(EmrRequests.streamingStep(config).hadoopJarStep().args()).as("micro-batch by default")
+                .doesNotContain("--real-time");
+    }
+
+    @Test
+    void realTimeCheckpointIntervalMustBeADuration() {
+        assertThatThrownBy(() -> EmrDeployConfig.read(EmrTestConfigs.write(dir,
+                json -> ((ObjectNode) json.get("jobs")).put("realTimeCheckpointInterval", "five minutes"))))
+                .hasMessageContaining("jobs.realTimeCheckpointInterval 'five minutes' is not a duration");
+    }
+
+    @Test
     void optionalJobSettingsAreLeftOutWhenNotConfigured() {
         EmrDeployConfig minimal = EmrDeployConfig.read(EmrTestConfigs.write(dir, json -> {
             ObjectNode jobs = (ObjectNode) json.get("jobs");

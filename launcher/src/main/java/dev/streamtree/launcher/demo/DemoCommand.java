@@ -74,11 +74,18 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--work-dir", defaultValue = "work/demo", description = "Lake, registry, checkpoints and report; emptied first (default: ${DEFAULT-VALUE}).")
     Path workDir;
 
+    @Option(names = "--real-time", description = "Score with a Spark real-time query (milliseconds per event; holds "
+            + "one task slot per events partition); the lake stays a micro-batch query beside it.")
+    boolean realTime;
+
     @Override
     public Integer call() throws Exception {
         DemoRun run = new DemoRun(new DemoSettings(workDir, duration, rate, seed, function, driftTo, driftAt, retrainEvery,
                 window, trigger, badEvery, statusEvery, port,
                 new DemoSettings.MetricsPorts(streamingMetricsPort, schedulerMetricsPort), labelDelay), System.out);
+        if (realTime) {
+            run.realTime(Duration.ofMinutes(5));
+        }
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             run.requestStop();

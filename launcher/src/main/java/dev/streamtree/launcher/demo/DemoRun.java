@@ -29,6 +29,8 @@ import dev.streamtree.retrain.schedule.RetrainScheduler;
 import dev.streamtree.retrain.train.SearchGrid;
 import dev.streamtree.retrain.train.TrainingWindow;
 import dev.streamtree.streaming.StreamingJob;
+import dev.streamtree.streaming.realtime.RealTimeConfig;
+import dev.streamtree.streaming.realtime.RealTimeJob;
 import dev.streamtree.streaming.config.StreamingConfig;
 import dev.streamtree.streaming.metrics.StreamingMetrics;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
@@ -86,11 +88,26 @@ public final class DemoRun {
     private final List<DemoReport.Retrain> retrains = new CopyOnWriteArrayList<>();
     private final AtomicLong badRecordsSent = new AtomicLong();
     private volatile Instant origin;
+    /** Real-time mode's checkpoint interval, or null for micro-batch scoring. */
+    private Duration realTimeCheckpointInterval;
+    private volatile RealTimeJob realTimeJob;
 
     public DemoRun(DemoSettings settings, PrintStream out) {
         this.settings = settings;
         this.out = out;
     }
+
+    /**
+     * Scores in real-time mode ({@code --real-time}): a Spark real-time query with this checkpoint interval beside the
+     * lake's micro-batch query. Spark then gets {@value #REAL_TIME_SLOTS} task slots: two held by the scoring query (one
+     * per events partition), the rest for the lake's micro-batches and the retrains.
+     */
+    public DemoRun realTime(Duration checkpointInterval) {
+        this.realTimeCheckpointInterval = checkpointInterval;
+        return this;
+    }
+
+    private static final int REAL_TIME_SLOTS = 5;
 
     /** Ends the run early (Ctrl-C); the report is still written. */
     public void requestStop() {
@@ -109,7 +126,7 @@ public final class DemoRun {
             kafka.createTopics(2, topics.all().stream().filter(t -> !t.equals(topics.modelMetrics())).toList());
             KafkaSettings kafkaSettings = KafkaSettings.of(kafka.bootstrapServers());
             out.println("[demo] Kafka at " + kafka.bootstrapServers() + " (topics " + topics.all() + ")");
-            SparkSession spark = session(work);
+            SparkSession spark = session(work, realTimeCheckpointInterval == null ? "local[*]" : "local[" + REAL_TIME_SLOTS + "]");
             try {
                 return runLoop(spark, kafkaSettings, topics, work);
             } finally {
@@ -155,9 +172,18 @@ public final class DemoRun {
                                StreamingMetrics streamingMetrics, RetrainMetrics schedulerMetrics,
                                PrometheusRegistry monitorRegistry) throws Exception {
         String registryRoot = retrainConfig.registry();
-        StreamingJob job = StreamingJob.start(spark, streamingConfig, streamingMetrics);
+        StreamingJob job;
+        if (realTimeCheckpointInterval == null) {
+            job = StreamingJob.start(spark, streamingConfig, streamingMetrics);
+        } else {
+            realTimeJob = RealTimeJob.start(spark, streamingConfig, new RealTimeConfig(realTimeCheckpointInterval,
+                    Duration.ofMillis(100), RealTimeConfig.beside(streamingConfig.checkpoint())), streamingMetrics);
+            job = realTimeJob.lakeJob();
+        }
         out.println("[demo] streaming job running: " + topics.events() + " -> lake + " + topics.predictions()
-                + ", trigger " + settings.trigger().toMillis() + " ms");
+                + ", trigger " + settings.trigger().toMillis() + " ms" + (realTimeJob == null ? ""
+                : "; scoring in real-time mode (checkpoint every " + realTimeCheckpointInterval.toSeconds()
+                + " s, 2 task slots held)"));
         try (ControlChannel control = new ControlChannel(kafka, topics.control());
              RetrainScheduler scheduler = RetrainScheduler.forJob(RetrainJob.create(spark, retrainConfig), control,
                      settings.retrainEvery()).observedBy(schedulerMetrics).start()) {
@@ -182,7 +208,11 @@ public final class DemoRun {
             }
             return finish(spark, job, timeline, figures, registryRoot, work, topics, kafka);
         } finally {
-            job.stop();
+            if (realTimeJob != null) {
+                realTimeJob.stop();
+            } else {
+                job.stop();
+            }
         }
     }
 
@@ -235,7 +265,7 @@ public final class DemoRun {
                             second, settings.driftTo(), settings.function());
                 }
                 if (thread.isAlive() && Instant.now().isBefore(end.plusSeconds(5))) {
-                    out.println(dashboard(second, job.status(), figures));
+                    out.println(dashboard(second, status(job), figures));
                 }
             }
             badProducer.flush();
@@ -244,6 +274,12 @@ public final class DemoRun {
             throw failure[0];
         }
         return result[0];
+    }
+
+    /** The job's counters; in real-time mode with the scoring query's predictions and model. */
+    private StreamingStatus status(StreamingJob job) {
+        RealTimeJob realTime = realTimeJob;
+        return realTime == null ? job.status() : realTime.status();
     }
 
     private String dashboard(long second, StreamingStatus status, MonitorFigures figures) {
@@ -300,7 +336,7 @@ public final class DemoRun {
         out.println("[demo] waiting for the streaming job to process the last events ...");
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
         while (System.nanoTime() < deadline && !stopRequested.get()) {
-            StreamingStatus s = job.status();
+            StreamingStatus s = status(job);
             if (s.eventsToLake() + s.deadLetters() >= expected && s.consumerLag() == 0) {
                 break;
             }
@@ -316,7 +352,7 @@ public final class DemoRun {
 
     private DemoReport finish(SparkSession spark, StreamingJob job, AccuracyTimeline timeline, MonitorFigures figures,
                               String registryRoot, Path work, Topics topics, KafkaSettings kafka) throws IOException {
-        StreamingStatus status = job.status();
+        StreamingStatus status = status(job);
         spark.catalog().refreshTable(job.tableName());
         Row counts = spark.table(job.tableName()).agg(functions.count(functions.lit(1)), functions.countDistinct("id")).first();
         long lakeRows = counts.getLong(0);
@@ -386,9 +422,13 @@ public final class DemoRun {
     }
 
     static SparkSession session(Path work) {
+        return session(work, "local[*]");
+    }
+
+    static SparkSession session(Path work, String master) {
         return SparkSession.builder()
                 .appName("streamtree-demo")
-                .master("local[*]")
+                .master(master)
                 .config("spark.ui.enabled", "false")
                 .config("spark.sql.shuffle.partitions", "4")
                 .config("spark.scheduler.mode", "FAIR")

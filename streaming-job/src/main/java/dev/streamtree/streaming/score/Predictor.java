@@ -52,6 +52,16 @@ public final class Predictor implements Serializable {
      * @param features one value per schema feature, in schema order
      */
     public Prediction predict(String eventId, Instant eventTime, Object[] features) {
+        return predict(eventId, eventTime, features, batchId, scoredAt);
+    }
+
+    /**
+     * The prediction for one event, naming another batch and scoring time than the ones this predictor was made
+     * with (the real-time query scores each event as it arrives, see {@code dev.streamtree.streaming.realtime}).
+     *
+     * @param features one value per schema feature, in schema order
+     */
+    public Prediction predict(String eventId, Instant eventTime, Object[] features, long batch, Instant at) {
         Vector vector = scorer.features(features);
         double[] probabilities = scorer.probabilities(vector);
         List<String> classes = scorer.classes();
@@ -60,8 +70,8 @@ public final class Predictor implements Serializable {
             byClass.put(classes.get(i), probabilities[i]);
         }
         List<String> path = explain ? renderer().decisionPath(scorer.tree(), vector) : List.of();
-        return new Prediction(eventId, classes.get(TreeScorer.predictedIndex(probabilities)), byClass, version, batchId,
-                eventTime, scoredAt, path);
+        return new Prediction(eventId, classes.get(TreeScorer.predictedIndex(probabilities)), byClass, version, batch,
+                eventTime, at, path);
     }
 
     private TreeRenderer renderer() {
