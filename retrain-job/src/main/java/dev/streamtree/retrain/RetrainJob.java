@@ -1,6 +1,7 @@
 package dev.streamtree.retrain;
 
 import dev.streamtree.common.catalog.EventCatalog;
+import dev.streamtree.common.control.ControlMessage.Reason;
 import dev.streamtree.common.registry.CorruptVersionException;
 import dev.streamtree.common.registry.ModelMetadata;
 import dev.streamtree.common.registry.PendingVersion;
@@ -20,6 +21,7 @@ import dev.streamtree.retrain.train.Evaluation;
 import dev.streamtree.retrain.train.Metrics;
 import dev.streamtree.retrain.train.ModelSelection;
 import dev.streamtree.retrain.train.TrainingData;
+import dev.streamtree.retrain.train.TrainingWindow;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -102,24 +104,67 @@ public final class RetrainJob {
         return config;
     }
 
+    /** An on-demand retrain over the configured window (what {@code retrain run} does). */
     public RetrainOutcome run() {
+        return run(Trigger.onDemand(config.minRows()));
+    }
+
+    /**
+     * Why a retrain runs and what it may read.
+     *
+     * @param reason    recorded in the version's metadata; {@code drift} and {@code bootstrap} retrains are quick
+     *                  ({@link RetrainConfig#quickSelection()})
+     * @param trainFrom no row with an event time before it is read (a drift's change point), or null
+     * @param minRows   refuse to train on fewer labelled rows
+     */
+    public record Trigger(Reason reason, Instant trainFrom, long minRows) {
+        public Trigger {
+            java.util.Objects.requireNonNull(reason, "reason");
+            if (minRows < 10) {
+                throw new IllegalArgumentException("minimum rows must be at least 10, got " + minRows);
+            }
+        }
+
+        public static Trigger onDemand(long minRows) {
+            return new Trigger(Reason.REQUEST, null, minRows);
+        }
+
+        /** Drift and bootstrap retrains must serve within seconds: a few thousand rows, a small search. */
+        public boolean quick() {
+            return reason == Reason.DRIFT || reason == Reason.BOOTSTRAP;
+        }
+    }
+
+    /** Whether the registry has a serving model. */
+    public boolean hasCurrentModel() {
+        return registry.current().isPresent();
+    }
+
+    /** Labelled lake rows with an event time at or after {@code from} (all labelled rows when null). */
+    public long labelledRowsSince(Instant from) {
+        return TrainingData.since(TrainingData.labelled(source.read(schema), schema), from, schema).count();
+    }
+
+    public RetrainOutcome run(Trigger trigger) {
         long started = System.nanoTime();
         Instant now = clock.instant();
-        Dataset<Row> windowed = TrainingData.window(TrainingData.labelled(source.read(schema), schema), config.window(), now, schema)
+        TrainingWindow window = config.window().startingAt(trigger.trainFrom());
+        Dataset<Row> windowed = TrainingData.window(TrainingData.labelled(source.read(schema), schema), window, now, schema)
                 .cache();
         try {
             long rows = windowed.count();
-            if (rows < config.minRows()) {
+            if (rows < trigger.minRows()) {
                 throw new RetrainException(String.format(Locale.ROOT,
                         "refusing to train: only %d labelled rows in the %s of %s; at least %d are needed "
                                 + "(lower --min-rows, widen --window / --last-rows, or wait for more labelled events)",
-                        rows, config.window(), source.describe(), config.minRows()));
+                        rows, window, source.describe(), trigger.minRows()));
             }
+            Duration readTook = Duration.ofNanos(System.nanoTime() - started);
             TrainingData.TimeSplit holdoutSplit = TrainingData.splitByTime(windowed, schema, config.holdoutFraction());
             Dataset<Row> training = holdoutSplit.earlier().cache();
             Dataset<Row> holdout = holdoutSplit.later().cache();
             try {
-                return trainAndGate(rows, training, holdout, windowed, started);
+                return trainAndGate(trigger, window, rows, training, holdout, windowed, started, readTook);
             } finally {
                 training.unpersist();
                 holdout.unpersist();
@@ -129,8 +174,8 @@ public final class RetrainJob {
         }
     }
 
-    private RetrainOutcome trainAndGate(long windowRows, Dataset<Row> training, Dataset<Row> holdout, Dataset<Row> everyRow,
-                                        long started) {
+    private RetrainOutcome trainAndGate(Trigger trigger, TrainingWindow window, long windowRows, Dataset<Row> training,
+                                        Dataset<Row> holdout, Dataset<Row> everyRow, long started, Duration readTook) {
         long holdoutRows = holdout.count();
         long trainingRows = training.count();
         if (holdoutRows == 0 || trainingRows == 0) {
@@ -147,8 +192,10 @@ public final class RetrainJob {
         boolean weighted = (double) smallest / largest < config.imbalanceRatio();
 
         long searchStarted = System.nanoTime();
-        ModelSelection.Choice choice = ModelSelection.select(training, trainingRows, schema, config.selection(), weighted);
+        ModelSelection.Choice choice = ModelSelection.select(training, trainingRows, schema,
+                trigger.quick() ? config.quickSelection() : config.selection(), weighted);
         Duration searchTook = Duration.ofNanos(System.nanoTime() - searchStarted);
+        long gateStarted = System.nanoTime();
         LOG.info("chose {} by {}: {} fits in {} ms", choice.params(), choice.method(), choice.fits(), searchTook.toMillis());
 
         PipelineModel gated = FeaturePipeline.fit(training, schema, choice.params());
@@ -174,6 +221,8 @@ public final class RetrainJob {
             }
         }
         PromotionGate.Decision decision = PromotionGate.decide(config.gate(), candidateMetrics, championMetrics);
+        Duration gateTook = Duration.ofNanos(System.nanoTime() - gateStarted);
+        long commitStarted = System.nanoTime();
         String reason = championNote.isEmpty() ? decision.reason() : championNote + "; " + decision.reason();
 
         // The gate has used the holdout; a promoted model should not waste it. Refit the chosen parameters on every
@@ -195,9 +244,10 @@ public final class RetrainJob {
         DecisionTreeClassificationModel tree = FeaturePipeline.tree(model);
         TreeRenderer renderer = new TreeRenderer(schema);
         ModelMetadata metadata = new ModelMetadata(clock.instant(), schema.fingerprint(), schema.featureNames(),
-                schema.labelSpec().orElseThrow().classes(), config.window().toString(), trainingRows, holdoutRows, balance,
+                schema.labelSpec().orElseThrow().classes(), window.toString(), trainingRows, holdoutRows, balance,
                 fitRecord, candidateMetrics.asMap(), championMetrics.map(Metrics::asMap).orElse(Map.of()),
-                champion.map(VersionId::toString).orElse(null), spark.version(), streamtreeVersion());
+                champion.map(VersionId::toString).orElse(null), spark.version(), streamtreeVersion())
+                .withProvenance(trigger.reason().wireName(), window.from(), null);
         VersionId version;
         try (PendingVersion pending = registry.stage()) {
             try {
@@ -212,8 +262,12 @@ public final class RetrainJob {
         if (decision.promote()) {
             registry.promote(version, reason);
         }
-        String summary = summary(version, decision.promote(), champion, candidateMetrics, championMetrics, choice,
-                windowRows, trainingRows, holdoutRows, balance, weighted, reason, searchTook, Duration.ofNanos(System.nanoTime() - started));
+        Duration commitTook = Duration.ofNanos(System.nanoTime() - commitStarted);
+        String timing = String.format(Locale.ROOT, "read %.2f s, selection %.2f s, fit + gate %.2f s, refit + commit %.2f s",
+                seconds(readTook), seconds(searchTook), seconds(gateTook), seconds(commitTook));
+        String summary = summary(trigger, window, version, decision.promote(), champion, candidateMetrics, championMetrics, choice,
+                windowRows, trainingRows, holdoutRows, balance, weighted, reason, searchTook, timing,
+                Duration.ofNanos(System.nanoTime() - started));
         return new RetrainOutcome(decision.promote(), version, champion, candidateMetrics, championMetrics, choice.params(),
                 reason, summary);
     }
@@ -230,14 +284,20 @@ public final class RetrainJob {
         }
     }
 
-    private String summary(VersionId version, boolean promoted, Optional<VersionId> champion, Metrics candidate,
+    private static double seconds(Duration d) {
+        return d.toNanos() / 1e9;
+    }
+
+    private String summary(Trigger trigger, TrainingWindow window, VersionId version, boolean promoted, Optional<VersionId> champion, Metrics candidate,
                            Optional<Metrics> championMetrics, ModelSelection.Choice choice, long windowRows, long trainingRows,
                            long holdoutRows, Map<String, Long> balance, boolean weighted, String reason, Duration searchTook,
-                           Duration took) {
+                           String timing, Duration took) {
         StringBuilder out = new StringBuilder();
         out.append(promoted ? "PROMOTED " : "KEPT CHAMPION; candidate ").append(version)
                 .append(promoted ? " is now serving" : " is registered but not serving").append('\n');
-        out.append("  data:       ").append(windowRows).append(" labelled rows (").append(config.window()).append(") from ")
+        out.append("  reason:     ").append(trigger.reason().wireName())
+                .append(trigger.quick() ? " (quick search)" : "").append('\n');
+        out.append("  data:       ").append(windowRows).append(" labelled rows (").append(window).append(") from ")
                 .append(source.describe()).append('\n');
         out.append("  split:      ").append(trainingRows).append(" training / ").append(holdoutRows)
                 .append(" holdout (latest ").append(Math.round(config.holdoutFraction() * 100)).append("% by event time)\n");
@@ -254,7 +314,7 @@ public final class RetrainJob {
         out.append("  champion:   ").append(champion.map(v -> v + ": " + championMetrics.map(Metrics::toString)
                 .orElse("not evaluated")).orElse("none")).append('\n');
         out.append("  gate:       ").append(reason).append('\n');
-        out.append("  took:       ").append(took.toMillis() / 1000.0).append(" s\n");
+        out.append("  took:       ").append(took.toMillis() / 1000.0).append(" s (").append(timing).append(")\n");
         return out.toString();
     }
 

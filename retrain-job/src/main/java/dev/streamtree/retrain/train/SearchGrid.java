@@ -44,6 +44,16 @@ public record SearchGrid(List<Integer> maxDepths, List<Integer> minInstancesPerN
         return new SearchGrid(DEFAULT_MAX_DEPTHS, DEFAULT_MIN_INSTANCES, DEFAULT_IMPURITIES);
     }
 
+    /**
+     * The grid of quick retrains (drift, bootstrap): every default depth (free under cross-validation) and one leaf
+     * minimum, so the search costs one fit per fold.
+     */
+    public static final List<Integer> QUICK_MIN_INSTANCES = List.of(5);
+
+    public static SearchGrid quick() {
+        return new SearchGrid(DEFAULT_MAX_DEPTHS, QUICK_MIN_INSTANCES, DEFAULT_IMPURITIES);
+    }
+
     /** Every combination, shallow and simple first, so ties go to the simpler tree. */
     public List<TreeParams> candidates() {
         List<TreeParams> out = new ArrayList<>();
