@@ -65,13 +65,24 @@ public final class RetrainJob {
     private final RetrainConfig config;
     private final EventSchema schema;
     private final Clock clock;
+    /** Versions are immutable: a model this job committed or loaded is kept, so the next gate need not load it. */
+    private final Map<VersionId, PipelineModel> models;
+
+    /** Quick retrains of at most this many rows copy them to the driver (one small local partition set). */
+    static final long QUICK_LOCAL_ROWS = 200_000;
 
     public RetrainJob(SparkSession spark, LabelledEvents source, FileSystemModelRegistry registry, RetrainConfig config, Clock clock) {
+        this(spark, source, registry, config, clock, new java.util.concurrent.ConcurrentHashMap<>());
+    }
+
+    private RetrainJob(SparkSession spark, LabelledEvents source, FileSystemModelRegistry registry, RetrainConfig config,
+                       Clock clock, Map<VersionId, PipelineModel> models) {
         this.spark = spark;
         this.source = source;
         this.registry = registry;
         this.config = config;
         this.clock = clock;
+        this.models = models;
         this.schema = SchemaCodec.load(config.schemaLocation());
         if (schema.labelSpec().isEmpty()) {
             throw new IllegalArgumentException("schema " + config.schemaLocation() + " has no label; nothing to train on");
@@ -97,7 +108,7 @@ public final class RetrainJob {
 
     /** The same job with a different gate (used for forced requests). */
     public RetrainJob with(RetrainConfig newConfig) {
-        return new RetrainJob(spark, source, registry, newConfig, clock);
+        return new RetrainJob(spark, source, registry, newConfig, clock, models);
     }
 
     public RetrainConfig config() {
@@ -159,6 +170,13 @@ public final class RetrainJob {
                                 + "(lower --min-rows, widen --window / --last-rows, or wait for more labelled events)",
                         rows, window, source.describe(), trigger.minRows()));
             }
+            if (trigger.quick() && rows <= QUICK_LOCAL_ROWS) {
+                // A few thousand rows spread over many small lake files: every Spark job of the search would run a task
+                // per file. A local copy is one small partition set, and its jobs are scheduled in milliseconds.
+                Dataset<Row> local = spark.createDataFrame(windowed.collectAsList(), windowed.schema()).cache();
+                windowed.unpersist();
+                windowed = local;
+            }
             Duration readTook = Duration.ofNanos(System.nanoTime() - started);
             TrainingData.TimeSplit holdoutSplit = TrainingData.splitByTime(windowed, schema, config.holdoutFraction());
             Dataset<Row> training = holdoutSplit.earlier().cache();
@@ -199,7 +217,11 @@ public final class RetrainJob {
         LOG.info("chose {} by {}: {} fits in {} ms", choice.params(), choice.method(), choice.fits(), searchTook.toMillis());
 
         PipelineModel gated = FeaturePipeline.fit(training, schema, choice.params());
-        Metrics candidateMetrics = Evaluation.evaluate(gated, holdout, schema);
+        // Candidate and champion are scored the same way on the same holdout, the quick way for a quick retrain.
+        java.util.function.BiFunction<PipelineModel, Dataset<Row>, Metrics> score = trigger.quick()
+                ? (m, rowsToScore) -> Evaluation.evaluateOnDriver(m, rowsToScore, schema)
+                : (m, rowsToScore) -> Evaluation.evaluate(m, rowsToScore, schema);
+        Metrics candidateMetrics = score.apply(gated, holdout);
 
         Optional<VersionId> champion = registry.current();
         Optional<Metrics> championMetrics = Optional.empty();
@@ -210,8 +232,11 @@ public final class RetrainJob {
                 if (!championMeta.schemaFingerprint().equals(schema.fingerprint())) {
                     championNote = "champion " + champion.get() + " was trained on another schema version; not compared";
                 } else {
-                    PipelineModel championModel = PipelineModel.load(registry.modelLocation(champion.get()));
-                    championMetrics = Optional.of(Evaluation.evaluate(championModel, holdout, schema));
+                    VersionId championVersion = champion.get();
+                    PipelineModel championModel = models.containsKey(championVersion) ? models.get(championVersion)
+                            : PipelineModel.load(registry.modelLocation(championVersion));
+                    models.put(championVersion, championModel);
+                    championMetrics = Optional.of(score.apply(championModel, holdout));
                 }
             } catch (CorruptVersionException | IllegalArgumentException e) {
                 championNote = "champion " + champion.get() + " cannot be evaluated: " + e.getMessage();
@@ -258,6 +283,10 @@ public final class RetrainJob {
             writeText(pending.filesLocation(), "tree.txt", renderer.text(tree));
             writeText(pending.filesLocation(), "tree.dot", renderer.dot(tree));
             version = pending.commit(metadata);
+        }
+        if (decision.promote()) {
+            models.clear();
+            models.put(version, model);
         }
         if (decision.promote()) {
             registry.promote(version, reason);
