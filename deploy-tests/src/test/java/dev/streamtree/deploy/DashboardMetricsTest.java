@@ -3,6 +3,7 @@ package dev.streamtree.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.streamtree.monitor.service.MonitorMetrics;
 import dev.streamtree.retrain.metrics.RetrainMetrics;
 import dev.streamtree.streaming.metrics.StreamingMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -35,6 +36,7 @@ class DashboardMetricsTest {
         PrometheusRegistry registry = new PrometheusRegistry();
         new StreamingMetrics(registry);
         new RetrainMetrics(registry);
+        new MonitorMetrics(registry);
         Set<String> names = new TreeSet<>();
         for (MetricSnapshot snapshot : registry.scrape()) {
             String name = snapshot.getMetadata().getPrometheusName();
@@ -94,7 +96,8 @@ class DashboardMetricsTest {
     void theCheckCatchesAQueryOfAMetricThatDoesNotExist() {
         Set<String> exposed = exposedNames();
         assertThat(exposed).contains("streamtree_events_read_total", "streamtree_serving_model_info",
-                "streamtree_retrain_runs_total", "streamtree_batch_duration_seconds_bucket");
+                "streamtree_retrain_runs_total", "streamtree_batch_duration_seconds_bucket",
+                "streamtree_live_accuracy_ratio", "streamtree_drift_detections_total");
         assertThat(exposed).doesNotContain("streamtree_events_read", "streamtree_live_accuracy");
     }
 }

@@ -5,6 +5,7 @@ import dev.streamtree.ingest.Cli;
 import dev.streamtree.ingest.IngestMain;
 import dev.streamtree.launcher.broker.BrokerCommand;
 import dev.streamtree.launcher.demo.DemoCommand;
+import dev.streamtree.monitor.cli.MonitorCommand;
 import dev.streamtree.retrain.RetrainJobMain;
 import dev.streamtree.streaming.StreamingCommand;
 import picocli.CommandLine;
@@ -31,6 +32,7 @@ public final class Launcher {
         commandLine.addSubcommand("retrain", RetrainJobMain.commandLine());
         // `models ...` is short for `retrain models ...`.
         commandLine.addSubcommand("models", RetrainJobMain.commandLine().getSubcommands().get("models"));
+        commandLine.addSubcommand("monitor", new CommandLine(new MonitorCommand()));
         commandLine.addSubcommand("deploy", new CommandLine(new DeployCommand()));
         return Cli.configure(commandLine);
     }

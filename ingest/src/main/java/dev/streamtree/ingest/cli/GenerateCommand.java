@@ -1,5 +1,6 @@
 package dev.streamtree.ingest.cli;
 
+import dev.streamtree.common.config.Durations;
 import dev.streamtree.common.event.EventValidator;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.common.topic.Topics;
@@ -7,6 +8,7 @@ import dev.streamtree.ingest.generate.AgrawalGenerator;
 import dev.streamtree.ingest.generate.DriftPlan;
 import dev.streamtree.ingest.generate.GeneratedRecords;
 import dev.streamtree.ingest.generate.RatePacer;
+import dev.streamtree.ingest.send.DelayedLabels;
 import dev.streamtree.ingest.send.EventSender;
 import dev.streamtree.ingest.send.ProducerSettings;
 import dev.streamtree.ingest.send.SendProgress;
@@ -23,7 +25,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 @Command(name = "generate", mixinStandardHelpOptions = true,
-        description = {"Produce the Agrawal loan-application stream (labels included) at a steady rate, with an optional concept drift.",
+        description = {"Produce the Agrawal loan-application stream (labels included, or sent later with --label-delay) at a steady rate, with an optional concept drift.",
                 "Deterministic by seed (ids, features, labels); event times are the wall clock. Runs until --count or --duration, or Ctrl-C."})
 public final class GenerateCommand implements Callable<Integer> {
 
@@ -66,6 +68,15 @@ public final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--id-prefix", paramLabel = "PREFIX", description = "Event id prefix (default: agr-<seed>).")
     String idPrefix;
 
+    @Option(names = "--label-delay", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "Withhold each label from its event and send it to the labels topic this much later "
+                    + "(a label record keyed by event id), e.g. 10s; default: labels inline in the events.")
+    Duration labelDelay;
+
+    @Option(names = "--labels-topic", defaultValue = Topics.DEFAULT_LABELS,
+            description = "Labels topic for --label-delay (default: ${DEFAULT-VALUE}).")
+    String labelsTopic;
+
     @Option(names = "--progress-every", defaultValue = "2s", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "Progress line interval on stderr (default: ${DEFAULT-VALUE}).")
     Duration progressEvery;
@@ -103,7 +114,7 @@ public final class GenerateCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         DriftPlan plan = new DriftPlan(function, driftTo, driftAtRecord, driftAfter);
         if (count < 0) {
             throw new IllegalArgumentException("--count must be >= 0, got " + count);
@@ -117,10 +128,31 @@ public final class GenerateCommand implements Callable<Integer> {
         try (Producer<String, byte[]> producer = ProducerSettings.create(kafka.settings());
              ProgressPrinter ignored = new ProgressPrinter(progress, err, progressEvery)) {
             ProducerSettings.requireTopic(kafka.settings(), producer, topic);
+            if (labelDelay != null) {
+                ProducerSettings.requireTopic(kafka.settings(), producer, labelsTopic);
+            }
             warmUp(validator);
             EventSender sender = new EventSender(producer, validator, topic, r -> err.println("[ingest] rejected " + r));
-            SendReport report = sender.send(new GeneratedRecords(generator, new RatePacer(rate), count, duration,
-                    stopped::get, e -> { }), progress);
+            SendReport report;
+            if (labelDelay == null) {
+                report = sender.send(new GeneratedRecords(generator, new RatePacer(rate), count, duration,
+                        stopped::get, e -> { }), progress);
+            } else {
+                DelayedLabels labels = new DelayedLabels(producer, labelsTopic, labelDelay, Clock.systemUTC());
+                try {
+                    report = sender.send(new GeneratedRecords(generator, new RatePacer(rate), count, duration,
+                            stopped::get, e -> labels.schedule(e.id(), e.label()), GeneratedRecords.Labels.WITHHELD), progress);
+                    err.println("[ingest] sending the last labels (" + Durations.format(labelDelay) + " after their events) ...");
+                } finally {
+                    labels.close();
+                }
+                out.println("[ingest] labels: " + labels.sent() + " sent " + Durations.format(labelDelay)
+                        + " after their events -> topic " + labelsTopic + (labels.failed() == 0 ? "" : ", " + labels.failed() + " failed"));
+                if (labels.failed() > 0) {
+                    out.println("[ingest] generated " + report.summary() + " -> topic " + topic);
+                    return 2;
+                }
+            }
             out.println("[ingest] generated " + report.summary() + " -> topic " + topic);
             return report.complete() ? 0 : 2;
         } finally {

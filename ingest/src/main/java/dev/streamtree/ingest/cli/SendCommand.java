@@ -2,6 +2,7 @@ package dev.streamtree.ingest.cli;
 
 import dev.streamtree.common.event.EventValidator;
 import dev.streamtree.common.schema.EventSchema;
+import dev.streamtree.common.schema.LabelSpec;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.common.topic.Topics;
 import dev.streamtree.ingest.send.EventSender;
@@ -36,6 +37,7 @@ import java.util.concurrent.Callable;
 
 @Command(name = "send", mixinStandardHelpOptions = true,
         description = {"Validate records from files (JSONL or CSV) or stdin and produce the valid ones to the events topic.",
+                "With --labels: label records (JSONL {\"event_id\",\"label\",\"labelled_at\"}), checked against the schema's classes, to the labels topic.",
                 "Exit code: 0 all sent; 2 some records rejected or refused by the broker (each listed on stderr); 1 error."})
 public final class SendCommand implements Callable<Integer> {
 
@@ -46,8 +48,13 @@ public final class SendCommand implements Callable<Integer> {
             description = "Event schema (default: ${DEFAULT-VALUE}).")
     String schema;
 
-    @Option(names = "--topic", defaultValue = Topics.DEFAULT_EVENTS, description = "Target topic (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--topic", description = "Target topic (default: " + Topics.DEFAULT_EVENTS + ", with --labels "
+            + Topics.DEFAULT_LABELS + ").")
     String topic;
+
+    @Option(names = "--labels", description = "The input is label records, not events: each line one JSON object "
+            + "{\"event_id\",\"label\",\"labelled_at\"} whose label is one of the schema's classes; sent keyed by event id.")
+    boolean labels;
 
     @Option(names = "--format", paramLabel = "jsonl|csv",
             description = "Input format; default: by file extension (.csv is CSV, anything else JSONL; stdin is JSONL).")
@@ -86,17 +93,25 @@ public final class SendCommand implements Callable<Integer> {
             }
         }
         List<String> inputs = files.isEmpty() ? List.of("-") : files;
+        String target = topic != null ? topic : labels ? Topics.DEFAULT_LABELS : Topics.DEFAULT_EVENTS;
+        if (labels && format == InputFormat.CSV) {
+            throw new IllegalArgumentException("--labels reads JSONL label records; --format csv is for events");
+        }
+        LabelSpec classes = labels ? eventSchema.labelSpec().orElseThrow(() -> new IllegalArgumentException(
+                "--labels needs a schema with a label; schema '" + eventSchema.name() + "' has none")) : null;
         EventValidator validator = new EventValidator(eventSchema);
         SendProgress progress = new SendProgress();
         try (PrintStream rejects = rejectsFile == null ? null
                      : new PrintStream(Files.newOutputStream(rejectsFile), true, StandardCharsets.UTF_8);
              Producer<String, byte[]> producer = ProducerSettings.create(kafka.settings());
              ProgressPrinter ignored = new ProgressPrinter(progress, err, progressEvery)) {
-            ProducerSettings.requireTopic(kafka.settings(), producer, topic);
-            EventSender sender = new EventSender(producer, validator, topic, rejection -> report(rejection, rejects));
+            ProducerSettings.requireTopic(kafka.settings(), producer, target);
+            EventSender sender = labels
+                    ? EventSender.forLabels(producer, classes, target, rejection -> report(rejection, rejects))
+                    : new EventSender(producer, validator, target, rejection -> report(rejection, rejects));
             Iterator<SourceRecord> records = concat(inputs, eventSchema);
             SendReport report = sender.send(records, progress);
-            out.println("[ingest] " + report.summary() + " -> topic " + topic);
+            out.println("[ingest] " + report.summary() + " -> topic " + target);
             return report.complete() ? 0 : 2;
         }
     }
@@ -132,7 +147,8 @@ public final class SendCommand implements Callable<Integer> {
                     boolean isStdin = input.equals("-");
                     InputStream in = isStdin ? stdin : Files.newInputStream(Path.of(input));
                     String name = isStdin ? "stdin" : input;
-                    InputFormat chosen = format != null ? format : isStdin ? InputFormat.JSONL : InputFormat.forFileName(input);
+                    InputFormat chosen = format != null ? format
+                            : isStdin || labels ? InputFormat.JSONL : InputFormat.forFileName(input);
                     if (chosen == InputFormat.CSV) {
                         return new CsvRecords(new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8)), name, eventSchema);
                     }

@@ -38,8 +38,19 @@ public final class AgrawalGenerator {
         this.clock = clock;
     }
 
-    /** One generated event. */
+    /** One generated event; {@code json} carries the label. */
     public record Event(String id, Instant eventTime, int function, String label, byte[] json) {
+
+        /** The event's JSON without its label field, for a stream whose labels come later on the labels topic. */
+        public byte[] jsonWithoutLabel() {
+            try {
+                ObjectNode node = (ObjectNode) Json.mapper().readTree(json);
+                node.remove("label");
+                return node.toString().getBytes(StandardCharsets.UTF_8);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("generated event " + id + " is not JSON", e);
+            }
+        }
     }
 
     public Event next() {

@@ -21,9 +21,24 @@ public final class GeneratedRecords implements Iterator<SourceRecord> {
     private final long deadline;
     private final BooleanSupplier stop;
     private final Consumer<AgrawalGenerator.Event> onEvent;
+    private final Labels labels;
+
+    /** Whether the records carry their label. */
+    public enum Labels {
+        /** in the event, as generated */
+        INLINE,
+        /** left out of the event (the caller sends it later, e.g. with {@code DelayedLabels}) */
+        WITHHELD
+    }
 
     public GeneratedRecords(AgrawalGenerator generator, RatePacer pacer, long count, Duration duration,
                             BooleanSupplier stop, Consumer<AgrawalGenerator.Event> onEvent) {
+        this(generator, pacer, count, duration, stop, onEvent, Labels.INLINE);
+    }
+
+    public GeneratedRecords(AgrawalGenerator generator, RatePacer pacer, long count, Duration duration,
+                            BooleanSupplier stop, Consumer<AgrawalGenerator.Event> onEvent, Labels labels) {
+        this.labels = labels;
         this.generator = generator;
         this.pacer = pacer;
         this.count = count;
@@ -46,6 +61,6 @@ public final class GeneratedRecords implements Iterator<SourceRecord> {
         pacer.awaitNext();
         AgrawalGenerator.Event event = generator.next();
         onEvent.accept(event);
-        return SourceRecord.of("generated:" + event.id(), event.json());
+        return SourceRecord.of("generated:" + event.id(), labels == Labels.INLINE ? event.json() : event.jsonWithoutLabel());
     }
 }

@@ -2,21 +2,26 @@ package dev.streamtree.ingest.send;
 
 import dev.streamtree.common.event.EventValidator;
 import dev.streamtree.common.event.ValidationResult;
+import dev.streamtree.common.label.LabelRecord;
+import dev.streamtree.common.schema.LabelSpec;
 import dev.streamtree.ingest.source.SourceRecord;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Iterator;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * Validates records against the schema and produces the valid ones, keyed by event id, value unchanged.
+ * Validates records against the schema (events) or the label contract ({@link #forLabels labels}) and produces the
+ * valid ones, keyed by event id, value unchanged.
  *
  * <p>Nothing is dropped silently: every record read ends up counted as sent, rejected (validation, with the
  * reason) or failed (the broker's error after the producer's own retries). The caller owns the producer and
@@ -28,9 +33,13 @@ public final class EventSender {
     public static final int MAX_REPORTED_REJECTIONS = 1000;
 
     private final Producer<String, byte[]> producer;
-    private final EventValidator validator;
+    private final Function<byte[], Checked> check;
     private final String topic;
     private final Consumer<Rejection> onRejection;
+
+    /** A record's key (its event id) when it passed the check, else why it did not. */
+    private record Checked(String id, String reason) {
+    }
 
     /**
      * @param onRejection called for every rejection and broker failure as it happens (e.g. to print it);
@@ -38,10 +47,36 @@ public final class EventSender {
      */
     public EventSender(Producer<String, byte[]> producer, EventValidator validator, String topic,
                        Consumer<Rejection> onRejection) {
+        this(producer, topic, onRejection, value -> {
+            ValidationResult result = validator.validate(null, value);
+            return result instanceof ValidationResult.Invalid invalid ? new Checked(null, invalid.reason())
+                    : new Checked(((ValidationResult.Valid) result).event().id(), null);
+        });
+    }
+
+    private EventSender(Producer<String, byte[]> producer, String topic, Consumer<Rejection> onRejection,
+                        Function<byte[], Checked> check) {
         this.producer = producer;
-        this.validator = validator;
         this.topic = topic;
         this.onRejection = onRejection;
+        this.check = check;
+    }
+
+    /**
+     * A sender of labels-topic records: each value must be a {@link LabelRecord} whose label is one of
+     * {@code classes}; it is sent unchanged, keyed by its event id. A record without {@code labelled_at} gets the
+     * Kafka record's timestamp as its time when it is read.
+     */
+    public static EventSender forLabels(Producer<String, byte[]> producer, LabelSpec classes, String topic,
+                                        Consumer<Rejection> onRejection) {
+        Instant placeholder = Instant.EPOCH; // only stands in for a missing labelled_at during the check
+        return new EventSender(producer, topic, onRejection, value -> {
+            try {
+                return new Checked(LabelRecord.parse(null, value, classes, placeholder).eventId(), null);
+            } catch (IllegalArgumentException e) {
+                return new Checked(null, e.getMessage());
+            }
+        });
     }
 
     public SendReport send(Iterator<SourceRecord> records) {
@@ -59,12 +94,12 @@ public final class EventSender {
                 account(new Rejection(record.origin(), record.problem()), rejections, progress.rejected);
                 continue;
             }
-            ValidationResult result = validator.validate(null, record.value());
-            if (result instanceof ValidationResult.Invalid invalid) {
-                account(new Rejection(record.origin(), invalid.reason()), rejections, progress.rejected);
+            Checked checked = check.apply(record.value());
+            if (checked.reason() != null) {
+                account(new Rejection(record.origin(), checked.reason()), rejections, progress.rejected);
                 continue;
             }
-            String id = ((ValidationResult.Valid) result).event().id();
+            String id = checked.id();
             try {
                 send(record, id, progress, rejections);
             } catch (KafkaException e) {

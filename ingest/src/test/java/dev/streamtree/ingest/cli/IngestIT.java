@@ -1,5 +1,7 @@
 package dev.streamtree.ingest.cli;
 
+import dev.streamtree.common.label.LabelRecord;
+import dev.streamtree.common.schema.LabelSpec;
 import dev.streamtree.ingest.IngestMain;
 import dev.streamtree.ingest.generate.AgrawalGenerator;
 import dev.streamtree.ingest.generate.DriftPlan;
@@ -182,5 +184,59 @@ class IngestIT {
         assertThat(code).as("a --topic that names no topic is a bad argument").isEqualTo(2);
         assertThat(err.toString()).contains("error: topic 'no-such-topic' does not exist on " + kafka.bootstrapServers())
                 .doesNotContain("at dev.streamtree");
+    }
+
+    @Test
+    void generateWithALabelDelaySendsEventsWithoutLabelsAndEachLabelThatMuchLaterOnTheLabelsTopic() {
+        kafka.createTopics(1, List.of("gen-delay-events", "gen-delay-labels"));
+        int code = IngestMain.commandLine().execute("generate", "--bootstrap-servers", kafka.bootstrapServers(),
+                "--topic", "gen-delay-events", "--labels-topic", "gen-delay-labels", "--count", "200", "--rate", "400",
+                "--seed", "5", "--label-delay", "1s");
+        assertThat(code).isZero();
+        List<ConsumerRecord<byte[], byte[]>> events = readAll("gen-delay-events", 200);
+        List<ConsumerRecord<byte[], byte[]>> labels = readAll("gen-delay-labels", 200);
+        assertThat(events).hasSize(200).allSatisfy(r -> assertThat(new String(r.value(), StandardCharsets.UTF_8))
+                .doesNotContain("\"label\""));
+        assertThat(labels).hasSize(200);
+        // The same seed generates the same labels: each label record carries its event's class, keyed by event id.
+        AgrawalGenerator same = new AgrawalGenerator(5, DriftPlan.none(1), 0.05, "agr-5", Clock.systemUTC());
+        Map<String, java.time.Instant> eventTimes = new java.util.HashMap<>();
+        events.forEach(r -> eventTimes.put(new String(r.key(), StandardCharsets.UTF_8), java.time.Instant.parse(
+                new String(r.value(), StandardCharsets.UTF_8).replaceAll(".*\"event_time\":\"([^\"]+)\".*", "$1"))));
+        Map<String, String> expected = new java.util.HashMap<>();
+        for (int i = 0; i < 200; i++) {
+            AgrawalGenerator.Event e = same.next();
+            expected.put(e.id(), e.label());
+        }
+        LabelSpec classes = new LabelSpec("label", List.of("A", "B"));
+        for (ConsumerRecord<byte[], byte[]> r : labels) {
+            LabelRecord label = LabelRecord.parse(r.key(), r.value(), classes, null);
+            assertThat(label.label()).as(label.eventId()).isEqualTo(expected.get(label.eventId()));
+            assertThat(Duration.between(eventTimes.get(label.eventId()), label.labelledAt())).as("labelled 1 s after its event")
+                    .isGreaterThanOrEqualTo(Duration.ofSeconds(1)).isLessThan(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
+    void sendLabelsValidatesEachLabelRecordAndRefusesBadLinesNamingThem(@TempDir Path dir) throws Exception {
+        kafka.createTopics(1, List.of("send-labels"));
+        Path input = dir.resolve("labels.jsonl");
+        Files.writeString(input, String.join("\n",
+                "{\"event_id\":\"e1\",\"label\":\"A\",\"labelled_at\":\"2026-12-02T10:00:00Z\"}",
+                "{\"event_id\":\"e2\",\"label\":\"C\",\"labelled_at\":\"2026-12-02T10:00:00Z\"}",
+                "{\"event_id\":\"e3\",\"label\":\"B\"}",
+                "{\"label\":\"B\"}",
+                "{\"event_id\":\"e5\",\"label\":\"B\",\"labelled_at\":\"yesterday\"}") + "\n");
+
+        Run run = send("", "--bootstrap-servers", kafka.bootstrapServers(), "--topic", "send-labels", "--labels",
+                input.toString());
+
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        assertThat(run.out()).contains("read 5, sent 2, rejected 3 (invalid)");
+        assertThat(run.err()).contains("labels.jsonl:2: field 'label' is 'C'; expected one of [A, B]")
+                .contains("labels.jsonl:4: field 'event_id' is missing")
+                .contains("labels.jsonl:5: field 'labelled_at' is 'yesterday'");
+        List<ConsumerRecord<byte[], byte[]>> sent = readAll("send-labels", 2);
+        assertThat(sent).extracting(r -> new String(r.key(), StandardCharsets.UTF_8)).containsExactly("e1", "e3");
     }
 }

@@ -1,6 +1,8 @@
 package dev.streamtree.launcher.broker;
 
+import dev.streamtree.common.kafka.KafkaSettings;
 import dev.streamtree.common.topic.Topics;
+import dev.streamtree.monitor.service.MonitorService;
 import dev.streamtree.kafka.embedded.EmbeddedKafka;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -26,7 +28,10 @@ public final class BrokerCommand implements Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         try (EmbeddedKafka kafka = EmbeddedKafka.start(port)) {
-            kafka.createTopics(partitions, Topics.defaults().all());
+            Topics topics = Topics.defaults();
+            // The model-metrics topic is log-compacted (latest record per version), as the monitor creates it.
+            MonitorService.createModelMetricsTopic(KafkaSettings.of(kafka.bootstrapServers()), topics.modelMetrics());
+            kafka.createTopics(partitions, topics.all().stream().filter(t -> !t.equals(topics.modelMetrics())).toList());
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "broker-stop"));
             System.out.println("[broker] Kafka is up at " + kafka.bootstrapServers() + " with topics "
                     + Topics.defaults().all() + "; Ctrl-C stops it");

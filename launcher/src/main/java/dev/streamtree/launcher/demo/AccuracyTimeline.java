@@ -1,18 +1,15 @@
 package dev.streamtree.launcher.demo;
 
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Scores predictions against the labels the generator produced: accuracy per event-time bucket and model
- * version, the latest rolling accuracy, and bookkeeping that shows whether any event was scored twice or never.
+ * Bookkeeping of the demo's predictions against the events the generator produced: whether any event was scored twice
+ * or never. Accuracy is not computed here: the demo's accuracy figures are the monitor's ({@link MonitorFigures}).
  *
  * <p>Predictions are at-least-once; a repeat of the same (event id, model version, batch id) is counted once.
  * Thread-safe: the generator records labels on one thread, the predictions consumer scores on another.
@@ -23,27 +20,19 @@ public final class AccuracyTimeline {
     public record Truth(String label, Instant eventTime, int function) {
     }
 
-    /** Accuracy of one model version over one bucket of event time. */
+    /** Accuracy of one model version over one bucket of time (see {@link MonitorFigures}). */
     public record Bucket(long startSecond, String version, long total, long correct) {
         public double accuracy() {
             return total == 0 ? Double.NaN : correct / (double) total;
         }
     }
 
-    private final Instant origin;
-    private final Duration bucketWidth;
     private final Map<String, Truth> truths = new ConcurrentHashMap<>();
     private final Set<String> seenPredictions = new HashSet<>();
     private final Map<String, String> firstVersionById = new ConcurrentHashMap<>();
-    private final Map<Long, Map<String, long[]>> buckets = new TreeMap<>();
     private long duplicates;
     private long rescoredByAnotherBatch;
     private long unknownEvents;
-
-    public AccuracyTimeline(Instant origin, Duration bucketWidth) {
-        this.origin = origin;
-        this.bucketWidth = bucketWidth;
-    }
 
     public void recordTruth(String eventId, Truth truth) {
         truths.put(eventId, truth);
@@ -53,7 +42,7 @@ public final class AccuracyTimeline {
         return truths.size();
     }
 
-    /** Scores one prediction; returns false when it is a repeat or names an event the generator never sent. */
+    /** Records one prediction; returns false when it is a repeat or names an event the generator never sent. */
     public synchronized boolean recordPrediction(String eventId, String predictedClass, String version, long batchId) {
         if (!seenPredictions.add(eventId + '\u0000' + version + '\u0000' + batchId)) {
             duplicates++;
@@ -67,39 +56,7 @@ public final class AccuracyTimeline {
         if (firstVersionById.putIfAbsent(eventId, version) != null) {
             rescoredByAnotherBatch++;
         }
-        long bucket = secondsSinceOrigin(truth.eventTime()) / bucketWidth.toSeconds() * bucketWidth.toSeconds();
-        long[] counts = buckets.computeIfAbsent(bucket, b -> new TreeMap<>()).computeIfAbsent(version, v -> new long[2]);
-        counts[0]++;
-        if (truth.label().equals(predictedClass)) {
-            counts[1]++;
-        }
         return true;
-    }
-
-    public long secondsSinceOrigin(Instant at) {
-        return Duration.between(origin, at).toSeconds();
-    }
-
-    /** Every bucket, oldest first, one entry per version that scored events in it. */
-    public synchronized List<Bucket> buckets() {
-        List<Bucket> out = new ArrayList<>();
-        buckets.forEach((start, byVersion) -> byVersion.forEach((version, c) -> out.add(new Bucket(start, version, c[0], c[1]))));
-        return out;
-    }
-
-    /** Accuracy over events whose event time lies in [from, to) seconds since the origin, all versions together. */
-    public synchronized double accuracyBetween(long fromSecond, long toSecond) {
-        long total = 0;
-        long correct = 0;
-        for (var entry : buckets.entrySet()) {
-            if (entry.getKey() >= fromSecond && entry.getKey() + bucketWidth.toSeconds() <= toSecond) {
-                for (long[] c : entry.getValue().values()) {
-                    total += c[0];
-                    correct += c[1];
-                }
-            }
-        }
-        return total == 0 ? Double.NaN : correct / (double) total;
     }
 
     /** Events with at least one prediction. */

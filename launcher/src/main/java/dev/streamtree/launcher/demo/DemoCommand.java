@@ -66,6 +66,11 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Retrain scheduler's Prometheus metrics on http://localhost:PORT/metrics; 0 = off (default: ${DEFAULT-VALUE}).")
     int schedulerMetricsPort;
 
+    @Option(names = "--label-delay", defaultValue = "0s", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "Send each label to the labels topic this long after its event instead of inside it; 0s = inline "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Duration labelDelay;
+
     @Option(names = "--work-dir", defaultValue = "work/demo", description = "Lake, registry, checkpoints and report; emptied first (default: ${DEFAULT-VALUE}).")
     Path workDir;
 
@@ -73,7 +78,7 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         DemoRun run = new DemoRun(new DemoSettings(workDir, duration, rate, seed, function, driftTo, driftAt, retrainEvery,
                 window, trigger, badEvery, statusEvery, port,
-                new DemoSettings.MetricsPorts(streamingMetricsPort, schedulerMetricsPort)), System.out);
+                new DemoSettings.MetricsPorts(streamingMetricsPort, schedulerMetricsPort), labelDelay), System.out);
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             run.requestStop();

@@ -13,11 +13,14 @@ import dev.streamtree.ingest.generate.AgrawalGenerator;
 import dev.streamtree.ingest.generate.DriftPlan;
 import dev.streamtree.ingest.generate.GeneratedRecords;
 import dev.streamtree.ingest.generate.RatePacer;
+import dev.streamtree.ingest.send.DelayedLabels;
 import dev.streamtree.ingest.send.EventSender;
 import dev.streamtree.ingest.send.ProducerSettings;
 import dev.streamtree.ingest.send.SendReport;
 import dev.streamtree.kafka.embedded.EmbeddedKafka;
 import dev.streamtree.model.registry.FileSystemModelRegistry;
+import dev.streamtree.monitor.service.MonitorOptions;
+import dev.streamtree.monitor.service.MonitorService;
 import dev.streamtree.retrain.RetrainConfig;
 import dev.streamtree.retrain.RetrainJob;
 import dev.streamtree.retrain.metrics.RetrainMetrics;
@@ -74,7 +77,8 @@ public final class DemoRun {
 
     private static final Logger LOG = LoggerFactory.getLogger(DemoRun.class);
     private static final Duration BUCKET = Duration.ofSeconds(5);
-    private static final long ROLLING_SECONDS = 15;
+    /** How often the demo's monitor publishes its figures. */
+    private static final Duration MONITOR_INTERVAL = Duration.ofSeconds(1);
 
     private final DemoSettings settings;
     private final PrintStream out;
@@ -101,7 +105,8 @@ public final class DemoRun {
         Topics topics = Topics.defaults();
         out.println("[demo] starting an embedded Kafka broker and local Spark; work directory " + settings.workDir());
         try (EmbeddedKafka kafka = EmbeddedKafka.start(settings.brokerPort())) {
-            kafka.createTopics(2, topics.all());
+            // The monitor creates its model-metrics topic itself, log-compacted.
+            kafka.createTopics(2, topics.all().stream().filter(t -> !t.equals(topics.modelMetrics())).toList());
             KafkaSettings kafkaSettings = KafkaSettings.of(kafka.bootstrapServers());
             out.println("[demo] Kafka at " + kafka.bootstrapServers() + " (topics " + topics.all() + ")");
             SparkSession spark = session(work);
@@ -141,13 +146,14 @@ public final class DemoRun {
                 out.println("[demo] retrain scheduler metrics: curl http://localhost:" + schedulerMetrics.getPort() + "/metrics");
             }
             return runJobs(spark, kafka, topics, work, streamingConfig, retrainConfig, windowRows,
-                    new StreamingMetrics(streamingRegistry), new RetrainMetrics(schedulerRegistry));
+                    new StreamingMetrics(streamingRegistry), new RetrainMetrics(schedulerRegistry), schedulerRegistry);
         }
     }
 
     private DemoReport runJobs(SparkSession spark, KafkaSettings kafka, Topics topics, Path work,
                                StreamingConfig streamingConfig, RetrainConfig retrainConfig, long windowRows,
-                               StreamingMetrics streamingMetrics, RetrainMetrics schedulerMetrics) throws Exception {
+                               StreamingMetrics streamingMetrics, RetrainMetrics schedulerMetrics,
+                               PrometheusRegistry monitorRegistry) throws Exception {
         String registryRoot = retrainConfig.registry();
         StreamingJob job = StreamingJob.start(spark, streamingConfig, streamingMetrics);
         out.println("[demo] streaming job running: " + topics.events() + " -> lake + " + topics.predictions()
@@ -158,20 +164,30 @@ public final class DemoRun {
             out.println("[demo] retrain scheduler running: every " + settings.retrainEvery().toSeconds() + " s on the latest "
                     + windowRows + " labelled events (" + settings.window().toSeconds() + " s at " + settings.rate() + " events/s)");
             origin = Instant.now();
-            AccuracyTimeline timeline = new AccuracyTimeline(origin, BUCKET);
-            try (Tail predictions = new Tail(kafka, topics.predictions(), r -> score(timeline, r));
+            AccuracyTimeline timeline = new AccuracyTimeline();
+            MonitorFigures figures = new MonitorFigures(origin, BUCKET, this::onDrift);
+            // The demo runs the monitor itself (its metrics on the scheduler's endpoint), so a scheduler that runs one
+            // in-process must have it off here.
+            try (MonitorService monitor = new MonitorService(kafka, topics, SchemaCodec.load("builtin:agrawal"),
+                         MonitorOptions.defaults().withMetricsInterval(MONITOR_INTERVAL), Clock.systemUTC(), monitorRegistry)
+                         .observedBy(figures).start();
+                 Tail predictions = new Tail(kafka, topics.predictions(), r -> score(timeline, r));
                  Tail statuses = new Tail(kafka, topics.control(), this::onControl)) {
-                SendReport sent = generate(kafka, topics, timeline, job);
+                out.println("[demo] monitor running: predictions joined with labels -> " + topics.modelMetrics()
+                        + ", drift detections -> " + topics.control());
+                SendReport sent = generate(kafka, topics, timeline, job, figures);
                 out.println("[demo] generator finished: " + sent.summary());
                 awaitCatchUp(job, sent.sent() + badRecordsSent.get(), timeline);
+                awaitMonitor(monitor);
             }
-            return finish(spark, job, timeline, registryRoot, work, topics, kafka);
+            return finish(spark, job, timeline, figures, registryRoot, work, topics, kafka);
         } finally {
             job.stop();
         }
     }
 
-    private SendReport generate(KafkaSettings kafka, Topics topics, AccuracyTimeline timeline, StreamingJob job) throws Exception {
+    private SendReport generate(KafkaSettings kafka, Topics topics, AccuracyTimeline timeline, StreamingJob job,
+                                MonitorFigures figures) throws Exception {
         DriftPlan plan = settings.driftTo() == 0 ? DriftPlan.none(settings.function())
                 : new DriftPlan(settings.function(), settings.driftTo(), -1, Duration.ofSeconds(settings.driftSecond()));
         AgrawalGenerator generator = new AgrawalGenerator(settings.seed(), plan, 0.05, "demo-" + settings.seed(), Clock.systemUTC());
@@ -179,11 +195,20 @@ public final class DemoRun {
         Instant end = origin.plus(settings.duration());
         SendReport[] result = new SendReport[1];
         Exception[] failure = new Exception[1];
+        Duration labelDelay = settings.labelDelay();
         try (Producer<String, byte[]> producer = ProducerSettings.create(kafka);
-             Producer<String, byte[]> badProducer = new KafkaProducer<>(kafka.toProperties(), new StringSerializer(), new ByteArraySerializer())) {
+             Producer<String, byte[]> badProducer = new KafkaProducer<>(kafka.toProperties(), new StringSerializer(), new ByteArraySerializer());
+             DelayedLabels labels = labelDelay.isZero() ? null : new DelayedLabels(producer, topics.labels(), labelDelay, Clock.systemUTC())) {
             ProducerSettings.requireTopic(kafka, producer, topics.events());
+            if (labels != null) {
+                out.println("[demo] labels are sent to " + topics.labels() + " " + labelDelay.toMillis() / 1000.0
+                        + " s after their events");
+            }
             Consumer<AgrawalGenerator.Event> onEvent = event -> {
                 timeline.recordTruth(event.id(), new AccuracyTimeline.Truth(event.label(), event.eventTime(), event.function()));
+                if (labels != null) {
+                    labels.schedule(event.id(), event.label());
+                }
                 if (settings.badEvery() > 0 && generator.count() % settings.badEvery() == 0) {
                     badRecordsSent.incrementAndGet();
                     badProducer.send(new ProducerRecord<>(topics.events(), "bad-" + generator.count(), badRecord(generator.count())));
@@ -193,7 +218,8 @@ public final class DemoRun {
                 try {
                     result[0] = new EventSender(producer, validator, topics.events(), r -> LOG.warn("rejected {}", r))
                             .send(new GeneratedRecords(generator, new RatePacer(settings.rate()), 0, settings.duration(),
-                                    stopRequested::get, onEvent));
+                                    stopRequested::get, onEvent, labels == null ? GeneratedRecords.Labels.INLINE
+                                    : GeneratedRecords.Labels.WITHHELD));
                 } catch (RuntimeException e) {
                     failure[0] = e;
                 }
@@ -209,7 +235,7 @@ public final class DemoRun {
                             second, settings.driftTo(), settings.function());
                 }
                 if (thread.isAlive() && Instant.now().isBefore(end.plusSeconds(5))) {
-                    out.println(dashboard(second, job.status(), timeline));
+                    out.println(dashboard(second, job.status(), figures));
                 }
             }
             badProducer.flush();
@@ -220,15 +246,31 @@ public final class DemoRun {
         return result[0];
     }
 
-    private String dashboard(long second, StreamingStatus status, AccuracyTimeline timeline) {
-        double rolling = timeline.accuracyBetween(second - ROLLING_SECONDS - BUCKET.toSeconds(), second);
+    private String dashboard(long second, StreamingStatus status, MonitorFigures figures) {
+        double live = figures.windowAccuracy(status.modelVersion());
         long promoted = retrains.stream().filter(DemoReport.Retrain::promoted).count();
         return String.format(Locale.ROOT, "[demo] %4ds | in %5.0f ev/s | lake %,8d | lag %5s | model %-8s | dead letters %,4d"
-                        + " | accuracy (last %ds) %6s | retrains %d (%d promoted)",
+                        + " | live accuracy (monitor) %6s | drifts %d | retrains %d (%d promoted)",
                 second, status.inputRowsPerSecond(), status.eventsToLake(),
                 status.consumerLag() < 0 ? "?" : Long.toString(status.consumerLag()),
-                status.modelVersion() == null ? "none" : status.modelVersion(), status.deadLetters(), ROLLING_SECONDS,
-                ReportHtml.percent(rolling), retrains.size(), promoted);
+                status.modelVersion() == null ? "none" : status.modelVersion(), status.deadLetters(),
+                ReportHtml.percent(live), figures.drifts().size(), retrains.size(), promoted);
+    }
+
+    private void onDrift(DemoReport.Drift drift) {
+        out.printf(Locale.ROOT, "[demo] %4ds  *** drift detected in %s by %s: error %s -> %s, change point at %.1f s ***%n",
+                drift.second(), drift.version(), drift.detector(), ReportHtml.percent(drift.errorBefore()),
+                ReportHtml.percent(drift.errorAfter()), drift.changePointSecond());
+    }
+
+    /** Waits until the monitor has joined every label it will get (its count stops moving). */
+    private void awaitMonitor(MonitorService monitor) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        long last = -1;
+        while (System.nanoTime() < deadline && !stopRequested.get() && monitor.status().join().joined() != last) {
+            last = monitor.status().join().joined();
+            Thread.sleep(2 * MONITOR_INTERVAL.toMillis() + 500);
+        }
     }
 
     private void score(AccuracyTimeline timeline, ConsumerRecord<byte[], byte[]> record) {
@@ -272,8 +314,8 @@ public final class DemoRun {
         }
     }
 
-    private DemoReport finish(SparkSession spark, StreamingJob job, AccuracyTimeline timeline, String registryRoot, Path work,
-                              Topics topics, KafkaSettings kafka) throws IOException {
+    private DemoReport finish(SparkSession spark, StreamingJob job, AccuracyTimeline timeline, MonitorFigures figures,
+                              String registryRoot, Path work, Topics topics, KafkaSettings kafka) throws IOException {
         StreamingStatus status = job.status();
         spark.catalog().refreshTable(job.tableName());
         Row counts = spark.table(job.tableName()).agg(functions.count(functions.lit(1)), functions.countDistinct("id")).first();
@@ -295,25 +337,27 @@ public final class DemoRun {
         }
         long driftSecond = settings.driftSecond();
         long durationSeconds = settings.duration().toSeconds();
-        double preDrift = driftSecond < 0 ? timeline.accuracyBetween(Math.max(0, durationSeconds - 30), durationSeconds)
-                : timeline.accuracyBetween(Math.max(0, driftSecond - 30), driftSecond);
+        // Accuracy figures are the monitor's: predictions joined with labels as the labels arrived.
+        double preDrift = driftSecond < 0 ? figures.accuracyBetween(Math.max(0, durationSeconds - 30), durationSeconds)
+                : figures.accuracyBetween(Math.max(0, driftSecond - 30), driftSecond);
         double recovered = Double.NaN;
         var postDrift = ordered.stream().filter(r -> r.promoted() && r.second() > driftSecond).findFirst();
         if (driftSecond >= 0 && postDrift.isPresent()) {
             long from = Math.max(postDrift.get().second() + BUCKET.toSeconds(), durationSeconds - 30);
-            recovered = timeline.accuracyBetween(from, durationSeconds + BUCKET.toSeconds());
+            recovered = figures.accuracyBetween(from, durationSeconds + BUCKET.toSeconds());
         }
         DemoReport report = new DemoReport(origin, durationSeconds, driftSecond, settings.function(),
                 settings.driftTo() == 0 ? settings.function() : settings.driftTo(), timeline.truths(), badRecordsSent.get(),
                 deadLetterCount(kafka, topics.deadLetters()), lakeRows, lakeDistinct, timeline.predictedEvents(),
-                timeline.duplicates(), afterFirstModel, missing, ordered, timeline.buckets(), preDrift, recovered, current, tree);
+                timeline.duplicates(), afterFirstModel, missing, ordered, figures.buckets(), preDrift, recovered, current, tree,
+                settings.labelDelay().toSeconds(), figures.drifts());
         Files.writeString(work.resolve("report.json"), Json.mapper().writerWithDefaultPrettyPrinter().writeValueAsString(report));
         Files.writeString(work.resolve("report.html"), ReportHtml.render(report));
         out.printf("[demo] done: %,d events, lake %,d rows (%,d distinct ids), %,d events scored, %d dead letters, %d retrains "
                         + "(%d promoted), serving %s%n", report.eventsGenerated(), lakeRows, lakeDistinct, report.predictedEvents(),
                 report.deadLetters(), ordered.size(), report.promotions(), current);
-        out.printf("[demo] accuracy before drift %s, after recovery %s; streaming %s%n", ReportHtml.percent(preDrift),
-                ReportHtml.percent(recovered), status.summary());
+        out.printf("[demo] monitor: accuracy before drift %s, after recovery %s, %d drift detection(s); streaming %s%n",
+                ReportHtml.percent(preDrift), ReportHtml.percent(recovered), report.drifts().size(), status.summary());
         out.println("[demo] report: " + settings.workDir().resolve("report.html") + " (open it in a browser)");
         return report;
     }

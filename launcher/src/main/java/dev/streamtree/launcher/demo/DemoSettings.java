@@ -20,10 +20,11 @@ import java.time.Duration;
  * @param statusEvery    dashboard line interval
  * @param brokerPort     embedded broker port (0 = any free port)
  * @param metricsPorts   where the streaming job and the retrain scheduler serve Prometheus metrics (0 = off)
+ * @param labelDelay     labels withheld from the events and sent to the labels topic this much later; zero = inline
  */
 public record DemoSettings(Path workDir, Duration duration, int rate, long seed, int function, int driftTo, double driftAt,
                            Duration retrainEvery, Duration window, Duration trigger, int badEvery, Duration statusEvery,
-                           int brokerPort, MetricsPorts metricsPorts) {
+                           int brokerPort, MetricsPorts metricsPorts, Duration labelDelay) {
 
     /** The Prometheus ports of the demo's two jobs; 0 turns one off. */
     public record MetricsPorts(int streaming, int scheduler) {
@@ -43,7 +44,18 @@ public record DemoSettings(Path workDir, Duration duration, int rate, long seed,
         }
     }
 
+    /** Settings with labels inline in the events. */
+    public DemoSettings(Path workDir, Duration duration, int rate, long seed, int function, int driftTo, double driftAt,
+                        Duration retrainEvery, Duration window, Duration trigger, int badEvery, Duration statusEvery,
+                        int brokerPort, MetricsPorts metricsPorts) {
+        this(workDir, duration, rate, seed, function, driftTo, driftAt, retrainEvery, window, trigger, badEvery,
+                statusEvery, brokerPort, metricsPorts, Duration.ZERO);
+    }
+
     public DemoSettings {
+        if (labelDelay == null || labelDelay.isNegative()) {
+            throw new IllegalArgumentException("--label-delay must be zero or positive, got " + labelDelay);
+        }
         if (duration.toSeconds() < 30) {
             throw new IllegalArgumentException("--duration must be at least 30s, got " + duration.toSeconds() + "s");
         }

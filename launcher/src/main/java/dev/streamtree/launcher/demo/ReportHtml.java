@@ -39,12 +39,20 @@ public final class ReportHtml {
         if (report.driftSecond() >= 0) {
             html.append(", drifting to function ").append(report.functionAfter()).append(" at ").append(report.driftSecond()).append(" s");
         }
-        html.append(".</p>\n<h2>Accuracy of predictions against labels, by model version</h2>\n");
+        html.append(".</p>\n<h2>Accuracy of predictions against labels, by model version (the monitor's figures)</h2>\n");
         html.append(chart(report));
         html.append("<h2>Retrains</h2>\n<table id=\"retrains\"><tr><th>second</th><th>decision</th><th>version</th><th>detail</th></tr>\n");
         for (DemoReport.Retrain r : report.retrains()) {
             html.append("<tr><td>").append(r.second()).append("</td><td>").append(escape(r.status())).append("</td><td>")
                     .append(escape(r.version() == null ? "" : r.version())).append("</td><td>").append(escape(r.detail()))
+                    .append("</td></tr>\n");
+        }
+        html.append("</table>\n<h2>Drift detections (from the monitor)</h2>\n<table id=\"drifts\"><tr><th>second</th>"
+                + "<th>version</th><th>detector</th><th>change point (s)</th><th>error before</th><th>error after</th></tr>\n");
+        for (DemoReport.Drift d : report.drifts()) {
+            html.append("<tr><td>").append(d.second()).append("</td><td>").append(escape(d.version())).append("</td><td>")
+                    .append(escape(d.detector())).append("</td><td>").append(String.format(Locale.ROOT, "%.1f", d.changePointSecond()))
+                    .append("</td><td>").append(percent(d.errorBefore())).append("</td><td>").append(percent(d.errorAfter()))
                     .append("</td></tr>\n");
         }
         html.append("</table>\n<h2>Counts</h2>\n<table id=\"counts\">\n");
@@ -55,6 +63,7 @@ public final class ReportHtml {
         row(html, "events after the first model without a prediction", report.missingAfterFirstModel());
         row(html, "repeated predictions (at-least-once)", report.duplicatePredictions());
         row(html, "bad records sent / dead letters", report.badRecordsSent() + " / " + report.deadLetters());
+        row(html, "label delay", report.labelDelaySeconds() == 0 ? "none (labels in the events)" : report.labelDelaySeconds() + " s");
         row(html, "accuracy before the drift", percent(report.preDriftAccuracy()));
         row(html, "accuracy after recovery", percent(report.recoveredAccuracy()));
         html.append("</table>\n<h2>Serving tree (").append(escape(report.currentVersion() == null ? "none" : report.currentVersion())).append(")</h2>\n<pre id=\"tree\">")

@@ -2,7 +2,6 @@ package dev.streamtree.launcher.demo;
 
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.time.Instant;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,8 +11,8 @@ class AccuracyTimelineTest {
     private static final Instant T0 = Instant.parse("2026-11-25T10:00:00Z");
 
     @Test
-    void bucketsAccuracyByEventTimeAndVersionAndCountsRepeatsOnce() {
-        AccuracyTimeline timeline = new AccuracyTimeline(T0, Duration.ofSeconds(5));
+    void countsRepeatsOnceAndEventsTheGeneratorNeverSent() {
+        AccuracyTimeline timeline = new AccuracyTimeline();
         timeline.recordTruth("a", new AccuracyTimeline.Truth("A", T0.plusSeconds(1), 1));
         timeline.recordTruth("b", new AccuracyTimeline.Truth("B", T0.plusSeconds(2), 1));
         timeline.recordTruth("c", new AccuracyTimeline.Truth("A", T0.plusSeconds(7), 1));
@@ -24,12 +23,6 @@ class AccuracyTimelineTest {
         assertThat(timeline.recordPrediction("c", "A", "v000002", 4)).isTrue();
         assertThat(timeline.recordPrediction("zzz", "A", "v000002", 4)).isFalse();
 
-        assertThat(timeline.buckets()).containsExactly(
-                new AccuracyTimeline.Bucket(0, "v000001", 2, 1),
-                new AccuracyTimeline.Bucket(5, "v000002", 1, 1));
-        assertThat(timeline.accuracyBetween(0, 5)).isEqualTo(0.5);
-        assertThat(timeline.accuracyBetween(0, 10)).isEqualTo(2 / 3.0);
-        assertThat(timeline.accuracyBetween(20, 30)).isNaN();
         assertThat(timeline.duplicates()).isEqualTo(1);
         assertThat(timeline.unknownEvents()).isEqualTo(1);
         assertThat(timeline.predictedEvents()).isEqualTo(3);
@@ -38,7 +31,7 @@ class AccuracyTimelineTest {
 
     @Test
     void countsAnEventScoredInTwoBatchesAsRescored() {
-        AccuracyTimeline timeline = new AccuracyTimeline(T0, Duration.ofSeconds(5));
+        AccuracyTimeline timeline = new AccuracyTimeline();
         timeline.recordTruth("a", new AccuracyTimeline.Truth("A", T0, 1));
         timeline.recordPrediction("a", "A", "v000001", 3);
         timeline.recordPrediction("a", "A", "v000001", 4);

@@ -57,6 +57,13 @@ class DemoLoopIT {
         assertThat(before).as("accuracy before the drift").isGreaterThan(0.85);
         assertThat(after).as("accuracy after the post-drift promotion, vs %.4f before", before).isGreaterThanOrEqualTo(before - 0.03);
 
+        // The accuracy figures above are the monitor's; so is the drift detection.
+        assertThat(report.get("drifts")).as("the monitor's drift detections").isNotEmpty();
+        JsonNode firstDrift = report.get("drifts").get(0);
+        assertThat(firstDrift.get("second").asLong()).as("detected after the drift at %d s", drift).isGreaterThan(drift);
+        assertThat(firstDrift.get("errorAfter").asDouble()).isGreaterThan(firstDrift.get("errorBefore").asDouble());
+        assertThat(console.toString(StandardCharsets.UTF_8)).contains("*** drift detected in ");
+
         assertThat(report.get("eventsAfterFirstModel").asLong()).isGreaterThan(10_000);
         assertThat(report.get("missingAfterFirstModel").asLong()).as("events without a prediction once a model existed").isZero();
         assertThat(report.get("deadLetters").asLong()).isEqualTo(report.get("badRecordsSent").asLong()).isPositive();

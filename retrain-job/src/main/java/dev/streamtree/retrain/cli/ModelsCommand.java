@@ -1,12 +1,16 @@
 package dev.streamtree.retrain.cli;
 
 import dev.streamtree.common.config.JobDefaults;
+import dev.streamtree.common.accuracy.ModelMetrics;
 import dev.streamtree.common.config.JobOptions;
+import dev.streamtree.common.kafka.KafkaSettings;
 import dev.streamtree.common.registry.CorruptVersionException;
 import dev.streamtree.common.registry.ModelMetadata;
 import dev.streamtree.common.registry.Promotion;
 import dev.streamtree.common.registry.VersionId;
+import dev.streamtree.common.topic.Topics;
 import dev.streamtree.model.registry.FileSystemModelRegistry;
+import dev.streamtree.monitor.topic.TopicTail;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -41,31 +45,85 @@ public final class ModelsCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Every committed version with its metrics; * marks the current one.")
+    /**
+     * Where {@code models list} reads live figures from: the flags of {@link JobOptions} that name the cluster and the
+     * monitor's model-metrics topic, without the other job flags.
+     */
+    static final class LiveOption {
+        @Option(names = JobOptions.BOOTSTRAP_SERVERS, paramLabel = "HOST:PORT[,...]",
+                description = "Kafka brokers: show each version's live accuracy from the monitor's model-metrics topic.")
+        String bootstrapServers;
+
+        @Option(names = JobOptions.KAFKA_PROPERTIES, paramLabel = "FILE",
+                description = "Kafka client properties (security.protocol, sasl.*, ssl.*); ${env:NAME} values are read from the environment.")
+        java.nio.file.Path kafkaProperties;
+
+        @Option(names = JobOptions.MODEL_METRICS_TOPIC, defaultValue = Topics.DEFAULT_MODEL_METRICS,
+                description = "Live accuracy per model version, from the monitor (default: ${DEFAULT-VALUE}).")
+        String modelMetricsTopic;
+
+        /** The latest model-metrics record per version, or empty when no brokers were given. */
+        Optional<Map<String, ModelMetrics>> read() {
+            if (bootstrapServers == null || bootstrapServers.isBlank()) {
+                return Optional.empty();
+            }
+            return Optional.of(TopicTail.latestModelMetrics(
+                    KafkaSettings.withPropertiesFile(bootstrapServers, kafkaProperties), modelMetricsTopic));
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = {
+            "Every committed version with its holdout metrics; * marks the current one.",
+            "With --bootstrap-servers, also each version's live accuracy (over the monitor's window and since promotion) "
+                    + "from the latest model-metrics record."})
     static final class ListCommand implements Callable<Integer> {
         @picocli.CommandLine.Mixin
         RegistryOption registry;
 
+        @picocli.CommandLine.Mixin
+        LiveOption live;
+
+        @picocli.CommandLine.Spec
+        picocli.CommandLine.Model.CommandSpec spec;
+
         @Override
         public Integer call() {
+            java.io.PrintWriter out = spec.commandLine().getOut();
             FileSystemModelRegistry r = registry.open();
             Optional<VersionId> current = r.current();
             if (r.versions().isEmpty()) {
-                System.out.println("no model versions in " + r.location());
+                out.println("no model versions in " + r.location());
+                out.flush();
                 return 0;
             }
-            System.out.printf("%-2s %-8s %-20s %-10s %-10s %-8s %s%n", "", "VERSION", "CREATED", "ACCURACY", "F1", "ROWS", "WINDOW");
+            Optional<Map<String, ModelMetrics>> liveFigures = live.read();
+            out.printf("%-2s %-8s %-20s %-10s %-10s %-8s %-14s %-22s %s%n", "", "VERSION", "CREATED", "ACCURACY", "F1", "ROWS",
+                    "LIVE (WINDOW)", "LIVE (SINCE PROMOTION)", "WINDOW");
             for (VersionId v : r.versions()) {
                 String mark = current.map(v::equals).orElse(false) ? "*" : "";
                 try {
                     ModelMetadata m = r.metadata(v);
-                    System.out.printf("%-2s %-8s %-20s %-10s %-10s %-8d %s%n", mark, v, m.createdAt().toString().substring(0, 19),
-                            metric(m.metrics(), "accuracy"), metric(m.metrics(), "weighted_f1"), m.trainingRows(), m.trainingWindow());
+                    ModelMetrics l = liveFigures.map(figures -> figures.get(v.toString())).orElse(null);
+                    out.printf("%-2s %-8s %-20s %-10s %-10s %-8d %-14s %-22s %s%n", mark, v, m.createdAt().toString().substring(0, 19),
+                            metric(m.metrics(), "accuracy"), metric(m.metrics(), "weighted_f1"), m.trainingRows(),
+                            l == null ? "-" : liveRate(l.windowAccuracy(), l.windowLabelled()),
+                            l == null ? "-" : liveRate(l.accuracy(), l.labelled()), m.trainingWindow());
                 } catch (CorruptVersionException e) {
-                    System.out.printf("%-2s %-8s CORRUPT: %s%n", mark, v, e.getMessage());
+                    out.printf("%-2s %-8s CORRUPT: %s%n", mark, v, e.getMessage());
                 }
             }
+            if (liveFigures.isEmpty()) {
+                out.println("no live figures (give " + JobOptions.BOOTSTRAP_SERVERS + " to read the monitor's "
+                        + live.modelMetricsTopic + ")");
+            } else if (liveFigures.get().isEmpty()) {
+                out.println("no live figures on " + live.modelMetricsTopic + " yet (is the monitor running, and are labels arriving?)");
+            }
+            out.flush();
             return 0;
+        }
+
+        private static String liveRate(double rate, long labelled) {
+            return Double.isNaN(rate) ? "-" : String.format(java.util.Locale.ROOT, "%.4f/%d", rate, labelled);
         }
     }
 
