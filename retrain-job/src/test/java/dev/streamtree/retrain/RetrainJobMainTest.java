@@ -112,11 +112,16 @@ class RetrainJobMainTest {
         dev.streamtree.retrain.cli.ScheduleCommand defaults = new dev.streamtree.retrain.cli.ScheduleCommand();
         new CommandLine(defaults).parseArgs("--every", "1h");
         assertThat(defaults.triggers()).isEqualTo(dev.streamtree.retrain.schedule.TriggerPolicy.defaults());
+        assertThat(defaults.runsMonitor()).as("monitor in-process by default").isTrue();
 
         dev.streamtree.retrain.cli.ScheduleCommand off = new dev.streamtree.retrain.cli.ScheduleCommand();
         new CommandLine(off).parseArgs("--every", "1h", "--no-drift-retrain", "--no-bootstrap", "--drift-min-rows", "800",
                 "--drift-cooldown", "5m", "--bootstrap-min-rows", "300", "--drift-wait", "1m");
         var triggers = off.triggers();
+        assertThat(off.runsMonitor()).isTrue();
+        dev.streamtree.retrain.cli.ScheduleCommand noMonitor = new dev.streamtree.retrain.cli.ScheduleCommand();
+        new CommandLine(noMonitor).parseArgs("--every", "1h", "--no-monitor");
+        assertThat(noMonitor.runsMonitor()).isFalse();
         assertThat(triggers.drift()).isFalse();
         assertThat(triggers.bootstrap()).isFalse();
         assertThat(triggers.driftMinRows()).isEqualTo(800);

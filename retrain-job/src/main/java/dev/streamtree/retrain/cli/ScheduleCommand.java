@@ -15,7 +15,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import dev.streamtree.common.schema.SchemaCodec;
+import dev.streamtree.monitor.service.MonitorOptions;
+import dev.streamtree.monitor.service.MonitorService;
+
+import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -64,6 +70,16 @@ public final class ScheduleCommand implements Callable<Integer> {
             description = "Labelled rows the first model waits for (default: ${DEFAULT-VALUE}).")
     long bootstrapMinRows;
 
+    @Option(names = "--monitor", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Run the monitor in this process (predictions joined with labels, model-metrics and drift-detected "
+                    + "records; as 'monitor --serve' with its defaults); --no-monitor when a monitor runs elsewhere (default: on).")
+    boolean monitor;
+
+    /** Whether the monitor runs in this process. */
+    public boolean runsMonitor() {
+        return monitor;
+    }
+
     /** The drift and bootstrap triggers these flags describe. */
     public TriggerPolicy triggers() {
         return new TriggerPolicy(driftRetrain, driftMinRows, Durations.parse(driftWait), Durations.parse(driftCooldown),
@@ -83,6 +99,8 @@ public final class ScheduleCommand implements Callable<Integer> {
         PrometheusRegistry registry = new PrometheusRegistry();
         RetrainScheduler.Observer runs = metricsPort == 0 ? RetrainScheduler.Observer.NONE : new RetrainMetrics(registry);
         try (HTTPServer server = metricsPort == 0 ? null : RetrainMetrics.serve(registry, metricsPort);
+             MonitorService monitorService = monitor ? new MonitorService(kafka, job.topics(),
+                     SchemaCodec.load(config.schemaLocation()), MonitorOptions.defaults(), Clock.systemUTC(), registry).start() : null;
              ControlChannel channel = new ControlChannel(kafka, job.topics().control());
              RetrainScheduler scheduler = RetrainScheduler.forJob(retrain, channel, period, triggers).observedBy(runs).start()) {
             if (server != null) {
@@ -91,8 +109,14 @@ public final class ScheduleCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(new Thread(stopped::countDown, "retrain-scheduler-shutdown"));
             System.out.println("retrain scheduler running: every " + Durations.format(period) + ", requests on "
                     + channel.topic() + ", drift retraining " + (triggers.drift() ? "on" : "off") + ", bootstrap "
-                    + (triggers.bootstrap() ? "on" : "off") + "; Ctrl-C to stop");
-            stopped.await();
+                    + (triggers.bootstrap() ? "on" : "off") + ", monitor " + (monitorService != null ? "in-process" : "off")
+                    + "; Ctrl-C to stop");
+            while (!stopped.await(1, TimeUnit.SECONDS)) {
+                if (monitorService != null && monitorService.failure() != null) {
+                    throw new IllegalStateException("monitor stopped: " + monitorService.failure().getMessage(),
+                            monitorService.failure());
+                }
+            }
         }
         return 0;
     }
