@@ -136,4 +136,11 @@ class RetrainJobMainTest {
         assertThat(r.exit()).isEqualTo(RetrainJobMain.EXIT_BAD_ARGUMENTS);
         assertThat(r.err()).contains("--drift-min-rows must be at least 10, got 5");
     }
+
+    @Test
+    void triggerWithABadTrainFromNamesTheValue() {
+        Result r = execute("trigger", "--train-from", "yesterday", "--bootstrap-servers", "localhost:1");
+        assertThat(r.exit()).isEqualTo(RetrainJobMain.EXIT_BAD_ARGUMENTS);
+        assertThat(r.err()).contains("--train-from 'yesterday' is not an ISO-8601 instant");
+    }
 }
