@@ -33,6 +33,9 @@ import java.util.Objects;
  * @param folds              folds of that cross-validation
  * @param imbalanceRatio     use class weights when the rarest class has fewer than this share of the
  *                           commonest class's rows
+ * @param quickGrid          hyperparameter candidates of the quick retrains (drift and bootstrap), which must serve
+ *                           within seconds
+ * @param quickFolds         folds of their cross-validation
  */
 public record RetrainConfig(
         String schemaLocation,
@@ -50,7 +53,9 @@ public record RetrainConfig(
         SearchGrid grid,
         long crossValidationBelowRows,
         int folds,
-        double imbalanceRatio) {
+        double imbalanceRatio,
+        SearchGrid quickGrid,
+        int quickFolds) {
 
     public static final Duration DEFAULT_WINDOW = Duration.ofDays(7);
     public static final double DEFAULT_HOLDOUT_FRACTION = 0.2;
@@ -83,11 +88,21 @@ public record RetrainConfig(
         if (!(imbalanceRatio >= 0 && imbalanceRatio <= 1)) {
             throw new IllegalArgumentException("imbalance ratio must be within [0, 1], got " + imbalanceRatio);
         }
+        Objects.requireNonNull(quickGrid, "quick search grid");
+        new SelectionPolicy(quickGrid, gate.metric(), crossValidationBelowRows, quickFolds, validationFraction);
     }
 
     /** How this retrain chooses its tree parameters. */
     public SelectionPolicy selection() {
         return new SelectionPolicy(grid, gate.metric(), crossValidationBelowRows, folds, validationFraction);
+    }
+
+    /**
+     * How a quick retrain (drift, bootstrap: a few thousand rows that must serve within seconds) chooses them:
+     * {@link #quickGrid} with {@link #quickFolds} folds.
+     */
+    public SelectionPolicy quickSelection() {
+        return new SelectionPolicy(quickGrid, gate.metric(), crossValidationBelowRows, quickFolds, validationFraction);
     }
 
     /** A builder whose every value is its default. */
@@ -105,7 +120,8 @@ public record RetrainConfig(
         return new Builder().schemaLocation(schemaLocation).lake(lake).registry(registry)
                 .catalog(catalog, database, table, glueRegion).window(window).holdoutFraction(holdoutFraction)
                 .validationFraction(validationFraction).minRows(minRows).gate(gate).grid(grid)
-                .crossValidationBelowRows(crossValidationBelowRows).folds(folds).imbalanceRatio(imbalanceRatio);
+                .crossValidationBelowRows(crossValidationBelowRows).folds(folds).imbalanceRatio(imbalanceRatio)
+                .quickGrid(quickGrid).quickFolds(quickFolds);
     }
 
     /** The same configuration with {@code force} set, for a forced request. */
@@ -125,8 +141,20 @@ public record RetrainConfig(
         private long crossValidationBelowRows = SelectionPolicy.DEFAULT_CROSS_VALIDATION_BELOW_ROWS;
         private int folds = SelectionPolicy.DEFAULT_FOLDS;
         private double imbalanceRatio = DEFAULT_IMBALANCE_RATIO;
+        private SearchGrid quickGrid = SearchGrid.quick();
+        private int quickFolds = SelectionPolicy.DEFAULT_QUICK_FOLDS;
 
         private Builder() {
+        }
+
+        public Builder quickGrid(SearchGrid value) {
+            quickGrid = value;
+            return this;
+        }
+
+        public Builder quickFolds(int value) {
+            quickFolds = value;
+            return this;
         }
 
         public Builder window(TrainingWindow value) {
@@ -182,7 +210,8 @@ public record RetrainConfig(
         /** @throws IllegalArgumentException naming the first bad value */
         public RetrainConfig build() {
             return new RetrainConfig(schemaLocation, lake, registry, catalog, database, table, glueRegion, window,
-                    holdoutFraction, validationFraction, minRows, gate, grid, crossValidationBelowRows, folds, imbalanceRatio);
+                    holdoutFraction, validationFraction, minRows, gate, grid, crossValidationBelowRows, folds, imbalanceRatio,
+                    quickGrid, quickFolds);
         }
     }
 

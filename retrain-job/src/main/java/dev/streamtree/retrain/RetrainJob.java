@@ -1,6 +1,7 @@
 package dev.streamtree.retrain;
 
 import dev.streamtree.common.catalog.EventCatalog;
+import dev.streamtree.common.control.ControlMessage.Reason;
 import dev.streamtree.common.registry.CorruptVersionException;
 import dev.streamtree.common.registry.ModelMetadata;
 import dev.streamtree.common.registry.PendingVersion;
@@ -20,6 +21,7 @@ import dev.streamtree.retrain.train.Evaluation;
 import dev.streamtree.retrain.train.Metrics;
 import dev.streamtree.retrain.train.ModelSelection;
 import dev.streamtree.retrain.train.TrainingData;
+import dev.streamtree.retrain.train.TrainingWindow;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -63,13 +65,24 @@ public final class RetrainJob {
     private final RetrainConfig config;
     private final EventSchema schema;
     private final Clock clock;
+    /** Versions are immutable: a model this job committed or loaded is kept, so the next gate need not load it. */
+    private final Map<VersionId, PipelineModel> models;
+
+    /** Quick retrains of at most this many rows copy them to the driver (one small local partition set). */
+    static final long QUICK_LOCAL_ROWS = 200_000;
 
     public RetrainJob(SparkSession spark, LabelledEvents source, FileSystemModelRegistry registry, RetrainConfig config, Clock clock) {
+        this(spark, source, registry, config, clock, new java.util.concurrent.ConcurrentHashMap<>());
+    }
+
+    private RetrainJob(SparkSession spark, LabelledEvents source, FileSystemModelRegistry registry, RetrainConfig config,
+                       Clock clock, Map<VersionId, PipelineModel> models) {
         this.spark = spark;
         this.source = source;
         this.registry = registry;
         this.config = config;
         this.clock = clock;
+        this.models = models;
         this.schema = SchemaCodec.load(config.schemaLocation());
         if (schema.labelSpec().isEmpty()) {
             throw new IllegalArgumentException("schema " + config.schemaLocation() + " has no label; nothing to train on");
@@ -95,31 +108,81 @@ public final class RetrainJob {
 
     /** The same job with a different gate (used for forced requests). */
     public RetrainJob with(RetrainConfig newConfig) {
-        return new RetrainJob(spark, source, registry, newConfig, clock);
+        return new RetrainJob(spark, source, registry, newConfig, clock, models);
     }
 
     public RetrainConfig config() {
         return config;
     }
 
+    /** An on-demand retrain over the configured window (what {@code retrain run} does). */
     public RetrainOutcome run() {
+        return run(Trigger.onDemand(config.minRows()));
+    }
+
+    /**
+     * Why a retrain runs and what it may read.
+     *
+     * @param reason    recorded in the version's metadata; {@code drift} and {@code bootstrap} retrains are quick
+     *                  ({@link RetrainConfig#quickSelection()})
+     * @param trainFrom no row with an event time before it is read (a drift's change point), or null
+     * @param minRows   refuse to train on fewer labelled rows
+     */
+    public record Trigger(Reason reason, Instant trainFrom, long minRows) {
+        public Trigger {
+            java.util.Objects.requireNonNull(reason, "reason");
+            if (minRows < 10) {
+                throw new IllegalArgumentException("minimum rows must be at least 10, got " + minRows);
+            }
+        }
+
+        public static Trigger onDemand(long minRows) {
+            return new Trigger(Reason.REQUEST, null, minRows);
+        }
+
+        /** Drift and bootstrap retrains must serve within seconds: a few thousand rows, a small search. */
+        public boolean quick() {
+            return reason == Reason.DRIFT || reason == Reason.BOOTSTRAP;
+        }
+    }
+
+    /** Whether the registry has a serving model. */
+    public boolean hasCurrentModel() {
+        return registry.current().isPresent();
+    }
+
+    /** Labelled lake rows with an event time at or after {@code from} (all labelled rows when null). */
+    public long labelledRowsSince(Instant from) {
+        return TrainingData.since(TrainingData.labelled(source.read(schema), schema), from, schema).count();
+    }
+
+    public RetrainOutcome run(Trigger trigger) {
         long started = System.nanoTime();
         Instant now = clock.instant();
-        Dataset<Row> windowed = TrainingData.window(TrainingData.labelled(source.read(schema), schema), config.window(), now, schema)
+        TrainingWindow window = config.window().startingAt(trigger.trainFrom());
+        Dataset<Row> windowed = TrainingData.window(TrainingData.labelled(source.read(schema), schema), window, now, schema)
                 .cache();
         try {
             long rows = windowed.count();
-            if (rows < config.minRows()) {
+            if (rows < trigger.minRows()) {
                 throw new RetrainException(String.format(Locale.ROOT,
                         "refusing to train: only %d labelled rows in the %s of %s; at least %d are needed "
                                 + "(lower --min-rows, widen --window / --last-rows, or wait for more labelled events)",
-                        rows, config.window(), source.describe(), config.minRows()));
+                        rows, window, source.describe(), trigger.minRows()));
             }
+            if (trigger.quick() && rows <= QUICK_LOCAL_ROWS) {
+                // A few thousand rows spread over many small lake files: every Spark job of the search would run a task
+                // per file. A local copy is one small partition set, and its jobs are scheduled in milliseconds.
+                Dataset<Row> local = spark.createDataFrame(windowed.collectAsList(), windowed.schema()).cache();
+                windowed.unpersist();
+                windowed = local;
+            }
+            Duration readTook = Duration.ofNanos(System.nanoTime() - started);
             TrainingData.TimeSplit holdoutSplit = TrainingData.splitByTime(windowed, schema, config.holdoutFraction());
             Dataset<Row> training = holdoutSplit.earlier().cache();
             Dataset<Row> holdout = holdoutSplit.later().cache();
             try {
-                return trainAndGate(rows, training, holdout, windowed, started);
+                return trainAndGate(trigger, window, rows, training, holdout, windowed, started, readTook);
             } finally {
                 training.unpersist();
                 holdout.unpersist();
@@ -129,8 +192,8 @@ public final class RetrainJob {
         }
     }
 
-    private RetrainOutcome trainAndGate(long windowRows, Dataset<Row> training, Dataset<Row> holdout, Dataset<Row> everyRow,
-                                        long started) {
+    private RetrainOutcome trainAndGate(Trigger trigger, TrainingWindow window, long windowRows, Dataset<Row> training,
+                                        Dataset<Row> holdout, Dataset<Row> everyRow, long started, Duration readTook) {
         long holdoutRows = holdout.count();
         long trainingRows = training.count();
         if (holdoutRows == 0 || trainingRows == 0) {
@@ -147,12 +210,18 @@ public final class RetrainJob {
         boolean weighted = (double) smallest / largest < config.imbalanceRatio();
 
         long searchStarted = System.nanoTime();
-        ModelSelection.Choice choice = ModelSelection.select(training, trainingRows, schema, config.selection(), weighted);
+        ModelSelection.Choice choice = ModelSelection.select(training, trainingRows, schema,
+                trigger.quick() ? config.quickSelection() : config.selection(), weighted);
         Duration searchTook = Duration.ofNanos(System.nanoTime() - searchStarted);
+        long gateStarted = System.nanoTime();
         LOG.info("chose {} by {}: {} fits in {} ms", choice.params(), choice.method(), choice.fits(), searchTook.toMillis());
 
         PipelineModel gated = FeaturePipeline.fit(training, schema, choice.params());
-        Metrics candidateMetrics = Evaluation.evaluate(gated, holdout, schema);
+        // Candidate and champion are scored the same way on the same holdout, the quick way for a quick retrain.
+        java.util.function.BiFunction<PipelineModel, Dataset<Row>, Metrics> score = trigger.quick()
+                ? (m, rowsToScore) -> Evaluation.evaluateOnDriver(m, rowsToScore, schema)
+                : (m, rowsToScore) -> Evaluation.evaluate(m, rowsToScore, schema);
+        Metrics candidateMetrics = score.apply(gated, holdout);
 
         Optional<VersionId> champion = registry.current();
         Optional<Metrics> championMetrics = Optional.empty();
@@ -163,8 +232,11 @@ public final class RetrainJob {
                 if (!championMeta.schemaFingerprint().equals(schema.fingerprint())) {
                     championNote = "champion " + champion.get() + " was trained on another schema version; not compared";
                 } else {
-                    PipelineModel championModel = PipelineModel.load(registry.modelLocation(champion.get()));
-                    championMetrics = Optional.of(Evaluation.evaluate(championModel, holdout, schema));
+                    VersionId championVersion = champion.get();
+                    PipelineModel championModel = models.containsKey(championVersion) ? models.get(championVersion)
+                            : PipelineModel.load(registry.modelLocation(championVersion));
+                    models.put(championVersion, championModel);
+                    championMetrics = Optional.of(score.apply(championModel, holdout));
                 }
             } catch (CorruptVersionException | IllegalArgumentException e) {
                 championNote = "champion " + champion.get() + " cannot be evaluated: " + e.getMessage();
@@ -174,6 +246,8 @@ public final class RetrainJob {
             }
         }
         PromotionGate.Decision decision = PromotionGate.decide(config.gate(), candidateMetrics, championMetrics);
+        Duration gateTook = Duration.ofNanos(System.nanoTime() - gateStarted);
+        long commitStarted = System.nanoTime();
         String reason = championNote.isEmpty() ? decision.reason() : championNote + "; " + decision.reason();
 
         // The gate has used the holdout; a promoted model should not waste it. Refit the chosen parameters on every
@@ -195,9 +269,10 @@ public final class RetrainJob {
         DecisionTreeClassificationModel tree = FeaturePipeline.tree(model);
         TreeRenderer renderer = new TreeRenderer(schema);
         ModelMetadata metadata = new ModelMetadata(clock.instant(), schema.fingerprint(), schema.featureNames(),
-                schema.labelSpec().orElseThrow().classes(), config.window().toString(), trainingRows, holdoutRows, balance,
+                schema.labelSpec().orElseThrow().classes(), window.toString(), trainingRows, holdoutRows, balance,
                 fitRecord, candidateMetrics.asMap(), championMetrics.map(Metrics::asMap).orElse(Map.of()),
-                champion.map(VersionId::toString).orElse(null), spark.version(), streamtreeVersion());
+                champion.map(VersionId::toString).orElse(null), spark.version(), streamtreeVersion())
+                .withProvenance(trigger.reason().wireName(), window.from(), null);
         VersionId version;
         try (PendingVersion pending = registry.stage()) {
             try {
@@ -210,10 +285,18 @@ public final class RetrainJob {
             version = pending.commit(metadata);
         }
         if (decision.promote()) {
+            models.clear();
+            models.put(version, model);
+        }
+        if (decision.promote()) {
             registry.promote(version, reason);
         }
-        String summary = summary(version, decision.promote(), champion, candidateMetrics, championMetrics, choice,
-                windowRows, trainingRows, holdoutRows, balance, weighted, reason, searchTook, Duration.ofNanos(System.nanoTime() - started));
+        Duration commitTook = Duration.ofNanos(System.nanoTime() - commitStarted);
+        String timing = String.format(Locale.ROOT, "read %.2f s, selection %.2f s, fit + gate %.2f s, refit + commit %.2f s",
+                seconds(readTook), seconds(searchTook), seconds(gateTook), seconds(commitTook));
+        String summary = summary(trigger, window, version, decision.promote(), champion, candidateMetrics, championMetrics, choice,
+                windowRows, trainingRows, holdoutRows, balance, weighted, reason, searchTook, timing,
+                Duration.ofNanos(System.nanoTime() - started));
         return new RetrainOutcome(decision.promote(), version, champion, candidateMetrics, championMetrics, choice.params(),
                 reason, summary);
     }
@@ -230,14 +313,20 @@ public final class RetrainJob {
         }
     }
 
-    private String summary(VersionId version, boolean promoted, Optional<VersionId> champion, Metrics candidate,
+    private static double seconds(Duration d) {
+        return d.toNanos() / 1e9;
+    }
+
+    private String summary(Trigger trigger, TrainingWindow window, VersionId version, boolean promoted, Optional<VersionId> champion, Metrics candidate,
                            Optional<Metrics> championMetrics, ModelSelection.Choice choice, long windowRows, long trainingRows,
                            long holdoutRows, Map<String, Long> balance, boolean weighted, String reason, Duration searchTook,
-                           Duration took) {
+                           String timing, Duration took) {
         StringBuilder out = new StringBuilder();
         out.append(promoted ? "PROMOTED " : "KEPT CHAMPION; candidate ").append(version)
                 .append(promoted ? " is now serving" : " is registered but not serving").append('\n');
-        out.append("  data:       ").append(windowRows).append(" labelled rows (").append(config.window()).append(") from ")
+        out.append("  reason:     ").append(trigger.reason().wireName())
+                .append(trigger.quick() ? " (quick search)" : "").append('\n');
+        out.append("  data:       ").append(windowRows).append(" labelled rows (").append(window).append(") from ")
                 .append(source.describe()).append('\n');
         out.append("  split:      ").append(trainingRows).append(" training / ").append(holdoutRows)
                 .append(" holdout (latest ").append(Math.round(config.holdoutFraction() * 100)).append("% by event time)\n");
@@ -254,7 +343,7 @@ public final class RetrainJob {
         out.append("  champion:   ").append(champion.map(v -> v + ": " + championMetrics.map(Metrics::toString)
                 .orElse("not evaluated")).orElse("none")).append('\n');
         out.append("  gate:       ").append(reason).append('\n');
-        out.append("  took:       ").append(took.toMillis() / 1000.0).append(" s\n");
+        out.append("  took:       ").append(took.toMillis() / 1000.0).append(" s (").append(timing).append(")\n");
         return out.toString();
     }
 

@@ -51,6 +51,11 @@ final class AgrawalLake {
         this.next = start;
     }
 
+    /** The event time the next appended event gets. */
+    Instant nextEventTime() {
+        return next;
+    }
+
     /** Appends {@code n} events labelled by Agrawal function {@code function}. */
     List<Row> append(int n, int function, long seed) {
         return write(generate(n, function, seed));

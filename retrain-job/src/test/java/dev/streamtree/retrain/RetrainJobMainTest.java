@@ -106,4 +106,41 @@ class RetrainJobMainTest {
         assertThat(exit).isEqualTo(1);
         assertThat(err.toString()).isEqualTo("retrain-job: cannot publish to control topic" + System.lineSeparator());
     }
+
+    @Test
+    void scheduleRetrainsOnDriftAndBootstrapsByDefaultAndFlagsTurnThemOff() {
+        dev.streamtree.retrain.cli.ScheduleCommand defaults = new dev.streamtree.retrain.cli.ScheduleCommand();
+        new CommandLine(defaults).parseArgs("--every", "1h");
+        assertThat(defaults.triggers()).isEqualTo(dev.streamtree.retrain.schedule.TriggerPolicy.defaults());
+        assertThat(defaults.runsMonitor()).as("monitor in-process by default").isTrue();
+
+        dev.streamtree.retrain.cli.ScheduleCommand off = new dev.streamtree.retrain.cli.ScheduleCommand();
+        new CommandLine(off).parseArgs("--every", "1h", "--no-drift-retrain", "--no-bootstrap", "--drift-min-rows", "800",
+                "--drift-cooldown", "5m", "--bootstrap-min-rows", "300", "--drift-wait", "1m");
+        var triggers = off.triggers();
+        assertThat(off.runsMonitor()).isTrue();
+        dev.streamtree.retrain.cli.ScheduleCommand noMonitor = new dev.streamtree.retrain.cli.ScheduleCommand();
+        new CommandLine(noMonitor).parseArgs("--every", "1h", "--no-monitor");
+        assertThat(noMonitor.runsMonitor()).isFalse();
+        assertThat(triggers.drift()).isFalse();
+        assertThat(triggers.bootstrap()).isFalse();
+        assertThat(triggers.driftMinRows()).isEqualTo(800);
+        assertThat(triggers.cooldown()).isEqualTo(java.time.Duration.ofMinutes(5));
+        assertThat(triggers.bootstrapMinRows()).isEqualTo(300);
+        assertThat(triggers.driftWait()).isEqualTo(java.time.Duration.ofMinutes(1));
+    }
+
+    @Test
+    void tooFewDriftRowsAreRefusedNamingTheFlag() {
+        Result r = execute("schedule", "--every", "1h", "--drift-min-rows", "5");
+        assertThat(r.exit()).isEqualTo(RetrainJobMain.EXIT_BAD_ARGUMENTS);
+        assertThat(r.err()).contains("--drift-min-rows must be at least 10, got 5");
+    }
+
+    @Test
+    void triggerWithABadTrainFromNamesTheValue() {
+        Result r = execute("trigger", "--train-from", "yesterday", "--bootstrap-servers", "localhost:1");
+        assertThat(r.exit()).isEqualTo(RetrainJobMain.EXIT_BAD_ARGUMENTS);
+        assertThat(r.err()).contains("--train-from 'yesterday' is not an ISO-8601 instant");
+    }
 }

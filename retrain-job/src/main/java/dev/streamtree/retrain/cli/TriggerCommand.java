@@ -37,10 +37,25 @@ public final class TriggerCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Promote even when the candidate is worse than the champion.")
     boolean force;
 
+    @Option(names = "--train-from", paramLabel = "TIME",
+            description = "Train only on rows with an event time at or after TIME (ISO-8601, e.g. 2026-12-02T10:00:00Z), "
+                    + "as a drift retrain does from its change point.")
+    String trainFrom;
+
     @Override
     public Integer call() {
         Duration limit = Durations.parse(timeout);
-        RetrainRequest request = new RetrainRequest(UUID.randomUUID().toString(), Instant.now(), force, requester());
+        Instant from = null;
+        if (trainFrom != null) {
+            try {
+                from = Instant.parse(trainFrom);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new IllegalArgumentException("--train-from '" + trainFrom + "' is not an ISO-8601 instant "
+                        + "(e.g. 2026-12-02T10:00:00Z)");
+            }
+        }
+        RetrainRequest request = new RetrainRequest(UUID.randomUUID().toString(), Instant.now(), force, requester(),
+                dev.streamtree.common.control.ControlMessage.Reason.REQUEST, from);
         try (ControlChannel channel = new ControlChannel(job.kafka(), job.topics().control())) {
             if (!await) {
                 channel.publish(request);

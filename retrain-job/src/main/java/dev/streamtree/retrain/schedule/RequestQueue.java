@@ -1,7 +1,9 @@
 package dev.streamtree.retrain.schedule;
 
+import dev.streamtree.common.control.ControlMessage.Reason;
 import dev.streamtree.common.control.ControlMessage.RetrainRequest;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,10 +14,25 @@ import java.util.List;
  */
 public final class RequestQueue {
 
-    /** Requests served together by one retrain. */
-    public record Batch(List<RetrainRequest> requests) {
+    /**
+     * Requests served together by one retrain.
+     *
+     * @param requests the requests
+     * @param floor    the scheduler's change-point floor (the change point of the last promoted drift retrain): no
+     *                 retrain reads rows before it; null for none
+     */
+    public record Batch(List<RetrainRequest> requests, Instant floor) {
         public Batch {
             requests = List.copyOf(requests);
+        }
+
+        public Batch(List<RetrainRequest> requests) {
+            this(requests, null);
+        }
+
+        /** This batch with its rows bounded below by {@code changePoint} too (null: unchanged). */
+        public Batch notBefore(Instant changePoint) {
+            return new Batch(requests, later(floor, changePoint));
         }
 
         public boolean forced() {
@@ -24,6 +41,36 @@ public final class RequestQueue {
 
         public List<String> requestIds() {
             return requests.stream().map(RetrainRequest::requestId).toList();
+        }
+
+        /**
+         * The reason the retrain records: drift when any request is a drift's (its rows start at the change point,
+         * which serves the others too: the rows before a change describe another concept), else bootstrap, else
+         * request, else timer.
+         */
+        public Reason reason() {
+            for (Reason r : List.of(Reason.DRIFT, Reason.BOOTSTRAP, Reason.REQUEST)) {
+                if (requests.stream().anyMatch(q -> q.reason() == r)) {
+                    return r;
+                }
+            }
+            return Reason.TIMER;
+        }
+
+        /** The latest of the requests' change points and the floor: no row before it is read; null for none. */
+        public Instant trainFrom() {
+            Instant from = floor;
+            for (RetrainRequest r : requests) {
+                from = later(from, r.trainFrom());
+            }
+            return from;
+        }
+
+        private static Instant later(Instant a, Instant b) {
+            if (a == null) {
+                return b;
+            }
+            return b == null || !b.isAfter(a) ? a : b;
         }
     }
 

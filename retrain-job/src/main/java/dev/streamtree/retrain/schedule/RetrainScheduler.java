@@ -1,6 +1,8 @@
 package dev.streamtree.retrain.schedule;
 
 import dev.streamtree.common.control.ControlMessage;
+import dev.streamtree.common.control.ControlMessage.DriftDetected;
+import dev.streamtree.common.control.ControlMessage.Reason;
 import dev.streamtree.common.control.ControlMessage.RetrainRequest;
 import dev.streamtree.common.control.ControlMessage.RetrainStatus;
 import dev.streamtree.common.control.ControlMessage.Status;
@@ -22,14 +24,18 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Collection;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs retrains on a timer and on requests from the control topic, one at a time.
@@ -46,6 +52,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  * each failed attempt with its count and retries (back-off 1 s, growing to 30 s); the timer is independent of
  * Kafka and keeps scheduling retrains, which read the lake, not Kafka. {@link #close()} stops the timer and listener, lets a running
  * retrain finish, then stops the worker.
+ *
+ * <p>Drift and bootstrap ({@link TriggerPolicy}): a {@code drift-detected} record on the control topic that the
+ * {@link DriftCooldown} accepts becomes a retrain request (reason {@code drift}, id = the detection id) whose rows
+ * start at the change point; a poller counts the lake's labelled rows at or after it every
+ * {@link TriggerPolicy#pollEvery()} and queues the request once {@link TriggerPolicy#driftMinRows()} exist, or
+ * publishes {@code failed} explaining why after {@link TriggerPolicy#driftWait()}. Suppressed detections are logged
+ * and counted ({@link #suppressedDetections()}). Once a drift retrain is promoted its change point becomes a floor:
+ * no later retrain (timer, request) reads rows before it, so a long window never trains across the change again.
+ * With no serving model at start, a bootstrap request is queued as soon as {@link TriggerPolicy#bootstrapMinRows()}
+ * labelled rows exist (dropped if a model appears meanwhile). Drift and bootstrap retrains use the quick search
+ * ({@link RetrainJob.Trigger#quick()}).
  */
 public final class RetrainScheduler implements AutoCloseable {
 
@@ -70,6 +87,25 @@ public final class RetrainScheduler implements AutoCloseable {
     private volatile boolean busy;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile Observer observer = Observer.NONE;
+    private final TriggerPolicy policy;
+    private final LakeProbe probe;
+    private final DriftCooldown cooldown;
+    private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "retrain-lake-poller"));
+    private final List<Wait> waits = new ArrayList<>();
+    private final Map<String, DriftTiming> timings = new ConcurrentHashMap<>();
+    private final AtomicReference<Instant> floor = new AtomicReference<>();
+    private final AtomicLong driftRetrains = new AtomicLong();
+
+    /** A request waiting for enough labelled rows; {@code deadline} null waits forever. */
+    private record Wait(RetrainRequest request, long minRows, Instant deadline) {
+    }
+
+    /** Wall-clock points of a drift's way from detection to a served version (for the status detail and the log). */
+    private record DriftTiming(Instant detectedAt, Instant receivedAt, Instant readyAt) {
+        DriftTiming ready(Instant at) {
+            return new DriftTiming(detectedAt, receivedAt, at);
+        }
+    }
 
     /** Sees each finished run, on the worker thread, before its final statuses are published. Must not throw. */
     @FunctionalInterface
@@ -87,6 +123,21 @@ public final class RetrainScheduler implements AutoCloseable {
      * @param groupId consumer group of the control-topic listener
      */
     public RetrainScheduler(RetrainRunner runner, ControlChannel channel, Duration every, String groupId, Clock clock) {
+        this(runner, channel, every, groupId, clock, TriggerPolicy.timerOnly(), null);
+    }
+
+    /**
+     * @param policy drift and bootstrap triggers
+     * @param probe  counts labelled lake rows; required when {@code policy} enables drift or bootstrap
+     */
+    public RetrainScheduler(RetrainRunner runner, ControlChannel channel, Duration every, String groupId, Clock clock,
+                            TriggerPolicy policy, LakeProbe probe) {
+        if ((policy.drift() || policy.bootstrap()) && probe == null) {
+            throw new IllegalArgumentException("drift and bootstrap retrains need a lake probe to count labelled rows");
+        }
+        this.policy = policy;
+        this.probe = probe;
+        this.cooldown = new DriftCooldown(policy.cooldown());
         if (every != null && (every.isNegative() || every.isZero())) {
             throw new IllegalArgumentException("--every must be positive, got " + Durations.format(every));
         }
@@ -99,10 +150,37 @@ public final class RetrainScheduler implements AutoCloseable {
         this.worker = new Thread(this::work, "retrain-worker");
     }
 
-    /** A scheduler running {@code job}, forced when any request in a batch asks for it. */
+    /** A scheduler running {@code job} on its timer and requests only, forced when any request in a batch asks for it. */
     public static RetrainScheduler forJob(RetrainJob job, ControlChannel channel, Duration every) {
-        RetrainRunner runner = batch -> (batch.forced() ? job.with(job.config().forced()) : job).run();
-        return new RetrainScheduler(runner, channel, every, DEFAULT_GROUP, Clock.systemUTC());
+        return forJob(job, channel, every, TriggerPolicy.timerOnly());
+    }
+
+    /**
+     * A scheduler running {@code job} on its timer, requests and the triggers of {@code policy}. A drift or bootstrap
+     * batch must find its policy's minimum of rows; any other batch the job's {@code --min-rows}.
+     */
+    public static RetrainScheduler forJob(RetrainJob job, ControlChannel channel, Duration every, TriggerPolicy policy) {
+        RetrainRunner runner = batch -> {
+            long minRows = switch (batch.reason()) {
+                case DRIFT -> policy.driftMinRows();
+                case BOOTSTRAP -> policy.bootstrapMinRows();
+                default -> job.config().minRows();
+            };
+            RetrainJob.Trigger trigger = new RetrainJob.Trigger(batch.reason(), batch.trainFrom(), minRows);
+            return (batch.forced() ? job.with(job.config().forced()) : job).run(trigger);
+        };
+        LakeProbe probe = new LakeProbe() {
+            @Override
+            public long labelledRowsSince(Instant from) {
+                return job.labelledRowsSince(from);
+            }
+
+            @Override
+            public boolean hasCurrentModel() {
+                return job.hasCurrentModel();
+            }
+        };
+        return new RetrainScheduler(runner, channel, every, DEFAULT_GROUP, Clock.systemUTC(), policy, probe);
     }
 
     /** Passes every finished run to {@code runs} (the scheduler's metrics); call before {@link #start()}. */
@@ -115,12 +193,128 @@ public final class RetrainScheduler implements AutoCloseable {
         listener.start();
         worker.start();
         if (every != null) {
-            timer.scheduleAtFixedRate(() -> queue.offer(new RetrainRequest("timer-" + UUID.randomUUID(), clock.instant(), false, "timer")),
+            timer.scheduleAtFixedRate(() -> queue.offer(new RetrainRequest("timer-" + UUID.randomUUID(), clock.instant(), false,
+                            "timer", Reason.TIMER, null)),
                     every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
         }
-        LOG.info("retrain scheduler started: every {}, listening on {}", every == null ? "(on demand only)" : Durations.format(every),
-                channel.topic());
+        if (policy.bootstrap()) {
+            boolean serving;
+            try {
+                serving = probe.hasCurrentModel();
+            } catch (RuntimeException e) {
+                LOG.error("cannot tell whether a model is serving ({}); no bootstrap retrain", e.getMessage());
+                serving = true;
+            }
+            if (!serving) {
+                RetrainRequest bootstrap = new RetrainRequest("bootstrap-" + UUID.randomUUID(), clock.instant(), false,
+                        "scheduler", Reason.BOOTSTRAP, null);
+                LOG.info("no model is serving: the first one is trained once {} labelled rows exist ({})",
+                        policy.bootstrapMinRows(), bootstrap.requestId());
+                addWait(new Wait(bootstrap, policy.bootstrapMinRows(), null));
+            }
+        }
+        if (policy.drift() || policy.bootstrap()) {
+            poller.scheduleWithFixedDelay(this::pollWaits, 0, policy.pollEvery().toMillis(), TimeUnit.MILLISECONDS);
+        }
+        LOG.info("retrain scheduler started: every {}, listening on {}; drift retraining {}", every == null
+                ? "(on demand only)" : Durations.format(every), channel.topic(), policy.drift()
+                ? "on (at least " + policy.driftMinRows() + " rows after the change point, cooldown "
+                + Durations.format(policy.cooldown()) + ")" : "off");
         return this;
+    }
+
+    /**
+     * Acts on a drift detection as the control listener does: retrain from its change point once enough rows exist,
+     * unless drift retraining is off or the {@link DriftCooldown} suppresses it.
+     *
+     * @return whether a retrain was scheduled for it
+     */
+    public boolean onDrift(DriftDetected detection) {
+        if (!policy.drift()) {
+            LOG.info("drift {} on {} (change point {}): drift retraining is off, ignored", detection.requestId(),
+                    detection.version(), detection.changePoint());
+            return false;
+        }
+        Instant now = clock.instant();
+        DriftCooldown.Decision decision = cooldown.consider(detection, now);
+        if (!decision.retrain()) {
+            LOG.info("drift {} on {} suppressed ({} so far): {}", detection.requestId(), detection.version(),
+                    cooldown.suppressed(), decision.reason());
+            return false;
+        }
+        LOG.info("{}; retraining on rows from the change point once {} are labelled", decision.reason(), policy.driftMinRows());
+        RetrainRequest request = new RetrainRequest(detection.requestId(), now, false, "monitor:" + detection.detector(),
+                Reason.DRIFT, detection.changePoint());
+        timings.put(request.requestId(), new DriftTiming(detection.detectedAt(), now, null));
+        addWait(new Wait(request, policy.driftMinRows(), now.plus(policy.driftWait())));
+        return true;
+    }
+
+    /** Drift detections suppressed by the cooldown so far. */
+    public long suppressedDetections() {
+        return cooldown.suppressed();
+    }
+
+    /** Drift retrains finished so far (promoted, kept or failed). */
+    public long driftRetrains() {
+        return driftRetrains.get();
+    }
+
+    /** The change point below which no retrain reads (that of the last promoted drift retrain), or null. */
+    public Instant changePointFloor() {
+        return floor.get();
+    }
+
+    private void addWait(Wait wait) {
+        synchronized (waits) {
+            waits.add(wait);
+        }
+        poller.execute(this::pollWaits);
+    }
+
+    /** Counts the labelled rows each waiting request needs and queues those that have enough (poller thread). */
+    private void pollWaits() {
+        List<Wait> current;
+        synchronized (waits) {
+            current = List.copyOf(waits);
+        }
+        for (Wait wait : current) {
+            RetrainRequest request = wait.request();
+            try {
+                if (request.reason() == Reason.BOOTSTRAP && probe.hasCurrentModel()) {
+                    LOG.info("bootstrap {} dropped: a model is serving now", request.requestId());
+                    removeWait(wait);
+                    continue;
+                }
+                long rows = probe.labelledRowsSince(request.trainFrom());
+                Instant now = clock.instant();
+                if (rows >= wait.minRows()) {
+                    LOG.info("{} {}: {} labelled rows{}, retraining", request.reason().wireName(), request.requestId(), rows,
+                            request.trainFrom() == null ? "" : " at or after " + request.trainFrom());
+                    timings.computeIfPresent(request.requestId(), (id, t) -> t.ready(now));
+                    removeWait(wait);
+                    queue.offer(request);
+                } else if (wait.deadline() != null && !now.isBefore(wait.deadline())) {
+                    removeWait(wait);
+                    timings.remove(request.requestId());
+                    String detail = String.format(java.util.Locale.ROOT,
+                            "no %s retrain: only %d labelled rows at or after the change point %s after waiting %s; at "
+                                    + "least %d are needed (--drift-min-rows, --drift-wait)", request.reason().wireName(),
+                            rows, request.trainFrom(), Durations.format(policy.driftWait()), wait.minRows());
+                    LOG.warn("{}: {}", request.requestId(), detail);
+                    publish(new RetrainStatus(request.requestId(), Status.FAILED, null, detail, now));
+                }
+            } catch (RuntimeException e) {
+                // The lake is being written or briefly unreadable: try again at the next poll.
+                LOG.warn("cannot count labelled rows for {}: {}; retrying", request.requestId(), e.getMessage());
+            }
+        }
+    }
+
+    private void removeWait(Wait wait) {
+        synchronized (waits) {
+            waits.remove(wait);
+        }
     }
 
     /** Waits until the listener owns the control topic's partitions, so a request published now is seen. */
@@ -158,8 +352,11 @@ public final class RetrainScheduler implements AutoCloseable {
                     for (ConsumerRecord<String, byte[]> record : c.poll(Duration.ofMillis(500))) {
                         Optional<ControlMessage> message = ControlChannel.decode(record);
                         if (message.isPresent() && message.get() instanceof RetrainRequest request) {
-                            LOG.info("retrain request {} from '{}' (force={})", request.requestId(), request.requestedBy(), request.force());
+                            LOG.info("retrain request {} from '{}' (force={}, reason {})", request.requestId(),
+                                    request.requestedBy(), request.force(), request.reason().wireName());
                             queue.offer(request);
+                        } else if (message.isPresent() && message.get() instanceof DriftDetected drift) {
+                            onDrift(drift);
                         }
                     }
                     c.commitSync();
@@ -197,7 +394,7 @@ public final class RetrainScheduler implements AutoCloseable {
         while (!closed) {
             RequestQueue.Batch batch;
             try {
-                batch = queue.takeAll();
+                batch = queue.takeAll().notBefore(floor.get());
             } catch (InterruptedException e) {
                 return;
             }
@@ -205,7 +402,8 @@ public final class RetrainScheduler implements AutoCloseable {
             int run = runs.get() + 1;
             try {
                 String startDetail = "retrain run #" + run + " for " + batch.requests().size() + " request(s)"
-                        + (batch.forced() ? ", forced" : "");
+                        + (batch.forced() ? ", forced" : "") + ", reason " + batch.reason().wireName()
+                        + (batch.trainFrom() == null ? "" : ", rows from " + batch.trainFrom());
                 batch.requestIds().forEach(id -> publish(new RetrainStatus(id, Status.STARTED, null, startDetail, clock.instant())));
                 List<RetrainStatus> finals = finalStatuses(batch, run);
                 // The run is recorded before its final statuses go out: whoever reads a final status and then asks
@@ -224,11 +422,15 @@ public final class RetrainScheduler implements AutoCloseable {
         String candidate;
         String detail;
         long start = System.nanoTime();
+        Instant startedAt = clock.instant();
         try {
             RetrainOutcome outcome = runner.run(batch);
             status = outcome.promoted() ? Status.PROMOTED : Status.KEPT;
             candidate = outcome.candidate().toString();
-            detail = "retrain run #" + run + ": " + outcome.reason();
+            detail = "retrain run #" + run + " (" + batch.reason().wireName() + "): " + outcome.reason();
+            if (outcome.promoted() && batch.reason() == Reason.DRIFT) {
+                floor.accumulateAndGet(batch.trainFrom(), (a, b) -> a == null || (b != null && b.isAfter(a)) ? b : a);
+            }
             LOG.info("retrain run #{} {}:\n{}", run, status.wireName(), outcome.summary());
         } catch (Exception e) {
             // Exception, not RuntimeException: Spark throws its checked SparkException from Scala code.
@@ -239,11 +441,33 @@ public final class RetrainScheduler implements AutoCloseable {
         }
         observer.runFinished(status, Duration.ofNanos(System.nanoTime() - start));
         Instant at = clock.instant();
+        if (batch.reason() == Reason.DRIFT) {
+            driftRetrains.incrementAndGet();
+        }
         List<RetrainStatus> finals = new ArrayList<>();
         for (String id : batch.requestIds()) {
-            finals.add(new RetrainStatus(id, status, candidate, detail, at));
+            DriftTiming timing = timings.remove(id);
+            String full = detail;
+            if (timing != null) {
+                full = detail + "; " + timingDetail(timing, startedAt, at);
+                LOG.info("drift {}: {}", id, timingDetail(timing, startedAt, at));
+            }
+            finals.add(new RetrainStatus(id, status, candidate, full, at));
         }
         return finals;
+    }
+
+    /** Detection to final status, in pieces: the monitor's delivery, waiting for rows, queueing, the retrain. */
+    private static String timingDetail(DriftTiming t, Instant startedAt, Instant finishedAt) {
+        Instant ready = t.readyAt() == null ? t.receivedAt() : t.readyAt();
+        return String.format(java.util.Locale.ROOT,
+                "detection to final status %.2f s (delivery %.2f s, waiting for rows %.2f s, queued %.2f s, retrain %.2f s)",
+                secondsBetween(t.detectedAt(), finishedAt), secondsBetween(t.detectedAt(), t.receivedAt()),
+                secondsBetween(t.receivedAt(), ready), secondsBetween(ready, startedAt), secondsBetween(startedAt, finishedAt));
+    }
+
+    private static double secondsBetween(Instant a, Instant b) {
+        return Duration.between(a, b).toNanos() / 1e9;
     }
 
     private void publish(RetrainStatus status) {
@@ -258,6 +482,7 @@ public final class RetrainScheduler implements AutoCloseable {
     public void close() {
         closed = true;
         timer.shutdownNow();
+        poller.shutdownNow();
         KafkaConsumer<String, byte[]> c = consumer;
         if (c != null) {
             c.wakeup();

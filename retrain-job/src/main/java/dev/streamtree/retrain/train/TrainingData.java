@@ -27,13 +27,24 @@ public final class TrainingData {
         return FeaturePipeline.labelledRows(lakeRows.select(columns), schema);
     }
 
-    /** The rows inside the window, which ends at {@code now} (duration windows) or at the latest event (row windows). */
+    /**
+     * The rows inside the window, which ends at {@code now} (duration windows) or at the latest event (row windows)
+     * and starts at {@link TrainingWindow#lowerBound}: a change point bounds both kinds, so a row window never
+     * reaches back across it.
+     */
     public static Dataset<Row> window(Dataset<Row> labelled, TrainingWindow window, Instant now, EventSchema schema) {
         Column time = col(schema.eventTimeField());
+        Instant lower = window.lowerBound(now);
+        Dataset<Row> bounded = lower == null ? labelled : labelled.filter(time.geq(Timestamp.from(lower)));
         if (window.byRows()) {
-            return labelled.orderBy(time.desc(), col(schema.idField()).desc()).limit((int) Math.min(Integer.MAX_VALUE, window.rows()));
+            return bounded.orderBy(time.desc(), col(schema.idField()).desc()).limit((int) Math.min(Integer.MAX_VALUE, window.rows()));
         }
-        return labelled.filter(time.geq(Timestamp.from(now.minus(window.duration()))).and(time.leq(Timestamp.from(now))));
+        return bounded.filter(time.leq(Timestamp.from(now)));
+    }
+
+    /** Labelled rows with an event time at or after {@code from} (every labelled row when null); lazy. */
+    public static Dataset<Row> since(Dataset<Row> labelled, Instant from, EventSchema schema) {
+        return from == null ? labelled : labelled.filter(col(schema.eventTimeField()).geq(Timestamp.from(from)));
     }
 
     /**

@@ -1,0 +1,207 @@
+package dev.streamtree.retrain;
+
+import dev.streamtree.common.catalog.CatalogKind;
+import dev.streamtree.common.control.ControlMessage.DriftDetected;
+import dev.streamtree.common.control.ControlMessage.RetrainRequest;
+import dev.streamtree.common.control.ControlMessage.RetrainStatus;
+import dev.streamtree.common.control.ControlMessage.Status;
+import dev.streamtree.common.kafka.KafkaSettings;
+import dev.streamtree.common.registry.ModelMetadata;
+import dev.streamtree.common.registry.VersionId;
+import dev.streamtree.common.schema.EventSchema;
+import dev.streamtree.common.schema.SchemaCodec;
+import dev.streamtree.kafka.embedded.TestKafka;
+import dev.streamtree.model.registry.FileSystemModelRegistry;
+import dev.streamtree.retrain.schedule.ControlChannel;
+import dev.streamtree.retrain.schedule.RetrainScheduler;
+import dev.streamtree.retrain.schedule.StatusWaiter;
+import dev.streamtree.retrain.schedule.TriggerPolicy;
+import dev.streamtree.retrain.train.SearchGrid;
+import dev.streamtree.retrain.train.TrainingWindow;
+import dev.streamtree.testing.TestSpark;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Drift-triggered and bootstrap retrains against a real broker and a real local Spark: the lake is written by the
+ * real lake writer and catalog while the scheduler runs, detections are published on the control topic as the
+ * monitor publishes them.
+ */
+class DriftRetrainIT {
+
+    private static final String DATABASE = "drift_it";
+    private static final Duration WAIT = Duration.ofMinutes(4);
+
+    @TempDir
+    static Path dir;
+
+    static TestKafka kafka;
+    static SparkSession spark;
+    static EventSchema schema;
+    static AgrawalLake lake;
+    static FileSystemModelRegistry registry;
+    static RetrainConfig config;
+
+    @BeforeAll
+    static void start() {
+        kafka = TestKafka.start();
+        kafka.createTopics(2, List.of("streamtree.control"));
+        spark = TestSpark.local("DriftRetrainIT");
+        schema = SchemaCodec.load("builtin:agrawal");
+        String lakeDir = dir.resolve("lake").toString();
+        lake = new AgrawalLake(spark, schema, lakeDir, DATABASE, Instant.now().minus(Duration.ofHours(3)));
+        registry = FileSystemModelRegistry.open(dir.resolve("registry").toString(), spark.sparkContext().hadoopConfiguration());
+        // A row window wider than the whole lake: without a change point a retrain reads every row.
+        config = RetrainConfig.builder().lake(lakeDir).registry(dir.resolve("registry").toString())
+                .catalog(CatalogKind.LOCAL, DATABASE, "events", null)
+                .window(TrainingWindow.lastRows(1_000_000)).minRows(500)
+                .grid(new SearchGrid(List.of(6), List.of(1), List.of("gini")))
+                .build();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        if (spark != null) {
+            spark.stop();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void bootstrapThenOneRetrainPerDriftOnPostChangeRowsOnlyWithTheCooldownHeld() throws Exception {
+        TriggerPolicy policy = new TriggerPolicy(true, 500, Duration.ofMinutes(5), Duration.ofMinutes(2), true, 500,
+                Duration.ofMillis(200));
+        KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers());
+        RetrainJob job = RetrainJob.create(spark, config);
+        try (ControlChannel channel = new ControlChannel(settings, "streamtree.control");
+             StatusWaiter watcher = new StatusWaiter(channel, Duration.ofSeconds(30));
+             RetrainScheduler scheduler = RetrainScheduler.forJob(job, channel, null, policy).start()) {
+            assertThat(scheduler.awaitListening(Duration.ofSeconds(60))).isTrue();
+
+            // Bootstrap: 300 rows are below the minimum; at 600 the first model is trained on all of them.
+            lake.append(300, 1, 11);
+            lake.append(300, 1, 12);
+            RetrainStatus first = awaitFinal(watcher, id -> id.startsWith("bootstrap-"));
+            assertThat(first.status()).as(first.detail()).isEqualTo(Status.PROMOTED);
+            ModelMetadata bootstrap = registry.metadata(VersionId.parse(first.version()));
+            assertThat(bootstrap.trainingReason()).isEqualTo("bootstrap");
+            assertThat(bootstrap.changePoint()).isNull();
+            assertThat(bootstrap.trainingRows() + bootstrap.holdoutRows()).as("rows of the bootstrap model").isEqualTo(600);
+
+            // The concept changes: function 1 until the change point, function 3 from it on.
+            lake.append(2400, 1, 13);
+            Instant change = lake.nextEventTime();
+            lake.append(300, 3, 14);
+            Instant detectedAt = Instant.now();
+            DriftDetected drift = new DriftDetected(DriftDetected.idFor(first.version(), detectedAt), first.version(), "adwin",
+                    detectedAt, change, true, 0.05, 0.45, 3300, 300);
+            channel.publish(drift);
+            // 300 post-change rows are below --drift-min-rows: the retrain waits for the next 2,700.
+            lake.append(2700, 3, 15);
+            RetrainStatus retrained = awaitFinal(watcher, drift.requestId()::equals);
+            assertThat(retrained.status()).as(retrained.detail()).isEqualTo(Status.PROMOTED);
+            assertThat(retrained.detail()).contains("(drift)", "detection to final status");
+            System.out.println("drift retrain of 3,000 post-change rows, observed: " + retrained.detail());
+
+            ModelMetadata afterDrift = registry.metadata(VersionId.parse(retrained.version()));
+            assertThat(afterDrift.trainingReason()).isEqualTo("drift");
+            assertThat(afterDrift.changePoint()).isEqualTo(change);
+            assertThat(afterDrift.trainingRows() + afterDrift.holdoutRows())
+                    .as("training + holdout rows: exactly the 3,000 rows at or after the change point, none of the 3,000 before")
+                    .isEqualTo(3000);
+            assertThat(afterDrift.trainingWindow()).contains("from change point " + change);
+            assertThat(afterDrift.championVersion()).isEqualTo(first.version());
+            assertThat(afterDrift.metrics().get("accuracy")).as("candidate on the post-change holdout")
+                    .isGreaterThan(afterDrift.championMetrics().get("accuracy") + 0.1);
+            assertThat(scheduler.driftRetrains()).isEqualTo(1);
+            assertThat(scheduler.changePointFloor()).isEqualTo(change);
+
+            // The same drift detected again within the cooldown, on the new version: counted, not retrained.
+            Instant again = Instant.now();
+            DriftDetected repeat = new DriftDetected(DriftDetected.idFor(retrained.version(), again), retrained.version(),
+                    "adwin", again, change.plusSeconds(100), true, 0.1, 0.3, 500, 200);
+            channel.publish(repeat);
+            awaitTrue(() -> scheduler.suppressedDetections() == 1, "the repeated detection is suppressed");
+
+            // A request after it: served, bounded by the change point, and no status ever came for the repeat.
+            RetrainRequest request = new RetrainRequest("after-drift", Instant.now(), false, "it");
+            channel.publish(request);
+            List<RetrainStatus> seen = new ArrayList<>();
+            RetrainStatus served = awaitFinal(watcher, request.requestId()::equals, seen);
+            assertThat(served.status()).isIn(Status.PROMOTED, Status.KEPT);
+            assertThat(seen).as("statuses between the repeat and the request's final one")
+                    .noneMatch(s -> s.requestId().equals(repeat.requestId()));
+            ModelMetadata onRequest = registry.metadata(VersionId.parse(served.version()));
+            assertThat(onRequest.trainingReason()).isEqualTo("request");
+            assertThat(onRequest.changePoint()).as("a later retrain never reads across the change").isEqualTo(change);
+            assertThat(onRequest.trainingRows() + onRequest.holdoutRows()).isEqualTo(3000);
+            assertThat(scheduler.driftRetrains()).isEqualTo(1);
+            assertThat(registry.versions()).hasSize(3);
+        }
+    }
+
+    @Test
+    void aDriftWithoutEnoughPostChangeRowsIsReportedAsFailedWithTheCountAfterTheWait() throws Exception {
+        TriggerPolicy policy = new TriggerPolicy(true, 500, Duration.ofSeconds(3), Duration.ofMinutes(2), false, 500,
+                Duration.ofMillis(200));
+        KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers());
+        RetrainJob job = RetrainJob.create(spark, config);
+        try (ControlChannel channel = new ControlChannel(settings, "streamtree.control");
+             StatusWaiter watcher = new StatusWaiter(channel, Duration.ofSeconds(30));
+             RetrainScheduler scheduler = RetrainScheduler.forJob(job, channel, null, policy).start()) {
+            assertThat(scheduler.awaitListening(Duration.ofSeconds(60))).isTrue();
+            Instant detectedAt = Instant.now();
+            Instant future = lake.nextEventTime().plus(Duration.ofDays(1));
+            DriftDetected drift = new DriftDetected(DriftDetected.idFor("v000001", detectedAt), "v000001", "adwin",
+                    detectedAt, future, false, 0.05, 0.4, 100, 50);
+            channel.publish(drift);
+            RetrainStatus status = awaitFinal(watcher, drift.requestId()::equals);
+            assertThat(status.status()).isEqualTo(Status.FAILED);
+            assertThat(status.detail()).isEqualTo("no drift retrain: only 0 labelled rows at or after the change point "
+                    + future + " after waiting 3s; at least 500 are needed (--drift-min-rows, --drift-wait)");
+            assertThat(scheduler.driftRetrains()).isZero();
+        }
+    }
+
+    private static RetrainStatus awaitFinal(StatusWaiter watcher, java.util.function.Predicate<String> id) {
+        return awaitFinal(watcher, id, new ArrayList<>());
+    }
+
+    private static RetrainStatus awaitFinal(StatusWaiter watcher, java.util.function.Predicate<String> id, List<RetrainStatus> seen) {
+        Instant deadline = Instant.now().plus(WAIT);
+        while (Instant.now().isBefore(deadline)) {
+            for (RetrainStatus s : watcher.poll(Duration.ofMillis(500))) {
+                seen.add(s);
+                if (id.test(s.requestId()) && s.isFinal()) {
+                    return s;
+                }
+            }
+        }
+        throw new AssertionError("no final status within " + WAIT + "; saw " + seen);
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
+        Instant deadline = Instant.now().plus(WAIT);
+        while (!condition.getAsBoolean()) {
+            if (Instant.now().isAfter(deadline)) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(50);
+        }
+    }
+}

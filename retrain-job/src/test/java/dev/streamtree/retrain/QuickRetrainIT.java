@@ -1,0 +1,90 @@
+package dev.streamtree.retrain;
+
+import dev.streamtree.common.catalog.CatalogKind;
+import dev.streamtree.common.control.ControlMessage.Reason;
+import dev.streamtree.common.schema.EventSchema;
+import dev.streamtree.common.schema.SchemaCodec;
+import dev.streamtree.retrain.train.SearchGrid;
+import dev.streamtree.retrain.train.TrainingWindow;
+import dev.streamtree.testing.TestSpark;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A drift retrain's quick search against the full search on the same post-change rows (real Spark, real lake writer
+ * and catalog): fewer fits, the same holdout, accuracy within two points. Prints both timings (observed, not asserted:
+ * they depend on the machine's load).
+ */
+class QuickRetrainIT {
+
+    @TempDir
+    static Path dir;
+
+    static SparkSession spark;
+
+    @BeforeAll
+    static void start() {
+        spark = TestSpark.local("QuickRetrainIT");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (spark != null) {
+            spark.stop();
+        }
+    }
+
+    @Test
+    void quickDriftRetrainFitsAFifthOfTheTreesAndStaysWithinTwoPointsOfTheFullSearch() {
+        EventSchema schema = SchemaCodec.load("builtin:agrawal");
+        String lakeDir = dir.resolve("lake").toString();
+        AgrawalLake lake = new AgrawalLake(spark, schema, lakeDir, "quick_it", Instant.now().minus(Duration.ofHours(5)));
+        lake.append(4000, 1, 1);
+        Instant change = lake.nextEventTime();
+        for (int i = 0; i < 8; i++) {
+            lake.append(500, 3, 10 + i); // 8 lake commits after the change, as micro-batches write them
+        }
+        RetrainConfig config = RetrainConfig.builder().lake(lakeDir).registry(dir.resolve("registry").toString())
+                .catalog(CatalogKind.LOCAL, "quick_it", "events", null).window(TrainingWindow.lastRows(1_000_000)).build();
+        RetrainJob job = RetrainJob.create(spark, config);
+        job.run(new RetrainJob.Trigger(Reason.BOOTSTRAP, null, 500)); // a champion of the old concept
+
+        long t0 = System.nanoTime();
+        RetrainOutcome full = job.run(new RetrainJob.Trigger(Reason.REQUEST, change, 500));
+        double fullSeconds = (System.nanoTime() - t0) / 1e9;
+        long t1 = System.nanoTime();
+        RetrainOutcome quick = job.run(new RetrainJob.Trigger(Reason.DRIFT, change, 500));
+        double quickSeconds = (System.nanoTime() - t1) / 1e9;
+        System.out.printf(Locale.ROOT, "observed: full search %.2f s, quick search %.2f s (ratio %.2f)%n%s%n%s%n",
+                fullSeconds, quickSeconds, quickSeconds / fullSeconds, full.summary(), quick.summary());
+
+        assertThat(fits(full.summary())).as("full search: 5 folds x 3 leaf minimums").isEqualTo(15);
+        assertThat(fits(quick.summary())).as("quick search: 3 folds x 1 leaf minimum").isEqualTo(3);
+        assertThat(SearchGrid.quick().maxDepths()).contains(quick.params().maxDepth());
+        // The split is an approximate event-time quantile (relative error 0.0005), so the driver-local copy may cut one
+        // row off from where the lake read cuts: the same holdout up to that error.
+        assertThat(quick.candidateMetrics().rows()).as("the same holdout, up to the quantile's error")
+                .isCloseTo(full.candidateMetrics().rows(), org.assertj.core.data.Offset.offset(8L));
+        assertThat(quick.candidateMetrics().accuracy()).as("quick vs full candidate on the same post-change holdout")
+                .isGreaterThan(full.candidateMetrics().accuracy() - 0.02);
+        assertThat(quick.candidateMetrics().accuracy()).isGreaterThan(0.9);
+    }
+
+    private static int fits(String summary) {
+        Matcher m = Pattern.compile("candidates, (\\d+) fits in").matcher(summary);
+        assertThat(m.find()).as("summary names the fits: " + summary).isTrue();
+        return Integer.parseInt(m.group(1));
+    }
+}
