@@ -26,6 +26,7 @@ import dev.streamtree.retrain.RetrainJob;
 import dev.streamtree.retrain.metrics.RetrainMetrics;
 import dev.streamtree.retrain.schedule.ControlChannel;
 import dev.streamtree.retrain.schedule.RetrainScheduler;
+import dev.streamtree.retrain.schedule.TriggerPolicy;
 import dev.streamtree.retrain.train.SearchGrid;
 import dev.streamtree.retrain.train.TrainingWindow;
 import dev.streamtree.streaming.StreamingJob;
@@ -186,9 +187,12 @@ public final class DemoRun {
                 + " s, 2 task slots held)"));
         try (ControlChannel control = new ControlChannel(kafka, topics.control());
              RetrainScheduler scheduler = RetrainScheduler.forJob(RetrainJob.create(spark, retrainConfig), control,
-                     settings.retrainEvery()).observedBy(schedulerMetrics).start()) {
+                     settings.retrainEvery(), TriggerPolicy.defaults()).observedBy(schedulerMetrics).start()) {
             out.println("[demo] retrain scheduler running: every " + settings.retrainEvery().toSeconds() + " s on the latest "
-                    + windowRows + " labelled events (" + settings.window().toSeconds() + " s at " + settings.rate() + " events/s)");
+                    + windowRows + " labelled events (" + settings.window().toSeconds() + " s at " + settings.rate()
+                    + " events/s); first model at " + TriggerPolicy.DEFAULT_BOOTSTRAP_MIN_ROWS
+                    + " labelled rows; a drift detection retrains from its change point once "
+                    + TriggerPolicy.DEFAULT_DRIFT_MIN_ROWS + " labelled rows follow it");
             origin = Instant.now();
             AccuracyTimeline timeline = new AccuracyTimeline();
             MonitorFigures figures = new MonitorFigures(origin, BUCKET, this::onDrift);
