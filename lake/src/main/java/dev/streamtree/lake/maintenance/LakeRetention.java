@@ -94,6 +94,8 @@ public final class LakeRetention {
                 table.newDelete().deleteFromRowFilter(ClosedHours.before(firstKept)).commit();
             }
         }
+        // Before the expiry: the writer's batch ids live only in its own snapshots' summaries.
+        Map<String, Long> committed = committedBatches(table);
         long expired = 0;
         long dataFiles = 0;
         long manifests = 0;
@@ -108,7 +110,6 @@ public final class LakeRetention {
             table.refresh();
             expired = snapshotsBefore - count(table.snapshots());
         }
-        Map<String, Long> committed = committedBatches(table);
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         Journal journal = cleanJournal(new Path(journalLocation(table)), conf, committed, now.minus(options.orphanAge()));
         Optional<String> skipped = Optional.empty();
