@@ -99,11 +99,14 @@ public record LakeTables(CatalogKind kind, String warehouse, String glueRegion) 
     /**
      * The Spark settings that make {@code <database>.<table>} resolve to the Iceberg table: {@code spark_catalog}
      * as Iceberg's {@code SparkSessionCatalog} over {@link #catalogProperties()}. Non-Iceberg tables still resolve
-     * through Spark's own session catalog.
+     * through Spark's own session catalog. Spark's table cache is off, so every query sees the latest commit.
      */
     public Map<String, String> sparkConf() {
         Map<String, String> conf = new LinkedHashMap<>();
         conf.put(SPARK_CATALOG_KEY, SESSION_CATALOG_CLASS);
+        // Spark's Iceberg catalog otherwise keeps a loaded table for 30 s: a reader in the job's own session (the
+        // launcher's retrain, a notebook) would miss the committer's latest appends.
+        conf.put(SPARK_CATALOG_KEY + ".cache-enabled", "false");
         catalogProperties().forEach((key, value) -> conf.put(SPARK_CATALOG_KEY + "." + key, value));
         return conf;
     }
