@@ -5,6 +5,7 @@ import dev.streamtree.ingest.Cli;
 import dev.streamtree.ingest.IngestMain;
 import dev.streamtree.launcher.broker.BrokerCommand;
 import dev.streamtree.launcher.demo.DemoCommand;
+import dev.streamtree.launcher.lake.LakeCommand;
 import dev.streamtree.retrain.RetrainJobMain;
 import dev.streamtree.streaming.StreamingCommand;
 import picocli.CommandLine;
@@ -32,6 +33,7 @@ public final class Launcher {
         // `models ...` is short for `retrain models ...`.
         commandLine.addSubcommand("models", RetrainJobMain.commandLine().getSubcommands().get("models"));
         commandLine.addSubcommand("deploy", new CommandLine(new DeployCommand()));
+        commandLine.addSubcommand("lake", new CommandLine(new LakeCommand()));
         return Cli.configure(commandLine);
     }
 }

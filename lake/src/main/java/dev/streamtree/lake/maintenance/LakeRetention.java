@@ -5,7 +5,11 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import dev.streamtree.lake.table.LakeCommitter;
+import dev.streamtree.lake.table.LakeJournal;
+import dev.streamtree.lake.table.LakeTables;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.actions.DeleteOrphanFiles;
 import org.apache.iceberg.actions.ExpireSnapshots;
@@ -20,7 +24,9 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -33,7 +39,7 @@ import java.util.regex.Pattern;
  * delete orphan files (written by failed tasks, killed batches or killed compactions; never referenced), and clean
  * the writer's journal of entries already committed.
  *
- * <p>The writer's journal ({@code <journal>/<writer-id>/batch-<id>}, docs/lake.md) holds batches that are durable
+ * <p>The writer's journal ({@link LakeJournal}: {@code <journal>/<writer-id>/batch-<id>}) holds batches that are durable
  * but not yet in a snapshot; their data files look like orphans to Iceberg. Orphan removal therefore never touches
  * the journal, and it is skipped (with a warning) while the journal holds an uncommitted entry older than the orphan
  * age: that writer has been down longer than the floor, and its files must wait for its restart.
@@ -41,9 +47,8 @@ import java.util.regex.Pattern;
 public final class LakeRetention {
 
     /** Snapshot summary keys the writer sets (docs/lake.md, "Keeping replays exact"). */
-    public static final String WRITER_ID = "streamtree.writer-id";
-    public static final String BATCH_ID = "streamtree.batch-id";
-    public static final String JOURNAL_DIR = "_streamtree/journal";
+    public static final String WRITER_ID = LakeCommitter.WRITER_ID;
+    public static final String BATCH_ID = LakeCommitter.BATCH_ID;
 
     private static final Logger LOG = LoggerFactory.getLogger(LakeRetention.class);
     private static final Pattern ENTRY = Pattern.compile("batch-(\\d+)");
@@ -68,12 +73,23 @@ public final class LakeRetention {
                          Optional<String> orphansSkipped, int journalEntriesDeleted, long millis) {
     }
 
-    /** The table's journal directory (where the writer keeps batches between commits). */
-    public static String journalLocation(Table table) {
-        return table.location() + "/" + JOURNAL_DIR;
+    /**
+     * The journal directory of a table: one subdirectory per writer ({@link LakeJournal#directory} without the
+     * writer).
+     */
+    public static String journalLocation(LakeTables tables, TableIdentifier table) {
+        String writerDir = LakeJournal.directory(tables, table, "w");
+        return writerDir.substring(0, writerDir.length() - 2);
     }
 
-    public Result retain(Table table, RetentionOptions options) {
+    /**
+     * Applies {@code options} to {@code table}, whose writers journal under {@code journalLocation}.
+     *
+     * <p>Expiry never takes the latest snapshot of a writer that still has a journal directory: the writer's
+     * replay check reads its last committed batch id from that snapshot (docs/lake.md). Delete a retired writer's
+     * journal directory to release its snapshot.
+     */
+    public Result retain(Table table, String journalLocation, RetentionOptions options) {
         long t0 = System.nanoTime();
         Instant now = clock.instant();
         table.refresh();
@@ -101,8 +117,15 @@ public final class LakeRetention {
         long manifests = 0;
         if (table.currentSnapshot() != null) {
             int snapshotsBefore = count(table.snapshots());
+            long expireBefore = now.minus(options.snapshotsFor()).toEpochMilli();
+            for (String writer : journalWriters(new Path(journalLocation), spark.sparkContext().hadoopConfiguration())) {
+                Optional<Snapshot> latest = LakeCommitter.latestOf(table, writer);
+                if (latest.isPresent() && latest.get().timestampMillis() < expireBefore) {
+                    expireBefore = latest.get().timestampMillis();
+                }
+            }
             ExpireSnapshots.Result e = SparkActions.get(spark).expireSnapshots(table)
-                    .expireOlderThan(now.minus(options.snapshotsFor()).toEpochMilli())
+                    .expireOlderThan(expireBefore)
                     .retainLast(options.minSnapshots())
                     .execute();
             dataFiles = e.deletedDataFilesCount();
@@ -111,7 +134,7 @@ public final class LakeRetention {
             expired = snapshotsBefore - count(table.snapshots());
         }
         Configuration conf = spark.sparkContext().hadoopConfiguration();
-        Journal journal = cleanJournal(new Path(journalLocation(table)), conf, committed, now.minus(options.orphanAge()));
+        Journal journal = cleanJournal(new Path(journalLocation), conf, committed, now.minus(options.orphanAge()));
         Optional<String> skipped = Optional.empty();
         int orphans = 0;
         if (journal.oldestPending().isPresent() && journal.oldestPending().get().isBefore(now.minus(options.orphanAge()))) {
@@ -159,6 +182,22 @@ public final class LakeRetention {
             }
         }
         return out;
+    }
+
+    static List<String> journalWriters(Path journal, Configuration conf) {
+        try {
+            List<String> writers = new ArrayList<>();
+            for (FileStatus status : journal.getFileSystem(conf).listStatus(journal)) {
+                if (status.isDirectory()) {
+                    writers.add(status.getPath().getName());
+                }
+            }
+            return writers;
+        } catch (FileNotFoundException e) {
+            return List.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the lake journal " + journal + ": " + e.getMessage(), e);
+        }
     }
 
     record Journal(int deleted, Optional<Instant> oldestPending) {
