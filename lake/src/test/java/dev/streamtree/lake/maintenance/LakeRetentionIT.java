@@ -121,10 +121,10 @@ class LakeRetentionIT {
     void readsTheRetentionFromTheTableProperty() {
         Table table = threeDays("property");
         // Keep the last hour of day 3 only; the clock is real, so the appends are older than the expiry cut-off.
-        Instant hour = Instant.now().truncatedTo(java.time.temporal.ChronoUnit.HOURS);
+        Instant now = Instant.now();
+        Instant hour = now.truncatedTo(java.time.temporal.ChronoUnit.HOURS);
         Duration retain = Duration.between(DAY1.plus(Duration.ofHours(71)), hour);
         table.updateProperties().set(RetentionOptions.RETAIN_PROPERTY, dev.streamtree.common.config.Durations.format(retain)).commit();
-        Instant now = hour.plusSeconds(60);
         LakeRetention.Result result = new LakeRetention(spark, Clock.fixed(now, ZoneOffset.UTC))
                 .retain(table, warehouse.resolve("journal").toString(),
                         new RetentionOptions(Optional.empty(), Duration.ZERO, 1, RetentionOptions.DEFAULT_ORPHAN_AGE));
