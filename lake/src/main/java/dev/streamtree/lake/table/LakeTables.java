@@ -41,8 +41,10 @@ import java.util.regex.Pattern;
  * @param kind       {@code --catalog}: {@link CatalogKind#LOCAL} (Hadoop catalog) or {@link CatalogKind#GLUE}
  * @param warehouse  {@code --lake}: the lake root, a Hadoop path or URI (for Glue, an {@code s3://} URI)
  * @param glueRegion {@code --glue-region}; required for Glue, ignored otherwise
+ * @param overrides  Iceberg catalog properties that replace or add to the derived ones (such as {@code glue.endpoint}
+ *                   or {@code io-impl} for tests against a stand-in Glue); empty for the jobs
  */
-public record LakeTables(CatalogKind kind, String warehouse, String glueRegion) {
+public record LakeTables(CatalogKind kind, String warehouse, String glueRegion, Map<String, String> overrides) {
 
     private static final Logger LOG = LoggerFactory.getLogger(LakeTables.class);
     /** The Spark catalog the tables are reached through: Spark's own session catalog, replaced by Iceberg's. */
@@ -62,18 +64,29 @@ public record LakeTables(CatalogKind kind, String warehouse, String glueRegion) 
         }
         kind.requireRegion(glueRegion);
         warehouse = trimSlash(warehouse.trim());
+        overrides = Map.copyOf(overrides == null ? Map.of() : overrides);
+    }
+
+    /** The lake of {@code --catalog}, {@code --lake} and {@code --glue-region}. */
+    public LakeTables(CatalogKind kind, String warehouse, String glueRegion) {
+        this(kind, warehouse, glueRegion, Map.of());
     }
 
     /**
-     * The lake root as a fully qualified URI, as the catalog records it.
+     * The lake root as a fully qualified URI, as the catalog records it (a relative local path made absolute).
      *
      * @throws IllegalArgumentException naming the location when no file system serves it
      */
     public LakeTables qualified(Configuration hadoopConf) {
         try {
             org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(warehouse);
+            String scheme = path.toUri().getScheme();
+            if (scheme != null && !scheme.equals("file")) {
+                // s3://bucket/prefix and the like are qualified already, and need no file system on the driver.
+                return this;
+            }
             String qualified = path.getFileSystem(hadoopConf).makeQualified(path).toString();
-            return new LakeTables(kind, qualified, glueRegion);
+            return new LakeTables(kind, qualified, glueRegion, overrides);
         } catch (IOException | IllegalArgumentException e) {
             throw new IllegalArgumentException("lake location '" + warehouse + "' is not usable: " + e.getMessage(), e);
         }
@@ -93,6 +106,7 @@ public record LakeTables(CatalogKind kind, String warehouse, String glueRegion) 
                 properties.put("http-client.type", "urlconnection");
             }
         }
+        properties.putAll(overrides);
         return properties;
     }
 
