@@ -132,6 +132,7 @@ class StreamingJobIT {
             assertThat(done.modelSwaps()).isEqualTo(2);
             assertThat(job.query().isActive()).isTrue();
 
+            job.commitLake();
             Dataset<Row> lake = spark.table(job.tableName());
             assertThat(lake.count()).isEqualTo(2000);
             assertThat(lake.select(SCHEMA.idField()).distinct().count()).isEqualTo(2000);
