@@ -5,6 +5,7 @@ import dev.streamtree.bench.parts.BenchContext;
 import dev.streamtree.bench.parts.LatencyPart;
 import dev.streamtree.bench.parts.SwapPart;
 import dev.streamtree.bench.parts.ThroughputPart;
+import dev.streamtree.bench.parts.LakePart;
 import dev.streamtree.bench.parts.TrainingPart;
 import dev.streamtree.bench.report.Machine;
 import dev.streamtree.bench.report.Measurement;
@@ -62,6 +63,7 @@ final class SuiteRun {
                         }
                         case SWAP -> rows.addAll(SwapPart.run(ctx));
                         case TRAINING -> rows.addAll(TrainingPart.run(ctx));
+                        case LAKE -> rows.addAll(LakePart.run(ctx));
                     }
                 } catch (Exception e) {
                     if (e instanceof InterruptedException) {
