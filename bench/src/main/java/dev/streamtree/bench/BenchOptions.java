@@ -61,6 +61,12 @@ public final class BenchOptions {
             description = "Spark tree maxBins in the training part; the default is the retrain's (default: ${DEFAULT-VALUE}).")
     int maxBins;
 
+    @Option(names = "--lake-rows-per-hour", description = "Rows per hour of the lake part's 30-day lake (default 15000: 10.8 M rows; quick 200).")
+    Integer lakeRowsPerHour;
+
+    @Option(names = "--lake-hours-per-batch", description = "Hours each append of the lake part covers, 4 small files per hour (default 1: 720 appends; quick 24).")
+    Integer lakeHoursPerBatch;
+
     @Option(names = "--work", defaultValue = "work/bench", description = "Scratch directory, emptied first (default: ${DEFAULT-VALUE}).")
     Path work;
 
@@ -79,7 +85,8 @@ public final class BenchOptions {
                 pick(maxOffsets, 100_000, 10_000), pick(repeats, 3, 1), duration(latencyTrigger, "--latency-trigger"),
                 rates == null ? List.of(5_000, 20_000) : rates, pick(latencySeconds, 40, 8), pick(warmupSeconds, 10, 3),
                 pick(swaps, 20, 3), pick(swapRate, 2_000, 500), duration(swapTrigger, "--swap-trigger"),
-                pick(trainingRows, 1_000_000, 50_000), depth, maxBins, work, python, sklearnScript);
+                pick(trainingRows, 1_000_000, 50_000), depth, maxBins, work, python, sklearnScript,
+                pick(lakeRowsPerHour, 15_000, 200), pick(lakeHoursPerBatch, 1, 24));
     }
 
     private int pick(Integer explicit, int full, int small) {

@@ -25,10 +25,13 @@ import java.util.List;
  * @param work              scratch directory (topics' checkpoints, lakes, registry, CSV split); emptied first
  * @param python            Python interpreter with scikit-learn
  * @param sklearnScript     bench/sklearn/compare.py
+ * @param lakeRowsPerHour   rows per hour partition of the lake part's 30-day lake
+ * @param lakeHoursPerBatch hours each append of the lake part covers (the job's commit interval, scaled)
  */
 public record BenchSizes(int events, int partitions, Duration throughputTrigger, int maxOffsets, int repeats, Duration latencyTrigger,
                          List<Integer> rates, int latencySeconds, int warmupSeconds, int swaps, int swapRate,
-                         Duration swapTrigger, int trainingRows, int depth, int maxBins, Path work, String python, Path sklearnScript) {
+                         Duration swapTrigger, int trainingRows, int depth, int maxBins, Path work, String python, Path sklearnScript,
+                         int lakeRowsPerHour, int lakeHoursPerBatch) {
 
     public BenchSizes {
         positive(events, "--events");
@@ -40,6 +43,10 @@ public record BenchSizes(int events, int partitions, Duration throughputTrigger,
         positive(swapRate, "--swap-rate");
         positive(trainingRows, "--training-rows");
         positive(depth, "--depth");
+        positive(lakeRowsPerHour, "--lake-rows-per-hour");
+        if (lakeHoursPerBatch < 1 || 24 % lakeHoursPerBatch != 0) {
+            throw new IllegalArgumentException("--lake-hours-per-batch must divide 24, got " + lakeHoursPerBatch);
+        }
         if (maxBins < 2) {
             throw new IllegalArgumentException("--max-bins must be at least 2, got " + maxBins);
         }

@@ -14,5 +14,7 @@ public enum Part {
      */
     REALTIME,
     /** Retrain fit time and accuracy vs scikit-learn. */
-    TRAINING
+    TRAINING,
+    /** A 30-day Iceberg lake: files and one-day reads before and after compaction, reads as it grows (not in all). */
+    LAKE
 }

@@ -6,6 +6,7 @@ import dev.streamtree.bench.parts.LatencyPart;
 import dev.streamtree.bench.parts.RealTimePart;
 import dev.streamtree.bench.parts.SwapPart;
 import dev.streamtree.bench.parts.ThroughputPart;
+import dev.streamtree.bench.parts.LakePart;
 import dev.streamtree.bench.parts.TrainingPart;
 import dev.streamtree.bench.report.Machine;
 import dev.streamtree.bench.report.Measurement;
@@ -70,6 +71,7 @@ final class SuiteRun {
                             rows.addAll(SwapPart.runRealTime(ctx));
                         }
                         case TRAINING -> rows.addAll(TrainingPart.run(ctx));
+                        case LAKE -> rows.addAll(LakePart.run(ctx));
                     }
                 } catch (Exception e) {
                     if (e instanceof InterruptedException) {

@@ -6,6 +6,7 @@ import dev.streamtree.ingest.IngestMain;
 import dev.streamtree.launcher.broker.BrokerCommand;
 import dev.streamtree.launcher.demo.DemoCommand;
 import dev.streamtree.monitor.cli.MonitorCommand;
+import dev.streamtree.launcher.lake.LakeCommand;
 import dev.streamtree.retrain.RetrainJobMain;
 import dev.streamtree.streaming.StreamingCommand;
 import picocli.CommandLine;
@@ -34,6 +35,7 @@ public final class Launcher {
         commandLine.addSubcommand("models", RetrainJobMain.commandLine().getSubcommands().get("models"));
         commandLine.addSubcommand("monitor", new CommandLine(new MonitorCommand()));
         commandLine.addSubcommand("deploy", new CommandLine(new DeployCommand()));
+        commandLine.addSubcommand("lake", new CommandLine(new LakeCommand()));
         return Cli.configure(commandLine);
     }
 }

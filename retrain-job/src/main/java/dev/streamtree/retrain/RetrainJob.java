@@ -1,6 +1,5 @@
 package dev.streamtree.retrain;
 
-import dev.streamtree.common.catalog.EventCatalog;
 import dev.streamtree.common.control.ControlMessage.Reason;
 import dev.streamtree.common.registry.CorruptVersionException;
 import dev.streamtree.common.registry.ModelMetadata;
@@ -8,15 +7,13 @@ import dev.streamtree.common.registry.PendingVersion;
 import dev.streamtree.common.registry.VersionId;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
-import dev.streamtree.lake.catalog.Catalogs;
-import dev.streamtree.lake.catalog.GlueEventCatalog;
+import dev.streamtree.lake.table.LakeTables;
 import dev.streamtree.model.pipeline.FeaturePipeline;
 import dev.streamtree.model.pipeline.TreeRenderer;
 import dev.streamtree.model.registry.FileSystemModelRegistry;
 import dev.streamtree.retrain.gate.PromotionGate;
-import dev.streamtree.retrain.source.CatalogEvents;
-import dev.streamtree.retrain.source.GlueCatalogEvents;
 import dev.streamtree.retrain.source.LabelledEvents;
+import dev.streamtree.retrain.source.LakeTableEvents;
 import dev.streamtree.retrain.train.Evaluation;
 import dev.streamtree.retrain.train.Metrics;
 import dev.streamtree.retrain.train.ModelSelection;
@@ -94,14 +91,11 @@ public final class RetrainJob {
         return create(spark, config).run();
     }
 
-    /** The job wired from {@code config}: catalog (local or Glue), lake reader and registry. */
+    /** The job wired from {@code config}: the lake's Iceberg table (local or Glue catalog) and the registry. */
     public static RetrainJob create(SparkSession spark, RetrainConfig config) {
-        EventCatalog catalog = Catalogs.open(config.catalog(), spark, config.database(), config.table(),
-                config.glueRegion());
-        // Glue is read through its API (the partitions it lists), so no Hive metastore client is needed.
-        LabelledEvents source = catalog instanceof GlueEventCatalog glue
-                ? new GlueCatalogEvents(spark, glue, config.lake())
-                : new CatalogEvents(spark, catalog, config.lake());
+        LabelledEvents source = new LakeTableEvents(spark,
+                new LakeTables(config.catalog(), config.lake(), config.glueRegion()),
+                LakeTables.identifier(config.database(), config.table()));
         FileSystemModelRegistry registry = FileSystemModelRegistry.open(config.registry(), spark.sparkContext().hadoopConfiguration());
         return new RetrainJob(spark, source, registry, config, Clock.systemUTC());
     }
@@ -153,14 +147,16 @@ public final class RetrainJob {
 
     /** Labelled lake rows with an event time at or after {@code from} (all labelled rows when null). */
     public long labelledRowsSince(Instant from) {
-        return TrainingData.since(TrainingData.labelled(source.read(schema), schema), from, schema).count();
+        return TrainingData.since(TrainingData.labelled(source.read(schema, Optional.ofNullable(from)).rows(), schema),
+                from, schema).count();
     }
 
     public RetrainOutcome run(Trigger trigger) {
         long started = System.nanoTime();
         Instant now = clock.instant();
         TrainingWindow window = config.window().startingAt(trigger.trainFrom());
-        Dataset<Row> windowed = TrainingData.window(TrainingData.labelled(source.read(schema), schema), window, now, schema)
+        LabelledEvents.TableRows lake = source.read(schema, Optional.ofNullable(window.lowerBound(now)));
+        Dataset<Row> windowed = TrainingData.window(TrainingData.labelled(lake.rows(), schema), window, now, schema)
                 .cache();
         try {
             long rows = windowed.count();
@@ -182,7 +178,7 @@ public final class RetrainJob {
             Dataset<Row> training = holdoutSplit.earlier().cache();
             Dataset<Row> holdout = holdoutSplit.later().cache();
             try {
-                return trainAndGate(trigger, window, rows, training, holdout, windowed, started, readTook);
+                return trainAndGate(trigger, window, rows, training, holdout, windowed, lake, started, readTook);
             } finally {
                 training.unpersist();
                 holdout.unpersist();
@@ -193,7 +189,8 @@ public final class RetrainJob {
     }
 
     private RetrainOutcome trainAndGate(Trigger trigger, TrainingWindow window, long windowRows, Dataset<Row> training,
-                                        Dataset<Row> holdout, Dataset<Row> everyRow, long started, Duration readTook) {
+                                        Dataset<Row> holdout, Dataset<Row> everyRow, LabelledEvents.TableRows lake,
+                                        long started, Duration readTook) {
         long holdoutRows = holdout.count();
         long trainingRows = training.count();
         if (holdoutRows == 0 || trainingRows == 0) {
@@ -272,7 +269,9 @@ public final class RetrainJob {
                 schema.labelSpec().orElseThrow().classes(), window.toString(), trainingRows, holdoutRows, balance,
                 fitRecord, candidateMetrics.asMap(), championMetrics.map(Metrics::asMap).orElse(Map.of()),
                 champion.map(VersionId::toString).orElse(null), spark.version(), streamtreeVersion())
-                .withProvenance(trigger.reason().wireName(), window.from(), null);
+                .withProvenance(trigger.reason().wireName(), window.from(),
+                        // the lake table's snapshot: readable again with VERSION AS OF until it expires
+                        lake.snapshotId().isPresent() ? lake.snapshotId().getAsLong() : null);
         VersionId version;
         try (PendingVersion pending = registry.stage()) {
             try {

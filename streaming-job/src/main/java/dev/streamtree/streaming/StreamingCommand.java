@@ -29,7 +29,7 @@ import static dev.streamtree.streaming.config.StreamingOptions.*;
  * ({@link StreamingOptions}); {@link #toConfig()} is all the parsing, {@link #call()} runs the job.
  */
 @Command(name = "streaming", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Kafka events -> validated, catalogued Parquet lake + live predictions with model hot-swap; "
+        description = "Kafka events -> validated Iceberg lake table + live predictions with model hot-swap; "
                 + "refused records -> dead-letter topic.")
 public final class StreamingCommand implements Callable<Integer> {
 
@@ -75,6 +75,11 @@ public final class StreamingCommand implements Callable<Integer> {
             + "(default: the --checkpoint location + " + RealTimeOptions.CHECKPOINT_SUFFIX + ").")
     String realTimeCheckpoint;
 
+    @Option(names = LAKE_COMMIT_INTERVAL, defaultValue = DEFAULT_LAKE_COMMIT_INTERVAL, paramLabel = "DURATION",
+            description = "How often journaled micro-batches are committed to the Iceberg lake table, the most lake "
+                    + "readers lag (default: ${DEFAULT-VALUE}).")
+    String lakeCommitInterval;
+
     /**
      * The validated configuration.
      *
@@ -89,7 +94,8 @@ public final class StreamingCommand implements Callable<Integer> {
                 .job(job)
                 .checkpoint(checkpoint)
                 .trigger(StreamingOptions.parseDuration(triggerInterval, TRIGGER_INTERVAL), maxOffsetsPerTrigger)
-                .startingOffsets(startingOffsets);
+                .startingOffsets(startingOffsets)
+                .lakeCommitInterval(StreamingOptions.parseDuration(lakeCommitInterval, LAKE_COMMIT_INTERVAL));
         return (explain ? config.decisionPaths() : config).build();
     }
 
@@ -140,7 +146,10 @@ public final class StreamingCommand implements Callable<Integer> {
         job.awaitTermination();
     }
 
-    /** A session named for the job; {@code local[*]} only when nothing (such as spark-submit) set a master. */
+    /**
+     * A session named for the job ({@link StreamingJob#start} makes its {@code spark_catalog} the lake's);
+     * {@code local[*]} only when nothing (such as spark-submit) set a master.
+     */
     static SparkSession session() {
         SparkSession.Builder builder = SparkSession.builder().appName(QUERY_NAME);
         if (!new SparkConf().contains("spark.master")) {

@@ -295,6 +295,65 @@ public final class FileSystemModelRegistry implements ModelRegistry {
     }
 
     /**
+     * Deletes the committed versions that were never promoted, except the newest {@code keepCandidates} of them. Every
+     * version that was ever current (named by {@link #history()} or the {@code current} pointer) is kept, so a rollback
+     * always finds its target. The newest version is always kept (promoted, or the newest candidate), so version
+     * numbers are never reused. A version's manifest is deleted first: a prune interrupted part-way leaves a version
+     * without a manifest, which {@link #versions()} hides, never a half-deleted version that looks whole. Also removes
+     * the leftovers of crashed candidates in {@code staging/} older than a day.
+     *
+     * @param keepCandidates how many of the newest never-promoted versions to keep, at least 1
+     * @return the versions deleted, oldest first
+     * @throws IllegalArgumentException when {@code keepCandidates} is below 1
+     * @throws RegistryException        when the storage cannot be read or written
+     */
+    public List<VersionId> prune(int keepCandidates) {
+        if (keepCandidates < 1) {
+            throw new IllegalArgumentException("candidates to keep must be >= 1, got " + keepCandidates);
+        }
+        synchronized (writeLock) {
+            Set<VersionId> promoted = new java.util.HashSet<>();
+            for (Promotion p : history()) {
+                promoted.add(p.to());
+                if (p.from() != null) {
+                    promoted.add(p.from());
+                }
+            }
+            current().ifPresent(promoted::add);
+            List<VersionId> candidates = new ArrayList<>();
+            for (VersionId v : versionDirectories()) {
+                if (!promoted.contains(v)) {
+                    candidates.add(v);
+                }
+            }
+            List<VersionId> deleted = new ArrayList<>(candidates.subList(0, Math.max(0, candidates.size() - keepCandidates)));
+            for (VersionId v : deleted) {
+                Path dir = versionDir(v);
+                try {
+                    fs.delete(new Path(dir, Manifest.FILE_NAME), false);
+                    fs.delete(dir, true);
+                } catch (IOException e) {
+                    throw new RegistryException("cannot delete model version " + v + " at " + dir + ": " + e.getMessage(), e);
+                }
+            }
+            Path staging = new Path(root, STAGING_DIR);
+            try {
+                long before = clock.millis() - 86_400_000L;
+                for (FileStatus status : fs.listStatus(staging)) {
+                    if (status.getModificationTime() < before) {
+                        fs.delete(status.getPath(), true);
+                    }
+                }
+            } catch (FileNotFoundException e) {
+                // no staging area yet
+            } catch (IOException e) {
+                throw new RegistryException("cannot clean " + staging + ": " + e.getMessage(), e);
+            }
+            return deleted;
+        }
+    }
+
+    /**
      * The versions a rollback walks back through: promotions push, rollbacks pop. The top is the current
      * version.
      */

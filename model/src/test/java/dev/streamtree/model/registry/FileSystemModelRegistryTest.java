@@ -278,4 +278,29 @@ class FileSystemModelRegistryTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("model registry location is empty");
     }
+
+    @Test
+    void pruneKeepsEveryPromotedVersionAndTheNewestCandidates() throws IOException {
+        VersionId v1 = commit("one", 0.9);
+        VersionId v2 = commit("two", 0.8);
+        VersionId v3 = commit("three", 0.7);
+        VersionId v4 = commit("four", 0.91);
+        VersionId v5 = commit("five", 0.6);
+        VersionId v6 = commit("six", 0.5);
+        VersionId v7 = commit("seven", 0.4);
+        registry.promote(v1, "bootstrap");
+        registry.promote(v4, "better");
+        registry.rollback("bad in production");
+
+        assertThat(registry.prune(2)).as("deleted: candidates beyond the newest two").containsExactly(v2, v3, v5);
+
+        assertThat(registry.versions()).as("left").containsExactly(v1, v4, v6, v7);
+        assertThat(dir.resolve("registry/versions/v000002")).doesNotExist();
+        assertThat(registry.current()).contains(v1);
+        registry.checkIntegrity(v4);
+        assertThat(commit("eight", 0.9)).as("the next number is not reused").hasToString("v000008");
+        assertThat(registry.prune(2)).as("a second prune").containsExactly(v6);
+        assertThatThrownBy(() -> registry.prune(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("candidates to keep must be >= 1, got 0");
+    }
 }

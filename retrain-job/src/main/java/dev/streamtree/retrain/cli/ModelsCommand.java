@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
 
 @Command(name = "models", mixinStandardHelpOptions = true, description = "Inspect and move the model registry's pointer.",
         subcommands = {ModelsCommand.ListCommand.class, ModelsCommand.ShowCommand.class, ModelsCommand.PromoteCommand.class,
-                ModelsCommand.RollbackCommand.class})
+                ModelsCommand.RollbackCommand.class, ModelsCommand.PruneCommand.class})
 public final class ModelsCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -31,7 +31,7 @@ public final class ModelsCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: list, show, promote or rollback");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: list, show, promote, rollback or prune");
     }
 
 
@@ -197,6 +197,25 @@ public final class ModelsCommand implements Runnable {
                 System.out.println("  " + p.at() + " " + p.action() + " " + (p.from() == null ? "none" : p.from()) + " -> " + p.to()
                         + (p.reason().isEmpty() ? "" : " (" + p.reason() + ")"));
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "prune", mixinStandardHelpOptions = true,
+            description = "Delete the versions never promoted, except the newest --keep-candidates; every promoted version stays.")
+    static final class PruneCommand implements Callable<Integer> {
+        @picocli.CommandLine.Mixin
+        RegistryOption registry;
+
+        @Option(names = "--keep-candidates", defaultValue = "5", description = "Never-promoted versions to keep, newest first (default: ${DEFAULT-VALUE}).")
+        int keepCandidates;
+
+        @Override
+        public Integer call() {
+            FileSystemModelRegistry r = registry.open();
+            java.util.List<VersionId> deleted = r.prune(keepCandidates);
+            System.out.println("deleted " + deleted.size() + " candidate versions" + (deleted.isEmpty() ? "" : ": " + deleted)
+                    + "; " + r.versions().size() + " versions left");
             return 0;
         }
     }

@@ -1,10 +1,8 @@
 package dev.streamtree.streaming.realtime;
 
-import dev.streamtree.common.catalog.EventCatalog;
 import dev.streamtree.common.event.EventValidator;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
-import dev.streamtree.lake.catalog.Catalogs;
 import dev.streamtree.streaming.StreamingJob;
 import dev.streamtree.streaming.config.StreamingConfig;
 import dev.streamtree.streaming.parse.EventParsing;
@@ -78,18 +76,11 @@ public final class RealTimeJob implements AutoCloseable {
                 TimeUnit.SECONDS);
     }
 
-    /** Starts both queries with the catalog the configuration names. */
+    /** Starts both queries with the lake and registry the configuration names. */
     public static RealTimeJob start(SparkSession spark, StreamingConfig config, RealTimeConfig realTime,
                                     StatusBoard.Observer observer) {
-        EventCatalog catalog = Catalogs.open(config.catalog(), spark, config.database(), config.table(), config.glueRegion());
-        return start(spark, config, realTime, catalog, observer);
-    }
-
-    /** Starts both queries with the given catalog. */
-    public static RealTimeJob start(SparkSession spark, StreamingConfig config, RealTimeConfig realTime,
-                                    EventCatalog catalog, StatusBoard.Observer observer) {
         EventSchema schema = SchemaCodec.load(config.schemaLocation());
-        StreamingJob lake = StreamingJob.startLake(spark, config, catalog, observer);
+        StreamingJob lake = StreamingJob.startLake(spark, config, observer);
         try {
             ModelWatcher models = ModelWatcher.of(config.registry(), schema, spark.sparkContext().hadoopConfiguration(),
                     realTime.watchInterval(), config.explain());

@@ -11,7 +11,8 @@ import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.common.topic.Topics;
 import dev.streamtree.kafka.embedded.TestKafka;
-import dev.streamtree.lake.catalog.LocalSparkCatalog;
+import dev.streamtree.common.catalog.CatalogKind;
+import dev.streamtree.lake.table.LakeTables;
 import dev.streamtree.lake.table.LakeRows;
 import dev.streamtree.model.pipeline.FeaturePipeline;
 import dev.streamtree.model.pipeline.TreeParams;
@@ -70,12 +71,17 @@ class RealTimeJobIT {
 
     @TempDir
     Path work;
+    /** One lake (Iceberg warehouse) for the class: the session's spark_catalog serves one; tests use their own tables. */
+    @TempDir
+    static Path lakes;
 
     @BeforeAll
     static void start() {
         kafka = TestKafka.start();
         // Two slots held by the real-time query (one per events partition), two for the lake's micro-batches.
         spark = TestSpark.local("RealTimeJobIT", "local[4]");
+        new LakeTables(CatalogKind.LOCAL, lakes.toString(), null).qualified(spark.sparkContext().hadoopConfiguration())
+                .configure(spark);
         Properties props = new Properties();
         props.put("bootstrap.servers", kafka.bootstrapServers());
         props.put("key.serializer", StringSerializer.class.getName());
@@ -103,8 +109,7 @@ class RealTimeJobIT {
         RealTimeConfig realTime = new RealTimeConfig(Duration.ofMinutes(5), Duration.ofMillis(100),
                 work.resolve("checkpoint-realtime").toString());
 
-        RealTimeJob job = RealTimeJob.start(spark, config(topics), realTime,
-                new LocalSparkCatalog(spark, "streamtree_rt", "rt_events"), StatusBoard.Observer.NONE);
+        RealTimeJob job = RealTimeJob.start(spark, config(topics, "rt_events"), realTime, StatusBoard.Observer.NONE);
         try {
             Map<String, RecordMetadata> sources = new HashMap<>(send(topics, events, 0, 500));
             Map<String, String> bad = new TreeMap<>();
@@ -188,8 +193,7 @@ class RealTimeJobIT {
         RealTimeConfig realTime = new RealTimeConfig(Duration.ofMinutes(5), Duration.ofMillis(100),
                 work.resolve("checkpoint-realtime").toString());
 
-        RealTimeJob job = RealTimeJob.start(spark, config(topics), realTime,
-                new LocalSparkCatalog(spark, "streamtree_rt", "rtback_events"), StatusBoard.Observer.NONE);
+        RealTimeJob job = RealTimeJob.start(spark, config(topics, "rtback_events"), realTime, StatusBoard.Observer.NONE);
         try {
             ModelWatcher watcher = job.watcher();
             Map<String, RecordMetadata> sources = new HashMap<>(send(topics, events, 0, 200));
@@ -268,12 +272,12 @@ class RealTimeJobIT {
         }
     }
 
-    private StreamingConfig config(Topics topics) {
+    private StreamingConfig config(Topics topics, String table) {
         return StreamingConfig.defaults(KafkaSettings.of(kafka.bootstrapServers()))
                 .withTopics(topics)
-                .withLocations(work.resolve("lake").toString(), work.resolve("registry").toString(),
+                .withLocations(lakes.toString(), work.resolve("registry").toString(),
                         work.resolve("checkpoint").toString())
-                .withTable("streamtree_rt", "rt_events")
+                .withTable("streamtree_rt", table)
                 .withTrigger(Duration.ofSeconds(1), 0);
     }
 

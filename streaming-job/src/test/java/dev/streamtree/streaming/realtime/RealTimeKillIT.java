@@ -1,6 +1,8 @@
 package dev.streamtree.streaming.realtime;
 
+import dev.streamtree.common.catalog.CatalogKind;
 import dev.streamtree.common.prediction.Prediction;
+import dev.streamtree.lake.table.LakeTables;
 import dev.streamtree.streaming.KafkaRecords;
 import dev.streamtree.streaming.StreamingJobMain;
 import dev.streamtree.streaming.TestEvents;
@@ -47,6 +49,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class RealTimeKillIT {
 
+    private static final String TABLE = "streamtree_rtkill.events";
+
     private static final EventSchema SCHEMA = SchemaCodec.load("builtin:agrawal");
     private static final int KILLS = 3;
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(240);
@@ -64,6 +68,8 @@ class RealTimeKillIT {
             kafka.createTopics(1, List.of("rtkill.dlq", "rtkill.predictions"));
             SparkSession spark = SparkSession.builder().master("local[1]").appName("RealTimeKillIT")
                     .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1").getOrCreate();
+            new LakeTables(CatalogKind.LOCAL, work.resolve("lake").toString(), null)
+                    .qualified(spark.sparkContext().hadoopConfiguration()).configure(spark);
             try {
                 FileSystemModelRegistry registry = FileSystemModelRegistry.open(work.resolve("registry").toString(),
                         spark.sparkContext().hadoopConfiguration());
@@ -110,7 +116,7 @@ class RealTimeKillIT {
                         Thread.sleep(3000);
                     }
                     Thread.sleep(3000);
-                    Dataset<Row> lake = spark.read().parquet(work.resolve("lake").toString());
+                    Dataset<Row> lake = spark.table(TABLE);
                     assertThat(lake.count()).as("lake rows").isEqualTo(events);
                     assertThat(lake.select("id").distinct().count()).as("distinct ids").isEqualTo(events);
 
@@ -141,16 +147,12 @@ class RealTimeKillIT {
         }
     }
 
+    /** Rows the lake table holds (committed snapshots only); 0 before the job first created it. */
     private long lakeCount(SparkSession spark) {
-        Path lake = work.resolve("lake");
-        try (var files = Files.walk(lake)) {
-            if (files.noneMatch(p -> p.toString().endsWith(".parquet") && !p.toString().contains("_streamtree"))) {
-                return 0;
-            }
-        } catch (IOException e) {
+        if (!Files.isDirectory(work.resolve("lake/streamtree_rtkill/events/metadata"))) {
             return 0;
         }
-        return spark.read().parquet(lake.toString()).count();
+        return spark.table(TABLE).count();
     }
 
     /** Sends events at about 50 per second while {@code producing} is set. */
@@ -194,7 +196,7 @@ class RealTimeKillIT {
                 "--predictions-topic", "rtkill.predictions", "--lake", work.resolve("lake").toString(),
                 "--registry", work.resolve("registry").toString(), "--checkpoint", work.resolve("checkpoint").toString(),
                 "--database", "streamtree_rtkill", "--table", "events", "--trigger-interval", "1s",
-                "--max-offsets-per-trigger", "2000", "--real-time", "--real-time-checkpoint-interval", "10s"));
+                "--max-offsets-per-trigger", "2000", "--lake-commit-interval", "1s", "--real-time", "--real-time-checkpoint-interval", "10s"));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 

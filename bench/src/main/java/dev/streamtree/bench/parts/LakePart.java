@@ -1,0 +1,138 @@
+package dev.streamtree.bench.parts;
+
+import dev.streamtree.bench.BenchSizes;
+import dev.streamtree.bench.report.Measurement;
+import dev.streamtree.lake.maintenance.CompactionOptions;
+import dev.streamtree.lake.maintenance.IcebergLakes;
+import dev.streamtree.lake.maintenance.LakeCompaction;
+import dev.streamtree.lake.maintenance.LakeInventory;
+import org.apache.iceberg.Table;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.countDistinct;
+import static org.apache.spark.sql.functions.max;
+import static org.apache.spark.sql.functions.sum;
+
+/**
+ * The lake part: a 30-day Iceberg lake (720 hour partitions) built as the job's commits build it, in appends of small
+ * files (4 per hour per append), then: the one-day read as the lake grows (after 1, 7, 15 and 30 days), the lake's
+ * file count and the one-day read before and after compaction, and the time to compact one day and the whole lake.
+ * The read is the spike's (docs/lake.md): a filter on {@code event_date}, then count, sum, max and a distinct count,
+ * so every row of the day is decoded. Reads are medians of repeated runs, after one untimed warm-up round.
+ */
+public final class LakePart {
+
+    private static final String PART = "lake";
+    private static final Instant START = Instant.parse("2024-08-01T00:00:00Z");
+    private static final int DAYS = 30;
+    private static final int FILES_PER_HOUR = 4;
+    private static final Set<Integer> GROWTH_POINTS = Set.of(1, 7, 15, 30);
+
+    private LakePart() {
+    }
+
+    public static List<Measurement> run(BenchContext ctx) {
+        BenchSizes sizes = ctx.sizes();
+        SparkSession spark = ctx.spark();
+        String zone = spark.conf().get("spark.sql.session.timeZone");
+        spark.conf().set("spark.sql.session.timeZone", "UTC");
+        try {
+            return measure(ctx, spark, sizes);
+        } finally {
+            spark.conf().set("spark.sql.session.timeZone", zone);
+        }
+    }
+
+    private static List<Measurement> measure(BenchContext ctx, SparkSession spark, BenchSizes sizes) {
+        List<Measurement> out = new ArrayList<>();
+        int repeats = sizes.repeats() >= 3 ? 5 : 3;
+        Table table = IcebergLakes.create(ctx.dir("iceberg-lake"), "events");
+        String name = IcebergLakes.sparkName(spark, table);
+        long rowsPerHour = sizes.lakeRowsPerHour();
+        int hoursPerBatch = sizes.lakeHoursPerBatch();
+        Duration step = Duration.ofNanos(Duration.ofHours(1).toNanos() / rowsPerHour);
+        long appendNanos = 0;
+        int appends = 0;
+        long next = 0;
+        for (int day = 1; day <= DAYS; day++) {
+            for (int hour = 0; hour < 24; hour += hoursPerBatch) {
+                Instant from = START.plus(Duration.ofDays(day - 1)).plus(Duration.ofHours(hour));
+                long rows = rowsPerHour * hoursPerBatch;
+                long t0 = System.nanoTime();
+                IcebergLakes.append(table, IcebergLakes.rows(spark, next, rows, from, step), FILES_PER_HOUR);
+                appendNanos += System.nanoTime() - t0;
+                appends++;
+                next += rows;
+            }
+            if (day == 1) {
+                // Untimed: the first reads of a session pay for class loading and code generation.
+                readDay(spark, name, repeats, rowsPerHour * 24);
+            }
+            if (GROWTH_POINTS.contains(day)) {
+                double ms = readDay(spark, name, repeats, rowsPerHour * 24);
+                out.add(Measurement.plain(PART, "one-day read, lake of " + day + (day == 1 ? " day" : " days"), ms, "ms"));
+                System.out.println("bench: lake of " + day + " day(s): one-day read " + Math.round(ms) + " ms");
+            }
+        }
+        double firstRead = out.get(0).value();
+        double lastRead = out.get(out.size() - 1).value();
+        out.add(Measurement.checked(PART, "one-day read, 30 days / 1 day", lastRead / firstRead, "ratio",
+                "lake of 1 day", "flat (pruned): <= 1.10", lastRead / firstRead <= 1.10));
+        out.add(Measurement.plain(PART, "rows written", next, "count"));
+        out.add(Measurement.plain(PART, "appends", appends, "count"));
+        out.add(Measurement.plain(PART, "append, mean", appendNanos / 1e6 / appends, "ms"));
+
+        LakeInventory before = LakeInventory.of(table, CompactionOptions.DEFAULT_TARGET_FILE_SIZE_BYTES);
+        out.add(Measurement.plain(PART, "files before compaction", before.files(), "count"));
+        out.add(Measurement.plain(PART, "hour partitions", before.partitions().size(), "count"));
+        double readBefore = readDay(spark, name, repeats, rowsPerHour * 24);
+        out.add(Measurement.plain(PART, "one-day read before compaction", readBefore, "ms"));
+
+        // Only day 1 is closed at day 2, 02:00 with the default 2 h grace.
+        Instant dayOneClosed = START.plus(Duration.ofDays(1)).plus(CompactionOptions.DEFAULT_GRACE);
+        LakeCompaction.Result oneDay = new LakeCompaction(spark, Clock.fixed(dayOneClosed, ZoneOffset.UTC))
+                .compact(table, CompactionOptions.defaults());
+        out.add(Measurement.checked(PART, "compaction of one day (" + oneDay.rewrittenFiles() + " -> " + oneDay.addedFiles() + " files)",
+                oneDay.millis() / 1000.0, "s", "", "< 60 s", oneDay.millis() < 60_000));
+        double readAfter = readDay(spark, name, repeats, rowsPerHour * 24);
+        out.add(Measurement.plain(PART, "one-day read after compaction", readAfter, "ms"));
+        out.add(Measurement.plain(PART, "one-day read, after / before compaction", readAfter / readBefore, "ratio"));
+
+        LakeCompaction.Result all = new LakeCompaction(spark, Clock.fixed(START.plus(Duration.ofDays(DAYS + 1)), ZoneOffset.UTC))
+                .compact(table, CompactionOptions.defaults());
+        out.add(Measurement.plain(PART, "compaction of the other 29 days", all.millis() / 1000.0, "s"));
+        LakeInventory after = LakeInventory.of(table, CompactionOptions.DEFAULT_TARGET_FILE_SIZE_BYTES);
+        out.add(Measurement.plain(PART, "files after compaction", after.files(), "count"));
+        boolean same = after.rows() == before.rows() && after.rows() == next;
+        out.add(Measurement.checked(PART, "rows after compaction", after.rows(), "count", "rows written", "equal", same));
+        return out;
+    }
+
+    /** Median of {@code repeats} one-day reads of the table's first day, in ms; checks the row count. */
+    private static double readDay(SparkSession spark, String name, int repeats, long expectedRows) {
+        double[] ms = new double[repeats];
+        for (int i = 0; i < repeats; i++) {
+            long t0 = System.nanoTime();
+            Row r = spark.table(name).where(col("event_date").equalTo("2024-08-01"))
+                    .agg(count("*"), sum("salary"), max("event_time"), countDistinct("elevel")).first();
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+            if (r.getLong(0) != expectedRows) {
+                throw new IllegalStateException("one-day read counted " + r.getLong(0) + " rows, expected " + expectedRows);
+            }
+        }
+        Arrays.sort(ms);
+        return ms[repeats / 2];
+    }
+}
