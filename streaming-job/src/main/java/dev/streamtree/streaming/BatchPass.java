@@ -92,7 +92,7 @@ final class BatchPass implements MapPartitionsFunction<Row, Row> {
         byte[] value = (byte[]) record.get(1);
         ValidationResult result = EventParsing.validate(validator, key, value);
         if (result instanceof ValidationResult.Invalid invalid) {
-            counts.refused().add(1);
+            counts.refuse(invalid.kind());
             return DeadLetters.record(deadLetterTopic, key, value, invalid.reason(), record.getString(2),
                     record.getInt(3), record.getLong(4), batchTime);
         }

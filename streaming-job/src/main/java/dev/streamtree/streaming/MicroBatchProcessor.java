@@ -134,7 +134,8 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
                 valid + refused, valid, commit.files() == 0 ? "" : describe(commit), refused,
                 predictions, version == null ? "no model" : version, millis, phases);
         board.batchDone(new StatusBoard.BatchOutcome(batchId, valid + refused, toLake, refused, predictions,
-                unscored, version, models.swaps(), models.refusals(), millis, models.servingLoadMillis()));
+                unscored, version, models.swaps(), models.refusals(), millis, models.servingLoadMillis(),
+                counts.refusedByReason()));
     }
 
     /**

@@ -22,7 +22,6 @@ import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.CollectionAccumulator;
-import org.apache.spark.util.LongAccumulator;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,7 +51,7 @@ class BatchPassTest {
     /** A pass without a model (no predictions) over one task's lake file. */
     @BeforeEach
     void startPass() {
-        counts = new ParseCounts(new LongAccumulator(), new LongAccumulator());
+        counts = ParseCounts.unregistered();
         LakeTables tables = new LakeTables(CatalogKind.LOCAL, lakeRoot.toUri().toString(), null);
         Table table = SerializableTable.copyOf(tables.ensureEventsTable(tables.catalog(new Configuration()),
                 LakeTables.identifier("streamtree", "events"), SCHEMA));
@@ -109,6 +108,9 @@ class BatchPassTest {
         assertThat((byte[]) dead.get(2).get(2)).as("dead letter keeps the original bytes").isEqualTo(invalidUtf8);
         assertThat(counts.valid().value()).isEqualTo(1);
         assertThat(counts.refused().value()).isEqualTo(4);
+        assertThat(counts.refusedByReason()).as("dead letters by kind, the metrics' reason label")
+                .containsExactlyEntriesOf(new java.util.TreeMap<>(java.util.Map.of("encoding", 1L, "id", 1L, "json", 1L,
+                        "tombstone", 1L)));
         assertThat(files).singleElement().extracting(DataFile::recordCount).isEqualTo(1L);
         List<String> columns = LakeTable.columnNames(SCHEMA);
         try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(),

@@ -109,8 +109,11 @@ class StreamingMetricsIT {
             MetricsScrape scrape = scrape(url);
 
             assertThat(scrape.value(StreamingMetrics.EVENTS_READ + "_total")).as("events read").hasValue((double) sent);
-            assertThat(scrape.value(StreamingMetrics.DEAD_LETTERS + "_total")).as("dead letters")
-                    .hasValue((double) bad.size());
+            assertThat(scrape.named(StreamingMetrics.DEAD_LETTERS + "_total").stream()
+                    .mapToDouble(MetricsScrape.Sample::value).sum()).as("dead letters").isEqualTo((double) bad.size());
+            // Malformed JSON and an array are JSON refusals; "bad-type" is refused first for its key "bad-1" != id.
+            assertThat(scrape.value(StreamingMetrics.DEAD_LETTERS + "_total", "reason", "json")).hasValue(2.0);
+            assertThat(scrape.value(StreamingMetrics.DEAD_LETTERS + "_total", "reason", "id")).hasValue(1.0);
             assertThat(scrape.value(StreamingMetrics.EVENTS_TO_LAKE + "_total")).as("to lake").hasValue((double) GOOD);
             assertThat(scrape.value(StreamingMetrics.PREDICTIONS + "_total", "version", version.toString()))
                     .as("predictions by the serving version").hasValue((double) GOOD);

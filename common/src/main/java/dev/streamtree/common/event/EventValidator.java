@@ -66,10 +66,10 @@ public final class EventValidator implements Serializable {
     /** Validates a record's value bytes; {@code key} may be null. */
     public ValidationResult validate(byte[] key, byte[] value) {
         if (value == null) {
-            return invalid("record has no value (tombstone)");
+            return invalid(ValidationResult.Kind.TOMBSTONE, "record has no value (tombstone)");
         }
         if (value.length > options.maxRecordBytes()) {
-            return invalid("record is " + value.length + " bytes; the limit is " + options.maxRecordBytes());
+            return invalid(ValidationResult.Kind.TOO_LARGE, "record is " + value.length + " bytes; the limit is " + options.maxRecordBytes());
         }
         String text;
         try {
@@ -78,7 +78,7 @@ public final class EventValidator implements Serializable {
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(value)).toString();
         } catch (CharacterCodingException e) {
-            return invalid("record is not valid UTF-8");
+            return invalid(ValidationResult.Kind.ENCODING, "record is not valid UTF-8");
         }
         String keyText = null;
         if (key != null) {
@@ -90,21 +90,21 @@ public final class EventValidator implements Serializable {
     /** Validates a record's JSON text; {@code key} may be null (no key set). */
     public ValidationResult validate(String key, String json) {
         if (json == null) {
-            return invalid("record has no value (tombstone)");
+            return invalid(ValidationResult.Kind.TOMBSTONE, "record has no value (tombstone)");
         }
         JsonNode root;
         try {
             root = Json.mapper().readTree(json);
         } catch (JsonProcessingException e) {
-            return invalid("malformed JSON: " + oneLine(e.getOriginalMessage()));
+            return invalid(ValidationResult.Kind.JSON, "malformed JSON: " + oneLine(e.getOriginalMessage()));
         } catch (IOException e) {
-            return invalid("unreadable JSON: " + oneLine(e.getMessage()));
+            return invalid(ValidationResult.Kind.JSON, "unreadable JSON: " + oneLine(e.getMessage()));
         }
         if (root == null || root.isMissingNode()) {
-            return invalid("record is empty");
+            return invalid(ValidationResult.Kind.JSON, "record is empty");
         }
         if (!root.isObject()) {
-            return invalid("record must be a JSON object, got " + root.getNodeType().name().toLowerCase());
+            return invalid(ValidationResult.Kind.JSON, "record must be a JSON object, got " + root.getNodeType().name().toLowerCase());
         }
         return validate(key, root);
     }
@@ -113,45 +113,45 @@ public final class EventValidator implements Serializable {
     public ValidationResult validate(String key, JsonNode root) {
         JsonNode idNode = root.get(schema.idField());
         if (idNode == null || idNode.isNull()) {
-            return invalid("missing required field '" + schema.idField() + "' (event id)");
+            return invalid(ValidationResult.Kind.ID, "missing required field '" + schema.idField() + "' (event id)");
         }
         if (!idNode.isTextual()) {
-            return invalid("field '" + schema.idField() + "' must be a string, got " + kind(idNode));
+            return invalid(ValidationResult.Kind.ID, "field '" + schema.idField() + "' must be a string, got " + kind(idNode));
         }
         String id = idNode.asText();
         if (id.isEmpty() || id.length() > MAX_ID_LENGTH || id.chars().anyMatch(Character::isISOControl)) {
-            return invalid("field '" + schema.idField() + "' must be 1-" + MAX_ID_LENGTH
+            return invalid(ValidationResult.Kind.ID, "field '" + schema.idField() + "' must be 1-" + MAX_ID_LENGTH
                     + " characters without control characters");
         }
         if (key != null && !key.equals(id)) {
-            return invalid("Kafka key '" + abbreviate(key) + "' does not match event id '" + abbreviate(id) + "'");
+            return invalid(ValidationResult.Kind.ID, "Kafka key '" + abbreviate(key) + "' does not match event id '" + abbreviate(id) + "'");
         }
 
         JsonNode timeNode = root.get(schema.eventTimeField());
         if (timeNode == null || timeNode.isNull()) {
-            return invalid("missing required field '" + schema.eventTimeField() + "' (event time)");
+            return invalid(ValidationResult.Kind.EVENT_TIME, "missing required field '" + schema.eventTimeField() + "' (event time)");
         }
         Instant eventTime;
         if (timeNode.isTextual()) {
             try {
                 eventTime = IsoInstants.parse(timeNode.asText());
             } catch (DateTimeParseException e) {
-                return invalid("field '" + schema.eventTimeField() + "' is not an ISO-8601 instant: '"
+                return invalid(ValidationResult.Kind.EVENT_TIME, "field '" + schema.eventTimeField() + "' is not an ISO-8601 instant: '"
                         + abbreviate(timeNode.asText()) + "'");
             }
         } else if (timeNode.isIntegralNumber() && timeNode.canConvertToLong()) {
             eventTime = Instant.ofEpochMilli(timeNode.longValue());
         } else {
-            return invalid("field '" + schema.eventTimeField()
+            return invalid(ValidationResult.Kind.EVENT_TIME, "field '" + schema.eventTimeField()
                     + "' must be an ISO-8601 string or epoch milliseconds, got " + kind(timeNode));
         }
         if (eventTime.isBefore(options.earliest())) {
-            return invalid("field '" + schema.eventTimeField() + "' " + eventTime + " is before the earliest accepted "
+            return invalid(ValidationResult.Kind.EVENT_TIME, "field '" + schema.eventTimeField() + "' " + eventTime + " is before the earliest accepted "
                     + options.earliest());
         }
         Instant latest = clock.instant().plus(options.maxFutureSkew());
         if (eventTime.isAfter(latest)) {
-            return invalid("field '" + schema.eventTimeField() + "' " + eventTime + " is more than "
+            return invalid(ValidationResult.Kind.EVENT_TIME, "field '" + schema.eventTimeField() + "' " + eventTime + " is more than "
                     + options.maxFutureSkew() + " in the future");
         }
 
@@ -159,30 +159,30 @@ public final class EventValidator implements Serializable {
         for (Feature feature : schema.features()) {
             JsonNode node = root.get(feature.name());
             if (node == null || node.isNull()) {
-                return invalid("missing required field '" + feature.name() + "'");
+                return invalid(ValidationResult.Kind.FEATURE, "missing required field '" + feature.name() + "'");
             }
             Object value;
             if (feature.isNumeric()) {
                 if (!node.isNumber()) {
-                    return invalid("field '" + feature.name() + "' must be a number, got " + kind(node));
+                    return invalid(ValidationResult.Kind.FEATURE, "field '" + feature.name() + "' must be a number, got " + kind(node));
                 }
                 double d = node.doubleValue();
                 if (!Double.isFinite(d)) {
-                    return invalid("field '" + feature.name() + "' is not a finite number");
+                    return invalid(ValidationResult.Kind.FEATURE, "field '" + feature.name() + "' is not a finite number");
                 }
                 if (feature.min() != null && d < feature.min() || feature.max() != null && d > feature.max()) {
-                    return invalid("field '" + feature.name() + "' value " + node.asText() + " is outside ["
+                    return invalid(ValidationResult.Kind.FEATURE, "field '" + feature.name() + "' value " + node.asText() + " is outside ["
                             + feature.min() + ", " + feature.max() + "]");
                 }
                 value = d;
             } else {
                 if (!(node.isTextual() || node.isIntegralNumber())) {
-                    return invalid("field '" + feature.name() + "' must be a string or integer category, got "
+                    return invalid(ValidationResult.Kind.FEATURE, "field '" + feature.name() + "' must be a string or integer category, got "
                             + kind(node));
                 }
                 String category = node.asText();
                 if (!feature.values().contains(category)) {
-                    return invalid("field '" + feature.name() + "' has unknown category '" + abbreviate(category)
+                    return invalid(ValidationResult.Kind.FEATURE, "field '" + feature.name() + "' has unknown category '" + abbreviate(category)
                             + "'; allowed: " + feature.values());
                 }
                 value = category;
@@ -195,11 +195,11 @@ public final class EventValidator implements Serializable {
             JsonNode labelNode = root.get(schema.label().name());
             if (labelNode != null && !labelNode.isNull()) {
                 if (!(labelNode.isTextual() || labelNode.isIntegralNumber())) {
-                    return invalid("field '" + schema.label().name() + "' must be a string class, got " + kind(labelNode));
+                    return invalid(ValidationResult.Kind.LABEL, "field '" + schema.label().name() + "' must be a string class, got " + kind(labelNode));
                 }
                 label = labelNode.asText();
                 if (!schema.label().classes().contains(label)) {
-                    return invalid("field '" + schema.label().name() + "' has unknown class '" + abbreviate(label)
+                    return invalid(ValidationResult.Kind.LABEL, "field '" + schema.label().name() + "' has unknown class '" + abbreviate(label)
                             + "'; allowed: " + schema.label().classes());
                 }
             }
@@ -221,8 +221,8 @@ public final class EventValidator implements Serializable {
         return columns;
     }
 
-    private static ValidationResult invalid(String reason) {
-        return new ValidationResult.Invalid(reason);
+    private static ValidationResult invalid(ValidationResult.Kind kind, String reason) {
+        return new ValidationResult.Invalid(reason, kind);
     }
 
     private static String kind(JsonNode node) {

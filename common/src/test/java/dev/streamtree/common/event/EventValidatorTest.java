@@ -47,32 +47,33 @@ class EventValidatorTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-            "truncated JSON|{\"id\":\"e1\",\"event_time\"|malformed JSON",
-            "not an object|[1,2,3]|must be a JSON object, got array",
-            "NaN literal|" + "{\"id\":\"e1\",\"salary\":NaN}|malformed JSON",
-            "duplicate key|{\"id\":\"e1\",\"id\":\"e2\"}|malformed JSON: Duplicate field 'id'",
-            "missing id|{\"event_time\":\"2026-11-25T09:59:00Z\"}|missing required field 'id'",
-            "numeric id|{\"id\":17}|field 'id' must be a string, got number 17",
-            "bad time|{\"id\":\"e1\",\"event_time\":\"yesterday\"}|field 'event_time' is not an ISO-8601 instant: 'yesterday'",
-            "future time|{\"id\":\"e1\",\"event_time\":\"2027-01-01T00:00:00Z\"}|is more than PT1H in the future",
-            "ancient time|{\"id\":\"e1\",\"event_time\":\"1999-12-31T23:59:59Z\"}|is before the earliest accepted 2000-01-01T00:00:00Z",
+            "truncated JSON|{\"id\":\"e1\",\"event_time\"|malformed JSON|JSON",
+            "not an object|[1,2,3]|must be a JSON object, got array|JSON",
+            "NaN literal|" + "{\"id\":\"e1\",\"salary\":NaN}|malformed JSON|JSON",
+            "duplicate key|{\"id\":\"e1\",\"id\":\"e2\"}|malformed JSON: Duplicate field 'id'|JSON",
+            "missing id|{\"event_time\":\"2026-11-25T09:59:00Z\"}|missing required field 'id'|ID",
+            "numeric id|{\"id\":17}|field 'id' must be a string, got number 17|ID",
+            "bad time|{\"id\":\"e1\",\"event_time\":\"yesterday\"}|field 'event_time' is not an ISO-8601 instant: 'yesterday'|EVENT_TIME",
+            "future time|{\"id\":\"e1\",\"event_time\":\"2027-01-01T00:00:00Z\"}|is more than PT1H in the future|EVENT_TIME",
+            "ancient time|{\"id\":\"e1\",\"event_time\":\"1999-12-31T23:59:59Z\"}|is before the earliest accepted 2000-01-01T00:00:00Z|EVENT_TIME",
     })
-    void refusesStructuralProblemsWithTheirReason(String name, String json, String reason) {
+    void refusesStructuralProblemsWithTheirReason(String name, String json, String reason, ValidationResult.Kind kind) {
         ValidationResult result = VALIDATOR.validate(null, json);
         assertThat(result).isInstanceOf(ValidationResult.Invalid.class);
         assertThat(((ValidationResult.Invalid) result).reason()).contains(reason);
+        assertThat(((ValidationResult.Invalid) result).kind()).as("kind, the metrics label").isEqualTo(kind);
     }
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
-            "missing feature|\"salary\":50000.5,|missing required field 'salary'",
-            "number as string|\"salary\":50000.5|field 'salary' must be a number, got string \"50000\"",
-            "out of range|\"age\":33|field 'age' value 130 is outside [20.0, 80.0]",
-            "unknown category|\"car\":\"7\"|field 'car' has unknown category '99'",
-            "category as object|\"zipcode\":3|field 'zipcode' must be a string or integer category, got object",
-            "unknown class|\"label\":\"A\"|field 'label' has unknown class 'C'; allowed: [A, B]",
+            "missing feature|\"salary\":50000.5,|missing required field 'salary'|FEATURE",
+            "number as string|\"salary\":50000.5|field 'salary' must be a number, got string \"50000\"|FEATURE",
+            "out of range|\"age\":33|field 'age' value 130 is outside [20.0, 80.0]|FEATURE",
+            "unknown category|\"car\":\"7\"|field 'car' has unknown category '99'|FEATURE",
+            "category as object|\"zipcode\":3|field 'zipcode' must be a string or integer category, got object|FEATURE",
+            "unknown class|\"label\":\"A\"|field 'label' has unknown class 'C'; allowed: [A, B]|LABEL",
     })
-    void refusesBadFieldsNamingTheField(String name, String original, String reason) {
+    void refusesBadFieldsNamingTheField(String name, String original, String reason, ValidationResult.Kind kind) {
         String replacement = switch (name) {
             case "missing feature" -> "";
             case "number as string" -> "\"salary\":\"50000\"";
@@ -86,21 +87,26 @@ class EventValidatorTest {
         ValidationResult result = VALIDATOR.validate(null, json);
         assertThat(result).isInstanceOf(ValidationResult.Invalid.class);
         assertThat(((ValidationResult.Invalid) result).reason()).contains(reason);
+        assertThat(((ValidationResult.Invalid) result).kind()).as("kind, the metrics label").isEqualTo(kind);
     }
 
     @Test
     void refusesOversizedInvalidUtf8AndMismatchedKeys() {
         byte[] big = ("{\"id\":\"e1\",\"pad\":\"" + "x".repeat(5000) + "\"}").getBytes(StandardCharsets.UTF_8);
         assertThat(VALIDATOR.validate(null, big))
-                .isEqualTo(new ValidationResult.Invalid("record is " + big.length + " bytes; the limit is 4096"));
+                .isEqualTo(new ValidationResult.Invalid("record is " + big.length + " bytes; the limit is 4096",
+                        ValidationResult.Kind.TOO_LARGE));
 
         byte[] latin1 = GOOD.replace("extra fields", "caf\u00e9").getBytes(StandardCharsets.ISO_8859_1);
-        assertThat(VALIDATOR.validate(null, latin1)).isEqualTo(new ValidationResult.Invalid("record is not valid UTF-8"));
+        assertThat(VALIDATOR.validate(null, latin1)).isEqualTo(new ValidationResult.Invalid("record is not valid UTF-8",
+                ValidationResult.Kind.ENCODING));
 
         ValidationResult mismatch = VALIDATOR.validate("e2".getBytes(StandardCharsets.UTF_8), GOOD.getBytes(StandardCharsets.UTF_8));
         assertThat(((ValidationResult.Invalid) mismatch).reason()).isEqualTo("Kafka key 'e2' does not match event id 'e1'");
+        assertThat(((ValidationResult.Invalid) mismatch).kind()).isEqualTo(ValidationResult.Kind.ID);
 
-        assertThat(VALIDATOR.validate(null, (byte[]) null)).isEqualTo(new ValidationResult.Invalid("record has no value (tombstone)"));
+        assertThat(VALIDATOR.validate(null, (byte[]) null)).isEqualTo(new ValidationResult.Invalid("record has no value (tombstone)",
+                ValidationResult.Kind.TOMBSTONE));
     }
 
     @Test

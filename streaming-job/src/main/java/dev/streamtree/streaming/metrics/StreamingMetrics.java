@@ -59,8 +59,9 @@ public final class StreamingMetrics implements StatusBoard.Observer {
                 .help("Records read from the events topic, valid or not").register(registry);
         eventsToLake = Counter.builder().name(EVENTS_TO_LAKE)
                 .help("Valid events written to the lake (a replayed batch's rows counted once)").register(registry);
-        deadLetters = Counter.builder().name(DEAD_LETTERS)
-                .help("Records refused by validation and sent to the dead-letter topic").register(registry);
+        deadLetters = Counter.builder().name(DEAD_LETTERS).labelNames("reason")
+                .help("Records refused by validation and sent to the dead-letter topic, by what was wrong: tombstone, "
+                        + "too_large, encoding, json, id, event_time, feature, label, internal").register(registry);
         predictions = Counter.builder().name(PREDICTIONS).labelNames("version")
                 .help("Prediction records sent, by the model version that made them").register(registry);
         unscored = Counter.builder().name(UNSCORED_EVENTS)
@@ -99,7 +100,7 @@ public final class StreamingMetrics implements StatusBoard.Observer {
     public void batchDone(StatusBoard.BatchOutcome outcome) {
         eventsRead.inc(outcome.read());
         eventsToLake.inc(outcome.toLake());
-        deadLetters.inc(outcome.deadLetters());
+        outcome.deadLettersByReason().forEach((reason, count) -> deadLetters.labelValues(reason).inc(count));
         unscored.inc(outcome.unscored());
         if (outcome.modelVersion() != null && outcome.predictions() > 0) {
             predictions.labelValues(outcome.modelVersion()).inc(outcome.predictions());

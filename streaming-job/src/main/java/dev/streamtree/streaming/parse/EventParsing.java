@@ -25,7 +25,8 @@ public final class EventParsing {
         try {
             return validator.validate(key, value);
         } catch (RuntimeException e) {
-            return new ValidationResult.Invalid("validator failed: " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            return new ValidationResult.Invalid("validator failed: " + e.getClass().getSimpleName() + ": " + e.getMessage(),
+                    ValidationResult.Kind.INTERNAL);
         }
     }
 }

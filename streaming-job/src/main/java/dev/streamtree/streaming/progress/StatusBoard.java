@@ -3,6 +3,7 @@ package dev.streamtree.streaming.progress;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The job's live counters, written by the batch thread and the progress listener, read by anyone through
@@ -42,11 +43,23 @@ public final class StatusBoard {
 
     /**
      * Counts of one finished micro-batch; {@code modelSwaps} and {@code refusedModels} are the job's totals so far,
-     * {@code modelLoadMillis} how long the serving model took to check and load (0 when none serves).
+     * {@code modelLoadMillis} how long the serving model took to check and load (0 when none serves),
+     * {@code deadLettersByReason} the dead letters by {@link dev.streamtree.common.event.ValidationResult.Kind} label
+     * (kinds with none left out; summing to {@code deadLetters}).
      */
     public record BatchOutcome(long batchId, long read, long toLake, long deadLetters, long predictions,
                                long unscored, String modelVersion, long modelSwaps, long refusedModels, long millis,
-                               long modelLoadMillis) {
+                               long modelLoadMillis, Map<String, Long> deadLettersByReason) {
+        public BatchOutcome {
+            deadLettersByReason = Map.copyOf(deadLettersByReason == null ? Map.of() : deadLettersByReason);
+        }
+
+        /** An outcome without the dead letters' reasons. */
+        public BatchOutcome(long batchId, long read, long toLake, long deadLetters, long predictions, long unscored,
+                            String modelVersion, long modelSwaps, long refusedModels, long millis, long modelLoadMillis) {
+            this(batchId, read, toLake, deadLetters, predictions, unscored, modelVersion, modelSwaps, refusedModels,
+                    millis, modelLoadMillis, Map.of());
+        }
     }
 
     /**

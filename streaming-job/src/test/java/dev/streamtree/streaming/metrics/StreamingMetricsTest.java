@@ -11,6 +11,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.util.Map;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,15 +29,20 @@ class StreamingMetricsTest {
 
     @Test
     void countsAddUpOverBatchesAndPredictionsAreLabelledByTheVersionThatMadeThem() throws IOException {
-        board.batchDone(new StatusBoard.BatchOutcome(0, 10, 8, 2, 0, 8, null, 0, 0, 900, 0));
+        board.batchDone(new StatusBoard.BatchOutcome(0, 10, 8, 2, 0, 8, null, 0, 0, 900, 0,
+                Map.of("json", 1L, "feature", 1L)));
         board.batchDone(new StatusBoard.BatchOutcome(1, 5, 5, 0, 5, 0, "v000001", 1, 0, 700, 250));
-        board.batchDone(new StatusBoard.BatchOutcome(2, 7, 6, 1, 6, 0, "v000002", 2, 1, 300, 125));
+        board.batchDone(new StatusBoard.BatchOutcome(2, 7, 6, 1, 6, 0, "v000002", 2, 1, 300, 125,
+                Map.of("feature", 1L)));
 
         MetricsScrape scrape = scrape();
 
         assertThat(scrape.value("streamtree_events_read_total")).as("read").hasValue(22.0);
         assertThat(scrape.value("streamtree_events_to_lake_total")).as("to lake").hasValue(19.0);
-        assertThat(scrape.value("streamtree_dead_letters_total")).as("dead letters").hasValue(3.0);
+        assertThat(scrape.value("streamtree_dead_letters_total", "reason", "json")).as("json dead letters").hasValue(1.0);
+        assertThat(scrape.value("streamtree_dead_letters_total", "reason", "feature")).as("feature dead letters")
+                .hasValue(2.0);
+        assertThat(scrape.named("streamtree_dead_letters_total")).as("only reasons that occurred").hasSize(2);
         assertThat(scrape.value("streamtree_unscored_events_total")).as("unscored").hasValue(8.0);
         assertThat(scrape.value("streamtree_predictions_total", "version", "v000001")).hasValue(5.0);
         assertThat(scrape.value("streamtree_predictions_total", "version", "v000002")).hasValue(6.0);
