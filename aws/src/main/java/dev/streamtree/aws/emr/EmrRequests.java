@@ -140,7 +140,9 @@ public final class EmrRequests {
                 "--events-topic", jobs.topics().events(),
                 "--predictions-topic", jobs.topics().predictions(),
                 "--dlq-topic", jobs.topics().deadLetters(),
-                "--control-topic", jobs.topics().control()));
+                "--control-topic", jobs.topics().control(),
+                "--labels-topic", jobs.topics().labels(),
+                "--model-metrics-topic", jobs.topics().modelMetrics()));
         return flags;
     }
 

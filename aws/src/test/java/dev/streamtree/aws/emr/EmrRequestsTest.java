@@ -75,6 +75,8 @@ class EmrRequestsTest {
                 "--predictions-topic", "streamtree.predictions",
                 "--dlq-topic", "streamtree.events.dlq",
                 "--control-topic", "streamtree.control",
+                "--labels-topic", "streamtree.labels",
+                "--model-metrics-topic", "streamtree.model-metrics",
                 "--checkpoint", BUCKET + "checkpoints/streaming",
                 "--trigger-interval", "10s",
                 "--max-offsets-per-trigger", "200000");

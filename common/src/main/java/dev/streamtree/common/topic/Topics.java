@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
  * @param control      retrain requests, their status events and drift detections
  * @param labels       labels that arrive after their event ({@code LabelRecord}), keyed by event id
  * @param modelMetrics live accuracy per model version ({@code ModelMetrics}), keyed by version, published by the monitor
+ *
+ * <p>{@code labels} and {@code modelMetrics} take their defaults when null (configuration files that leave them out).
  */
 public record Topics(String events, String deadLetters, String predictions, String control, String labels,
                      String modelMetrics) implements Serializable {
@@ -27,6 +29,9 @@ public record Topics(String events, String deadLetters, String predictions, Stri
     private static final Pattern LEGAL = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
     public Topics {
+        // Configuration files written before the labels and model-metrics topics existed leave them out.
+        labels = labels == null ? DEFAULT_LABELS : labels;
+        modelMetrics = modelMetrics == null ? DEFAULT_MODEL_METRICS : modelMetrics;
         List<String> all = List.of(check(events, "events"), check(deadLetters, "dead-letter"),
                 check(predictions, "predictions"), check(control, "control"), check(labels, "labels"),
                 check(modelMetrics, "model-metrics"));

@@ -12,6 +12,8 @@ class TopicsTest {
         assertThat(Topics.defaults().all()).containsExactly("streamtree.events", "streamtree.events.dlq",
                 "streamtree.predictions", "streamtree.control", "streamtree.labels", "streamtree.model-metrics");
         assertThat(new Topics("a", "b", "c", "d").labels()).isEqualTo(Topics.DEFAULT_LABELS);
+        assertThat(new Topics("a", "b", "c", "d", null, null).modelMetrics()).as("left out of a config file")
+                .isEqualTo(Topics.DEFAULT_MODEL_METRICS);
     }
 
     @Test
