@@ -202,7 +202,7 @@ public final class AdaptationPart {
                 continue;
             }
             notes.append("detection ").append(n).append(": ").append(status.get().status().wireName()).append(' ')
-                    .append(status.get().detail()).append("; ");
+                    .append(firstLine(String.join(" | ", status.get().detail().lines().toList()))).append("; ");
             Instant served = status.get().version() == null ? null : recorder.firstScoredAtByVersion.get(status.get().version());
             if (status.get().status() != ControlMessage.RetrainStatus.Status.PROMOTED || served == null) {
                 out.add(Measurement.checked(part, what + ": " + status.get().status().wireName() + ", never served",
@@ -220,7 +220,9 @@ public final class AdaptationPart {
         ctx.note(part + " drift retrains", notes.toString());
     }
 
+    /** The first line, without this machine's absolute paths (notes go into stored results). */
     private static String firstLine(String text) {
-        return text == null ? "" : text.lines().findFirst().orElse("");
+        String line = text == null ? "" : text.lines().findFirst().orElse("");
+        return line.replace(Path.of("").toAbsolutePath() + java.io.File.separator, "");
     }
 }
