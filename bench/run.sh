@@ -4,6 +4,7 @@
 # Usage: bench/run.sh <benchmark> [options]     (bench/run.sh --help lists them)
 #   bench/run.sh all [--quick]      throughput, latency, swap and training with their baselines; one table,
 #                                   JSON in bench/results/latest.json (docs/benchmarks.md)
+#   bench/run.sh adaptation [--quick]   the feedback loop on the demo's drifting stream (own broker and Spark, 5 min per variant)
 # Runs from the repository root, so relative paths (--out, --work, --sklearn-script) are relative to it.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         description = "streamtree benchmarks (run on an otherwise idle machine).",
         subcommands = {SuiteCommands.All.class, SuiteCommands.Throughput.class, SuiteCommands.Latency.class,
                 SuiteCommands.Swap.class, SuiteCommands.RealTime.class, SuiteCommands.Training.class, SuiteCommands.Lake.class,
-                GenerateRateBenchmark.class})
+                SuiteCommands.Adaptation.class, GenerateRateBenchmark.class})
 public final class BenchMain {
 
     public static void main(String[] args) {

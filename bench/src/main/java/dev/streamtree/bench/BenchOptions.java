@@ -1,5 +1,6 @@
 package dev.streamtree.bench;
 
+import dev.streamtree.bench.parts.AdaptationPart;
 import dev.streamtree.model.pipeline.TreeParams;
 import dev.streamtree.streaming.config.StreamingOptions;
 import picocli.CommandLine.Option;
@@ -67,6 +68,17 @@ public final class BenchOptions {
     @Option(names = "--lake-hours-per-batch", description = "Hours each append of the lake part covers, 4 small files per hour (default 1: 720 appends; quick 24).")
     Integer lakeHoursPerBatch;
 
+    @Option(names = "--adaptation-events", description = "Events per run of the adaptation part, at --adaptation-rate "
+            + "(default 60000; quick 20000).")
+    Integer adaptationEvents;
+
+    @Option(names = "--adaptation-rate", defaultValue = "200", description = "Events/s of the adaptation part (default: ${DEFAULT-VALUE}).")
+    int adaptationRate;
+
+    @Option(names = "--adaptation-variants", split = ",", defaultValue = "DRIFT,NO_DRIFT,LABEL_DELAY",
+            description = "Runs of the adaptation part: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    List<AdaptationPart.Variant> adaptationVariants;
+
     @Option(names = "--work", defaultValue = "work/bench", description = "Scratch directory, emptied first (default: ${DEFAULT-VALUE}).")
     Path work;
 
@@ -87,6 +99,10 @@ public final class BenchOptions {
                 pick(swaps, 20, 3), pick(swapRate, 2_000, 500), duration(swapTrigger, "--swap-trigger"),
                 pick(trainingRows, 1_000_000, 50_000), depth, maxBins, work, python, sklearnScript,
                 pick(lakeRowsPerHour, 15_000, 200), pick(lakeHoursPerBatch, 1, 24));
+    }
+
+    AdaptationPart.Settings adaptation() {
+        return new AdaptationPart.Settings(pick(adaptationEvents, 60_000, 20_000), adaptationRate, adaptationVariants);
     }
 
     private int pick(Integer explicit, int full, int small) {

@@ -1,6 +1,6 @@
 package dev.streamtree.bench;
 
-/** The benchmark parts, in the order {@code all} runs them ({@code all} leaves out {@link #REALTIME}). */
+/** The benchmark parts, in the order {@code all} runs them ({@code all} leaves out {@link #REALTIME} and {@link #ADAPTATION}). */
 public enum Part {
     /** Kafka produce/consume, Spark passthrough and the streaming job on the same preloaded events. */
     THROUGHPUT,
@@ -16,5 +16,10 @@ public enum Part {
     /** Retrain fit time and accuracy vs scikit-learn. */
     TRAINING,
     /** A 30-day Iceberg lake: files and one-day reads before and after compaction, reads as it grows (not in all). */
-    LAKE
+    LAKE,
+    /**
+     * The feedback loop on the demo's drifting stream, run like {@code bin/streamtree demo} (its own broker and Spark):
+     * prequential accuracy, recovery after the drift, detection to serving, false detections.
+     */
+    ADAPTATION
 }

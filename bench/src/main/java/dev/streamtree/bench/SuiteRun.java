@@ -1,6 +1,7 @@
 package dev.streamtree.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.streamtree.bench.parts.AdaptationPart;
 import dev.streamtree.bench.parts.BenchContext;
 import dev.streamtree.bench.parts.LatencyPart;
 import dev.streamtree.bench.parts.RealTimePart;
@@ -51,6 +52,7 @@ final class SuiteRun {
         }, 5, 5, TimeUnit.SECONDS);
         List<Measurement> rows = new ArrayList<>();
         Map<String, Map<String, Double>> profiles;
+        Map<String, String> notes;
         try (BenchContext ctx = new BenchContext(sizes)) {
             for (Part part : parts) {
                 System.out.println("bench: running " + part.name().toLowerCase() + " ...");
@@ -72,6 +74,7 @@ final class SuiteRun {
                         }
                         case TRAINING -> rows.addAll(TrainingPart.run(ctx));
                         case LAKE -> rows.addAll(LakePart.run(ctx));
+                        case ADAPTATION -> rows.addAll(AdaptationPart.run(ctx, options.adaptation()));
                     }
                 } catch (Exception e) {
                     if (e instanceof InterruptedException) {
@@ -84,6 +87,7 @@ final class SuiteRun {
                 }
             }
             profiles = ctx.profiles();
+            notes = ctx.notes();
         } finally {
             sampler.shutdownNow();
         }
@@ -94,6 +98,17 @@ final class SuiteRun {
             samples = List.copyOf(loads);
         }
         ObjectNode json = report(options, sizes, started, rows, profiles, samples);
+        if (parts.contains(Part.ADAPTATION)) {
+            AdaptationPart.Settings adaptation = options.adaptation();
+            ObjectNode adaptationSettings = (ObjectNode) json.get("settings");
+            adaptationSettings.put("adaptation_events", adaptation.events());
+            adaptationSettings.put("adaptation_rate", adaptation.rate());
+            var variants = adaptationSettings.putArray("adaptation_variants");
+            adaptation.variants().forEach(v -> variants.add(v.name().toLowerCase()));
+        }
+        if (!notes.isEmpty()) {
+            json.set("notes", Json.mapper().valueToTree(notes));
+        }
         print(rows, profiles, json);
         Path out = options.out;
         if (out.getParent() != null) {

@@ -92,6 +92,31 @@ public final class DemoRun {
     /** Real-time mode's checkpoint interval, or null for micro-batch scoring. */
     private Duration realTimeCheckpointInterval;
     private volatile RealTimeJob realTimeJob;
+    private volatile Observer observer = new Observer() { };
+
+    /**
+     * Sees what the run produced, record by record (the adaptation benchmark scores from it). Called on the generator
+     * thread (events, in generation order) and on the topic readers' threads; must be quick and thread-safe.
+     */
+    public interface Observer {
+        /** An event just generated, before it is sent. */
+        default void onEvent(AgrawalGenerator.Event event) {
+        }
+
+        /** A prediction read from the predictions topic (at-least-once: repeats possible). */
+        default void onPrediction(Prediction prediction) {
+        }
+
+        /** A record read from the control topic (requests, statuses, drift detections). */
+        default void onControl(ControlMessage message) {
+        }
+    }
+
+    /** Hands every event, prediction and control record to {@code observer}. */
+    public DemoRun observedBy(Observer observer) {
+        this.observer = java.util.Objects.requireNonNull(observer, "observer");
+        return this;
+    }
 
     public DemoRun(DemoSettings settings, PrintStream out) {
         this.settings = settings;
@@ -240,6 +265,7 @@ public final class DemoRun {
             }
             Consumer<AgrawalGenerator.Event> onEvent = event -> {
                 timeline.recordTruth(event.id(), new AccuracyTimeline.Truth(event.label(), event.eventTime(), event.function()));
+                observer.onEvent(event);
                 if (labels != null) {
                     labels.schedule(event.id(), event.label());
                 }
@@ -315,11 +341,13 @@ public final class DemoRun {
 
     private void score(AccuracyTimeline timeline, ConsumerRecord<byte[], byte[]> record) {
         Prediction p = Prediction.parse(new String(record.value(), StandardCharsets.UTF_8));
+        observer.onPrediction(p);
         timeline.recordPrediction(p.eventId(), p.predictedClass(), p.modelVersion(), p.batchId());
     }
 
     private void onControl(ConsumerRecord<byte[], byte[]> record) {
         ControlCodec.decode(record.value()).ifPresent(message -> {
+            observer.onControl(message);
             if (message instanceof ControlMessage.RetrainStatus status && status.isFinal() && origin != null) {
                 // Requests that queued up during one retrain are answered together: one status each, same version.
                 boolean repeat = status.version() != null && retrains.stream().anyMatch(r -> status.version().equals(r.version())
