@@ -60,7 +60,7 @@ class RetrainJobMainTest {
     void modelsWithoutSubcommandListsThem() {
         Result r = execute("models");
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).startsWith("retrain-job: missing subcommand: list, show, promote or rollback");
+        assertThat(r.err()).startsWith("retrain-job: missing subcommand: list, show, promote, rollback or prune");
     }
 
     @Test

@@ -173,6 +173,7 @@ class RealTimeJobIT {
             assertThat(job.status().deadLetters()).isEqualTo(bad.size());
             assertThat(job.status().predictions()).isEqualTo(1000);
             assertThat(job.status().modelVersion()).isEqualTo(second.toString());
+            job.lakeJob().commitLake(); // journaled batches become visible to readers at the lake's commit
             assertThat(spark.table(job.lakeJob().tableName()).select("id").distinct().count()).isEqualTo(1000);
             assertThat(job.scoringQuery().isActive()).isTrue();
         } finally {
