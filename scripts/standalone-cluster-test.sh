@@ -108,7 +108,6 @@ kafka_port="$(free_port)"; master_port="$(free_port)"; master_ui="$(free_port)"
 bootstrap="127.0.0.1:$kafka_port"
 master_url="spark://127.0.0.1:$master_port"
 lake="$work/lake"; registry="$work/registry"; checkpoint="$work/checkpoints/streaming"
-mkdir -p "$lake"  # the local catalog's partition recovery fails on a missing lake directory
 
 ingest() { # count seed
   "$java_bin" -Xmx512m $jvm_opts -cp "$lib/*" dev.streamtree.ingest.IngestMain generate \
@@ -132,6 +131,16 @@ wait_for_committed() { # events seconds
     sleep 0.5
   done
   echo "the streaming job did not commit a batch up to $1 events in $2 s (last: $committed)" >&2
+  return 1
+}
+wait_for_lake() { # seconds: until the lake's journal is empty, i.e. every journaled micro-batch is in the table
+  local deadline=$((SECONDS + $1))
+  while (( SECONDS <= deadline )); do
+    if ! compgen -G "$lake/_streamtree/journal/streamtree/events/*/batch-*" > /dev/null; then return 0; fi
+    kill -0 "$streaming_pid" 2>/dev/null || { echo "the streaming job exited" >&2; return 1; }
+    sleep 0.5
+  done
+  echo "the streaming job's lake journal was not committed in $1 s" >&2
   return 1
 }
 sent_events() { sed -n 's/.*generated read [0-9,]*, sent \([0-9,]*\),.*/\1/p' "$work/logs/ingest.log" | tr -d ',' | awk '{ n += $1 } END { print n + 0 }'; }
@@ -172,14 +181,15 @@ say "== submitting the shaded streaming job to $master_url"
   --conf spark.sql.shuffle.partitions=2 --conf spark.ui.enabled=false --conf "spark.executor.extraJavaOptions=$jvm_opts" \
   --class dev.streamtree.streaming.StreamingJobMain "$streaming_jar" \
   --bootstrap-servers "$bootstrap" --lake "$lake" --registry "$registry" --checkpoint "$checkpoint" \
-  --catalog local --trigger-interval 2s > "$work/logs/streaming.log" 2>&1 &
+  --catalog local --trigger-interval 2s --lake-commit-interval 1s > "$work/logs/streaming.log" 2>&1 &
 streaming_pid=$!
 pids+=($streaming_pid)
 wait "$ingest_pid" || { echo "producing the phase 1 events failed (see $work/logs/ingest.log)" >&2; exit 1; }
 wait_for_log "$work/logs/worker-1.log" "Asked to launch executor" 180 "$streaming_pid"
 wait_for_log "$work/logs/worker-2.log" "Asked to launch executor" 180 "$streaming_pid"
 wait_for_committed "$events_before" 300
-say "   the streaming job committed a batch covering all $events_before events"
+wait_for_lake 60
+say "   the streaming job committed a batch covering all $events_before events, and the lake table holds it"
 
 say "== retrain job submitted to the same cluster"
 # One executor core and a one-point search: the point is that the shaded retrain jar trains and promotes on the cluster.
@@ -224,7 +234,8 @@ fi
 wait "$ingest_pid" || { echo "producing the phase 2 events failed (see $work/logs/ingest.log)" >&2; exit 1; }
 expected=$((events_before + events_after))
 wait_for_committed "$expected" 300
-say "   the streaming job committed a batch covering all $expected events"
+wait_for_lake 60
+say "   the streaming job committed a batch covering all $expected events, and the lake table holds it"
 retried=$(( $(retried_tasks) - retried_before ))
 executors_lost="$(grep -c 'Lost executor' "$work/logs/streaming.log" || true)"
 

@@ -20,7 +20,7 @@ import org.apache.spark.sql.SparkSession;
  * what the cluster wrote, independently of the streaming job:
  *
  *   verify LAKE BOOTSTRAP TOPIC   prints two lines:
- *                                 "lake <rows> <distinct ids>" of the Parquet lake, read with a local Spark, and
+ *                                 "lake <rows> <distinct ids>" of the Iceberg lake table, read with a local Spark, and
  *                                 "predictions <records> <distinct event ids> <distinct (id,version,batch)> <versions>"
  *                                 of the predictions topic, read (read_committed) up to its end offsets as of the start.
  */
@@ -37,9 +37,13 @@ public final class ClusterCheck {
     }
 
     private static String lake(String lake) throws Exception {
+        // The lake's Iceberg table streamtree.events, through a Hadoop catalog over the lake (LakeTables.sparkConf()).
         try (SparkSession spark = SparkSession.builder().appName("streamtree-cluster-check").master("local[2]")
-                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2").getOrCreate()) {
-            Dataset<Row> rows = spark.read().option("basePath", lake).parquet(lake);
+                .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "2")
+                .config("spark.sql.catalog.spark_catalog", "org.apache.iceberg.spark.SparkSessionCatalog")
+                .config("spark.sql.catalog.spark_catalog.type", "hadoop")
+                .config("spark.sql.catalog.spark_catalog.warehouse", lake).getOrCreate()) {
+            Dataset<Row> rows = spark.table("streamtree.events");
             return "lake " + rows.count() + " " + rows.select("id").distinct().count();
         }
     }

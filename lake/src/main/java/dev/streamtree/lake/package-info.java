@@ -1,8 +1,8 @@
 /**
- * The lake table. {@code table}: its Spark schema and Parquet files, hour partitions, and the exactly-once batch
- * commit the streaming job writes through ({@link dev.streamtree.lake.table.LakeBatchWriter}); {@code catalog}: the
- * catalogs the table is registered in, Spark's session catalog and AWS Glue, opened from a job's
- * {@code --catalog} by {@link dev.streamtree.lake.catalog.Catalogs}. The model and its registry are in the
+ * The lake: Iceberg tables ({@code table}). {@link dev.streamtree.lake.table.LakeTables} says where the tables live
+ * (a Hadoop catalog under {@code --lake} locally, AWS Glue with S3 in production) and how Spark reaches them by
+ * {@code <database>.<table>}; the streaming job appends through {@link dev.streamtree.lake.table.LakeBatchWriter}
+ * (task-written files, a journal entry per micro-batch, a committer thread). The model and its registry are in the
  * {@code model} module.
  */
 package dev.streamtree.lake;

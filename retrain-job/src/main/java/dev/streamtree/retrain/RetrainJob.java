@@ -1,21 +1,18 @@
 package dev.streamtree.retrain;
 
-import dev.streamtree.common.catalog.EventCatalog;
 import dev.streamtree.common.registry.CorruptVersionException;
 import dev.streamtree.common.registry.ModelMetadata;
 import dev.streamtree.common.registry.PendingVersion;
 import dev.streamtree.common.registry.VersionId;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
-import dev.streamtree.lake.catalog.Catalogs;
-import dev.streamtree.lake.catalog.GlueEventCatalog;
+import dev.streamtree.lake.table.LakeTables;
 import dev.streamtree.model.pipeline.FeaturePipeline;
 import dev.streamtree.model.pipeline.TreeRenderer;
 import dev.streamtree.model.registry.FileSystemModelRegistry;
 import dev.streamtree.retrain.gate.PromotionGate;
-import dev.streamtree.retrain.source.CatalogEvents;
-import dev.streamtree.retrain.source.GlueCatalogEvents;
 import dev.streamtree.retrain.source.LabelledEvents;
+import dev.streamtree.retrain.source.LakeTableEvents;
 import dev.streamtree.retrain.train.Evaluation;
 import dev.streamtree.retrain.train.Metrics;
 import dev.streamtree.retrain.train.ModelSelection;
@@ -56,6 +53,11 @@ import java.util.Optional;
 public final class RetrainJob {
 
     private static final Logger LOG = LoggerFactory.getLogger(RetrainJob.class);
+    /**
+     * The {@code metadata.json} entry (among the fit's parameters) naming the lake table snapshot the version was
+     * trained on, or {@code none} for an empty table.
+     */
+    public static final String LAKE_SNAPSHOT_KEY = "lake_snapshot_id";
 
     private final SparkSession spark;
     private final LabelledEvents source;
@@ -81,14 +83,11 @@ public final class RetrainJob {
         return create(spark, config).run();
     }
 
-    /** The job wired from {@code config}: catalog (local or Glue), lake reader and registry. */
+    /** The job wired from {@code config}: the lake's Iceberg table (local or Glue catalog) and the registry. */
     public static RetrainJob create(SparkSession spark, RetrainConfig config) {
-        EventCatalog catalog = Catalogs.open(config.catalog(), spark, config.database(), config.table(),
-                config.glueRegion());
-        // Glue is read through its API (the partitions it lists), so no Hive metastore client is needed.
-        LabelledEvents source = catalog instanceof GlueEventCatalog glue
-                ? new GlueCatalogEvents(spark, glue, config.lake())
-                : new CatalogEvents(spark, catalog, config.lake());
+        LabelledEvents source = new LakeTableEvents(spark,
+                new LakeTables(config.catalog(), config.lake(), config.glueRegion()),
+                LakeTables.identifier(config.database(), config.table()));
         FileSystemModelRegistry registry = FileSystemModelRegistry.open(config.registry(), spark.sparkContext().hadoopConfiguration());
         return new RetrainJob(spark, source, registry, config, Clock.systemUTC());
     }
@@ -105,7 +104,10 @@ public final class RetrainJob {
     public RetrainOutcome run() {
         long started = System.nanoTime();
         Instant now = clock.instant();
-        Dataset<Row> windowed = TrainingData.window(TrainingData.labelled(source.read(schema), schema), config.window(), now, schema)
+        Optional<Instant> since = config.window().byRows() ? Optional.empty()
+                : Optional.of(now.minus(config.window().duration()));
+        LabelledEvents.TableRows lake = source.read(schema, since);
+        Dataset<Row> windowed = TrainingData.window(TrainingData.labelled(lake.rows(), schema), config.window(), now, schema)
                 .cache();
         try {
             long rows = windowed.count();
@@ -119,7 +121,7 @@ public final class RetrainJob {
             Dataset<Row> training = holdoutSplit.earlier().cache();
             Dataset<Row> holdout = holdoutSplit.later().cache();
             try {
-                return trainAndGate(rows, training, holdout, windowed, started);
+                return trainAndGate(rows, training, holdout, windowed, lake, started);
             } finally {
                 training.unpersist();
                 holdout.unpersist();
@@ -130,7 +132,7 @@ public final class RetrainJob {
     }
 
     private RetrainOutcome trainAndGate(long windowRows, Dataset<Row> training, Dataset<Row> holdout, Dataset<Row> everyRow,
-                                        long started) {
+                                        LabelledEvents.TableRows lake, long started) {
         long holdoutRows = holdout.count();
         long trainingRows = training.count();
         if (holdoutRows == 0 || trainingRows == 0) {
@@ -182,6 +184,8 @@ public final class RetrainJob {
         PipelineModel model = gated;
         Map<String, String> fitRecord = new LinkedHashMap<>(choice.params().asMap());
         fitRecord.put("selection", choice.method());
+        // What the version was trained on: the lake table's snapshot, readable again with VERSION AS OF until expired.
+        fitRecord.put(LAKE_SNAPSHOT_KEY, lake.snapshotId().isPresent() ? Long.toString(lake.snapshotId().getAsLong()) : "none");
         if (decision.promote()) {
             model = FeaturePipeline.fit(everyRow, schema, choice.params());
             fitRecord.put("fitted_on", "training + holdout, " + windowRows + " rows");

@@ -7,10 +7,13 @@ import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.Feature;
 import dev.streamtree.ingest.generate.AgrawalGenerator;
 import dev.streamtree.ingest.generate.DriftPlan;
-import dev.streamtree.lake.catalog.LocalSparkCatalog;
 import dev.streamtree.lake.table.LakeBatchWriter;
 import dev.streamtree.lake.table.LakeBatches;
-import dev.streamtree.lake.table.LakeCommit;
+import dev.streamtree.lake.table.LakeJournal;
+import dev.streamtree.lake.table.LakeTables;
+import dev.streamtree.common.catalog.CatalogKind;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
 import dev.streamtree.lake.table.LakeTable;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -29,25 +32,27 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Writes Agrawal events into a lake through the real lake writer and local catalog, one second apart in event
- * time, continuing where the previous batch stopped.
+ * Writes Agrawal events into the lake's Iceberg table {@code <database>.events} (local catalog) through the real
+ * lake writer, each append one committed batch, one second apart in event time, continuing where the previous
+ * append stopped.
  */
 final class AgrawalLake {
 
     private final SparkSession spark;
     private final EventSchema schema;
     private final LakeBatchWriter writer;
-    private final LocalSparkCatalog catalog;
     private Instant next;
     private long batch;
 
     AgrawalLake(SparkSession spark, EventSchema schema, String lake, String database, Instant start) {
         this.spark = spark;
         this.schema = schema;
-        this.writer = new LakeBatchWriter(lake, "test", spark.sparkContext(), Clock.systemUTC(),
-                schema);
-        this.catalog = new LocalSparkCatalog(spark, database, "events");
-        this.catalog.ensureTable(schema, lake);
+        LakeTables tables = new LakeTables(CatalogKind.LOCAL, lake, null).qualified(spark.sparkContext().hadoopConfiguration());
+        TableIdentifier events = LakeTables.identifier(database, "events");
+        Table table = tables.ensureEventsTable(tables.catalog(spark.sparkContext().hadoopConfiguration()), events, schema);
+        // The test commits each append itself: no timed commits.
+        this.writer = LakeBatchWriter.start(table, LakeJournal.directory(tables, events, "test"), "test",
+                spark.sparkContext(), Duration.ofHours(1), LakeBatchWriter.MAX_OPEN_FILES_PER_TASK);
         this.next = start;
     }
 
@@ -136,8 +141,7 @@ final class AgrawalLake {
 
     private List<Row> write(List<Row> rows) {
         Dataset<Row> df = spark.createDataFrame(rows, LakeTable.sparkSchema(schema)).cache();
-        LakeCommit commit = LakeBatches.write(writer, df, batch++);
-        catalog.addPartitions(commit.partitions());
+        LakeBatches.writeAndCommit(writer, df, batch++);
         df.unpersist();
         return rows;
     }

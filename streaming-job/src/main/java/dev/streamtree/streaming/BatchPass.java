@@ -7,12 +7,13 @@ import dev.streamtree.common.event.ValidationResult;
 import dev.streamtree.common.prediction.Prediction;
 import dev.streamtree.lake.table.HourPartitions;
 import dev.streamtree.lake.table.LakeFileWriter;
-import dev.streamtree.lake.table.LakeStaging;
+import dev.streamtree.lake.table.LakeTarget;
 import dev.streamtree.streaming.parse.EventParsing;
 import dev.streamtree.streaming.parse.ParseCounts;
 import dev.streamtree.streaming.score.Predictor;
 import dev.streamtree.streaming.sink.DeadLetters;
 import dev.streamtree.streaming.sink.KafkaSink;
+import org.apache.iceberg.DataFile;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -32,9 +33,9 @@ import java.util.stream.StreamSupport;
  * A micro-batch's one pass over its Kafka records, in the task that reads each Kafka partition: every record is
  * validated; a valid event goes into the task's lake file and, when a model serves, becomes a prediction record; a
  * refused record becomes a dead-letter record. The output is the Kafka records ({@link KafkaSink#RECORD_SCHEMA},
- * each naming its topic). Once the last record is out, the task's lake files are complete and their names go to
- * {@code stagedFiles}, which the driver hands to the lake's commit; a task that fails adds nothing and deletes its
- * files.
+ * each naming its topic). Once the last record is out, the task's lake files are complete and their
+ * {@link DataFile}s go to {@code lakeFiles}, which the driver journals; a task that fails adds nothing and deletes
+ * its files.
  *
  * <p>Input columns: {@link EventParsing#SOURCE_COLUMNS}. A record never makes the pass throw; a lake file that
  * cannot be written does, and fails the task (and, after Spark's retries, the batch).
@@ -47,8 +48,8 @@ final class BatchPass implements MapPartitionsFunction<Row, Row> {
     private final EventValidator validator;
     private final ParseCounts counts;
     private final Predictor predictor;
-    private final LakeStaging staging;
-    private final CollectionAccumulator<String> stagedFiles;
+    private final LakeTarget lake;
+    private final CollectionAccumulator<DataFile> lakeFiles;
     private final String predictionsTopic;
     private final String deadLetterTopic;
     private final Instant batchTime;
@@ -56,18 +57,18 @@ final class BatchPass implements MapPartitionsFunction<Row, Row> {
 
     /**
      * @param predictor   the batch's scoring, or null when no model serves (no predictions)
-     * @param staging     where lake files go, or null when an earlier attempt committed the batch to the lake
-     * @param stagedFiles receives the lake files of the tasks that complete
+     * @param lake        where lake files go, or null when an earlier attempt landed the batch in the lake
+     * @param lakeFiles   receives the lake files of the tasks that complete
      * @param batchTime   the dead letters' failed-at time
      */
-    BatchPass(EventValidator validator, ParseCounts counts, Predictor predictor, LakeStaging staging,
-              CollectionAccumulator<String> stagedFiles, String predictionsTopic, String deadLetterTopic,
+    BatchPass(EventValidator validator, ParseCounts counts, Predictor predictor, LakeTarget lake,
+              CollectionAccumulator<DataFile> lakeFiles, String predictionsTopic, String deadLetterTopic,
               Instant batchTime) {
         this.validator = validator;
         this.counts = counts;
         this.predictor = predictor;
-        this.staging = staging;
-        this.stagedFiles = stagedFiles;
+        this.lake = lake;
+        this.lakeFiles = lakeFiles;
         this.predictionsTopic = predictionsTopic;
         this.deadLetterTopic = deadLetterTopic;
         this.batchTime = batchTime;
@@ -76,13 +77,13 @@ final class BatchPass implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public Iterator<Row> call(Iterator<Row> records) {
-        LakeFileWriter lake = staging == null ? null : LakeFileWriter.forCurrentTask(staging);
+        LakeFileWriter files = lake == null ? null : LakeFileWriter.forCurrentTask(lake);
         HourPartitions partitions = new HourPartitions();
         Iterator<Row> out = StreamSupport.stream(Spliterators.spliteratorUnknownSize(records, Spliterator.ORDERED), false)
-                .map(record -> process(record, lake, partitions))
+                .map(record -> process(record, files, partitions))
                 .filter(Objects::nonNull)
                 .iterator();
-        return lake == null ? out : new ThenFinish(out, () -> lake.finish().forEach(stagedFiles::add));
+        return files == null ? out : new ThenFinish(out, () -> files.finish().forEach(lakeFiles::add));
     }
 
     /** The Kafka record for one source record (null when a valid event has no model to score it). */

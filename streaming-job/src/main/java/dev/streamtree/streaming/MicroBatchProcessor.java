@@ -1,12 +1,13 @@
 package dev.streamtree.streaming;
 
-import dev.streamtree.common.catalog.EventCatalog;
 import dev.streamtree.common.event.EventValidator;
 import dev.streamtree.common.registry.VersionId;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.lake.table.LakeBatch;
 import dev.streamtree.lake.table.LakeBatchWriter;
 import dev.streamtree.lake.table.LakeCommit;
+import dev.streamtree.lake.table.LakeJournal;
+import dev.streamtree.lake.table.LakeTables;
 import dev.streamtree.streaming.config.StreamingConfig;
 import dev.streamtree.streaming.parse.EventParsing;
 import dev.streamtree.streaming.parse.ParseCounts;
@@ -19,6 +20,9 @@ import dev.streamtree.streaming.score.ServingModel;
 import dev.streamtree.model.score.TreeScorer;
 import dev.streamtree.streaming.sink.KafkaSink;
 import dev.streamtree.streaming.sink.RecordSink;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.function.VoidFunction2;
 import org.apache.spark.sql.Column;
@@ -31,6 +35,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 
@@ -38,13 +43,14 @@ import java.util.Optional;
  * One micro-batch, on the driver: pick the model (once, before anything else, so the whole batch is scored by
  * one version; for a replayed batch, the version its first attempt recorded in {@link BatchVersions}), start the
  * lake batch, then one Spark job: each task reads a Kafka partition, validates every record,
- * writes the valid events' lake file, and sends predictions and dead letters to Kafka ({@link BatchPass}). After
- * it, the lake commit (exactly once) and the catalog. Kafka is read and every record validated once per batch, with
- * no cache.
+ * writes the valid events' lake files, and sends predictions and dead letters to Kafka ({@link BatchPass}). After
+ * it, the batch's lake journal entry; the table commit is the committer thread's ({@link LakeBatchWriter}). Kafka is
+ * read and every record validated once per batch, with no cache.
  *
  * <p>Any failure of a sink propagates: the query stops and, restarted, replays the batch from its checkpoint.
  * The replay rewrites dead letters and predictions (at-least-once; consumers de-duplicate on event id, model
  * version and batch id, which the replay repeats) but not the lake rows (exactly-once, see {@link LakeBatchWriter}).
+ * Lake commits that keep failing also fail the query ({@link dev.streamtree.lake.table.LakeCommitter#checkHealthy}).
  */
 final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
 
@@ -55,24 +61,33 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
     private final StreamingConfig config;
     private final EventSchema schema;
     private final EventValidator validator;
-    private final EventCatalog catalog;
+    private final Lake lake;
     private final ModelTracker<TreeScorer> models;
     private final BatchVersions batchVersions;
     private final RecordSink sink;
     private final StatusBoard board;
     private final Clock clock;
-    private LakeBatchWriter lakeWriter;
+    /** Made at the first batch (the writer id is the query's); read by {@link #commitLake} on other threads. */
+    private volatile LakeBatchWriter lakeWriter;
     private ParseCounts counts;
-    private CollectionAccumulator<String> stagedFiles;
+    private CollectionAccumulator<DataFile> lakeFiles;
     private boolean warnedUnscored;
 
-    MicroBatchProcessor(StreamingConfig config, EventValidator validator, EventCatalog catalog,
+    /**
+     * The lake table the batches land in.
+     *
+     * @param commitInterval how often the committer commits journaled batches
+     */
+    record Lake(LakeTables tables, TableIdentifier identifier, Table table, Duration commitInterval) {
+    }
+
+    MicroBatchProcessor(StreamingConfig config, EventValidator validator, Lake lake,
                         ModelTracker<TreeScorer> models, BatchVersions batchVersions, RecordSink sink, StatusBoard board,
                         Clock clock) {
         this.config = config;
         this.schema = validator.schema();
         this.validator = validator;
-        this.catalog = catalog;
+        this.lake = lake;
         this.models = models;
         this.batchVersions = batchVersions;
         this.sink = sink;
@@ -88,13 +103,13 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
         Instant batchTime = clock.instant();
         register(kafkaRows.sparkSession().sparkContext());
         counts.reset();
-        stagedFiles.reset();
-        LakeBatchWriter lake = lakeWriter(kafkaRows);
-        LakeBatch lakeBatch = lake.begin(batchId);
+        lakeFiles.reset();
+        LakeBatchWriter lakeWriter = lakeWriter(kafkaRows);
+        LakeBatch lakeBatch = lakeWriter.begin(batchId);
         String version = model.map(m -> m.version().toString()).orElse(null);
         Predictor predictor = model.map(m -> new Predictor(m.model(), schema, version, batchId, batchTime,
                 config.explain())).orElse(null);
-        BatchPass pass = new BatchPass(validator, counts, predictor, lakeBatch.staging(), stagedFiles,
+        BatchPass pass = new BatchPass(validator, counts, predictor, lakeBatch.target(), lakeFiles,
                 config.topics().predictions(), config.topics().deadLetters(), batchTime);
         Dataset<Row> records = kafkaRows
                 .select(EventParsing.SOURCE_COLUMNS.stream().map(functions::col).toArray(Column[]::new))
@@ -102,7 +117,7 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
         // Predictions and dead letters are sent, and the lake files written, by the batch's only Spark job.
         sink.write(records);
         phases.lap("records");
-        LakeCommit commit = lake.commit(lakeBatch, stagedFiles.value());
+        LakeCommit commit = lakeWriter.finish(lakeBatch, lakeFiles.value());
         phases.lap("lake");
         long valid = counts.valid().value();
         long refused = counts.refused().value();
@@ -112,10 +127,6 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
             LOG.warn("no model is serving yet (registry {} has no usable current version): events go to "
                     + "the lake, no predictions are emitted until a model is promoted", config.registry());
             warnedUnscored = true;
-        }
-        if (!commit.partitions().isEmpty()) {
-            catalog.addPartitions(commit.partitions());
-            phases.lap("catalog");
         }
         long toLake = commit.replayed() ? 0 : valid;
         long millis = phases.total();
@@ -156,7 +167,7 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
     private void register(SparkContext context) {
         if (counts == null) {
             counts = ParseCounts.register(context);
-            stagedFiles = context.collectionAccumulator("streamtree staged lake files");
+            lakeFiles = context.collectionAccumulator("streamtree lake files");
         }
     }
 
@@ -167,10 +178,29 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
                 throw new IllegalStateException("no streaming query id on the batch thread (property "
                         + QUERY_ID_PROPERTY + "); the processor must run inside foreachBatch");
             }
-            lakeWriter = new LakeBatchWriter(config.lake(), queryId.replace("-", "").substring(0, 12),
-                    kafkaRows.sparkSession().sparkContext(), clock, schema);
+            String writerId = queryId.replace("-", "").substring(0, 12);
+            lakeWriter = LakeBatchWriter.start(lake.table(), LakeJournal.directory(lake.tables(), lake.identifier(), writerId),
+                    writerId, kafkaRows.sparkSession().sparkContext(), lake.commitInterval(),
+                    LakeBatchWriter.MAX_OPEN_FILES_PER_TASK);
         }
         return lakeWriter;
+    }
+
+    /** Commits the journaled lake batches now; nothing before the first batch. */
+    void commitLake() {
+        LakeBatchWriter writer = lakeWriter;
+        if (writer != null) {
+            writer.committer().commitPending();
+        }
+    }
+
+    /** Commits the journaled lake batches and stops the committer; call once the query has stopped. */
+    void closeLake() {
+        LakeBatchWriter writer = lakeWriter;
+        if (writer != null) {
+            lakeWriter = null;
+            writer.close();
+        }
     }
 
     private static String describe(LakeCommit commit) {

@@ -24,7 +24,7 @@ import static dev.streamtree.streaming.config.StreamingOptions.*;
  * ({@link StreamingOptions}); {@link #toConfig()} is all the parsing, {@link #call()} runs the job.
  */
 @Command(name = "streaming", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "Kafka events -> validated, catalogued Parquet lake + live predictions with model hot-swap; "
+        description = "Kafka events -> validated Iceberg lake table + live predictions with model hot-swap; "
                 + "refused records -> dead-letter topic.")
 public final class StreamingCommand implements Callable<Integer> {
 
@@ -52,6 +52,11 @@ public final class StreamingCommand implements Callable<Integer> {
     @Option(names = EXPLAIN, description = "Add the tree's decision path to every prediction.")
     boolean explain;
 
+    @Option(names = LAKE_COMMIT_INTERVAL, defaultValue = DEFAULT_LAKE_COMMIT_INTERVAL, paramLabel = "DURATION",
+            description = "How often journaled micro-batches are committed to the Iceberg lake table, the most lake "
+                    + "readers lag (default: ${DEFAULT-VALUE}).")
+    String lakeCommitInterval;
+
     /**
      * The validated configuration.
      *
@@ -66,7 +71,8 @@ public final class StreamingCommand implements Callable<Integer> {
                 .job(job)
                 .checkpoint(checkpoint)
                 .trigger(StreamingOptions.parseDuration(triggerInterval, TRIGGER_INTERVAL), maxOffsetsPerTrigger)
-                .startingOffsets(startingOffsets);
+                .startingOffsets(startingOffsets)
+                .lakeCommitInterval(StreamingOptions.parseDuration(lakeCommitInterval, LAKE_COMMIT_INTERVAL));
         return (explain ? config.decisionPaths() : config).build();
     }
 
@@ -93,7 +99,10 @@ public final class StreamingCommand implements Callable<Integer> {
         job.awaitTermination();
     }
 
-    /** A session named for the job; {@code local[*]} only when nothing (such as spark-submit) set a master. */
+    /**
+     * A session named for the job ({@link StreamingJob#start} makes its {@code spark_catalog} the lake's);
+     * {@code local[*]} only when nothing (such as spark-submit) set a master.
+     */
     static SparkSession session() {
         SparkSession.Builder builder = SparkSession.builder().appName(QUERY_NAME);
         if (!new SparkConf().contains("spark.master")) {

@@ -1,13 +1,11 @@
 package dev.streamtree.streaming;
 
-import dev.streamtree.lake.catalog.Catalogs;
-import dev.streamtree.common.catalog.EventCatalog;
 import dev.streamtree.common.event.EventValidator;
 import dev.streamtree.common.registry.ModelRegistry;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.model.registry.FileSystemModelRegistry;
-import dev.streamtree.lake.table.LakeBatchWriter;
+import dev.streamtree.lake.table.LakeTables;
 import dev.streamtree.streaming.config.StreamingConfig;
 import dev.streamtree.streaming.config.StreamingOptions;
 import dev.streamtree.streaming.progress.ProgressListener;
@@ -19,6 +17,9 @@ import dev.streamtree.streaming.score.ModelTracker;
 import dev.streamtree.streaming.score.SparkModelLoader;
 import dev.streamtree.model.score.TreeScorer;
 import dev.streamtree.streaming.source.KafkaSource;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
@@ -35,9 +36,14 @@ import java.util.concurrent.TimeoutException;
  * {@link MicroBatchProcessor}. Start it with {@link #start}, watch it with {@link #status()}, end it with
  * {@link #stop()}; the launcher runs it in-process, {@link StreamingJobMain} under {@code spark-submit}.
  *
+ * <p>The lake is the Iceberg table {@code <database>.<table>} of {@link LakeTables} (created if absent); the job makes
+ * the session's {@code spark_catalog} the lake's, so {@code spark.table(job.tableName())} reads it. Batches land
+ * through the journal and are committed every {@code --lake-commit-interval} and at {@link #stop()}.
+ *
  * <p>Lifecycle failures: {@link #start} throws {@link IllegalArgumentException} for a bad schema, lake or
  * catalog setting and {@link dev.streamtree.common.catalog.CatalogException} when the table cannot be
- * registered; once running, a failing sink stops the query and {@link #awaitTermination()} throws.
+ * created or loaded; once running, a failing sink or lake commit stops the query and {@link #awaitTermination()}
+ * throws.
  */
 public final class StreamingJob implements AutoCloseable {
 
@@ -54,11 +60,12 @@ public final class StreamingJob implements AutoCloseable {
     private final ProgressListener listener;
     private final QuerySupervisor supervisor;
     private final StatusBoard board;
-    private final EventCatalog catalog;
+    private final Catalog catalog;
+    private final String tableName;
     private final ModelTracker<TreeScorer> models;
 
     private StreamingJob(SparkSession spark, StreamingConfig config, MicroBatchProcessor processor,
-                         ProgressListener listener, StatusBoard board, EventCatalog catalog,
+                         ProgressListener listener, StatusBoard board, Catalog catalog, String tableName,
                          ModelTracker<TreeScorer> models) {
         this.spark = spark;
         this.models = models;
@@ -67,47 +74,58 @@ public final class StreamingJob implements AutoCloseable {
         this.listener = listener;
         this.board = board;
         this.catalog = catalog;
+        this.tableName = tableName;
         this.supervisor = new QuerySupervisor(this::startQuery, StreamingJob::isKafkaMetricsReplayBug, MAX_RESTARTS);
     }
 
-    /** Starts the job with the catalog and registry the configuration names. */
+    /** Starts the job with the lake and registry the configuration names. */
     public static StreamingJob start(SparkSession spark, StreamingConfig config) {
         return start(spark, config, StatusBoard.Observer.NONE);
     }
 
     /**
-     * Starts the job with the catalog and registry the configuration names, passing every update of its counters
+     * Starts the job with the lake and registry the configuration names, passing every update of its counters
      * to {@code observer} (the job's metrics).
      */
     public static StreamingJob start(SparkSession spark, StreamingConfig config, StatusBoard.Observer observer) {
-        EventCatalog catalog = Catalogs.open(config.catalog(), spark, config.database(), config.table(), config.glueRegion());
         ModelRegistry registry = FileSystemModelRegistry.open(config.registry(), spark.sparkContext().hadoopConfiguration());
-        return start(spark, config, catalog, registry, observer);
+        return start(spark, config, registry, observer);
     }
 
-    /** Starts the job with the given catalog and registry. */
-    public static StreamingJob start(SparkSession spark, StreamingConfig config, EventCatalog catalog,
-                                     ModelRegistry registry) {
-        return start(spark, config, catalog, registry, StatusBoard.Observer.NONE);
+    /** Starts the job with the given registry. */
+    public static StreamingJob start(SparkSession spark, StreamingConfig config, ModelRegistry registry) {
+        return start(spark, config, registry, StatusBoard.Observer.NONE);
     }
 
-    /** Starts the job with the given catalog and registry, passing every update of its counters to {@code observer}. */
-    public static StreamingJob start(SparkSession spark, StreamingConfig config, EventCatalog catalog,
-                                     ModelRegistry registry, StatusBoard.Observer observer) {
+    /** Starts the job with the given registry, passing every update of its counters to {@code observer}. */
+    public static StreamingJob start(SparkSession spark, StreamingConfig config, ModelRegistry registry,
+                                     StatusBoard.Observer observer) {
         EventSchema schema = SchemaCodec.load(config.schemaLocation());
         Clock clock = Clock.systemUTC();
-        String location = LakeBatchWriter.qualifiedLocation(config.lake(), spark.sparkContext().hadoopConfiguration());
-        catalog.ensureTable(schema, location);
+        LakeTables tables = new LakeTables(config.catalog(), config.lake(), config.glueRegion())
+                .qualified(spark.sparkContext().hadoopConfiguration());
+        try {
+            tables.configure(spark);
+        } catch (IllegalStateException e) {
+            LOG.warn("this session's SQL names do not reach the lake's tables ({}); the job writes the lake all the same",
+                    e.getMessage());
+        }
+        Catalog catalog = tables.catalog(spark.sparkContext().hadoopConfiguration());
+        TableIdentifier identifier = LakeTables.identifier(config.database(), config.table());
+        Table table = tables.ensureEventsTable(catalog, identifier, schema);
+        String location = table.location();
         spark.conf().set(StreamingOptions.SPARK_STREAMING_METRICS, "true");
         StatusBoard board = new StatusBoard(clock, observer);
         BatchVersions batchVersions = BatchVersions.open(config.checkpoint(), spark.sparkContext().hadoopConfiguration());
         ModelTracker<TreeScorer> models = new ModelTracker<>(registry, schema, new SparkModelLoader(schema,
                 spark.sparkContext().hadoopConfiguration()))
                 .prefetchEvery(prefetchInterval(config.triggerInterval()));
-        MicroBatchProcessor processor = new MicroBatchProcessor(config, new EventValidator(schema), catalog, models,
+        MicroBatchProcessor processor = new MicroBatchProcessor(config, new EventValidator(schema),
+                new MicroBatchProcessor.Lake(tables, identifier, table, config.lakeCommitInterval()), models,
                 batchVersions, KafkaSink.to(config.kafka()), board, clock);
         ProgressListener listener = new ProgressListener(StreamingOptions.QUERY_NAME, board, LOG_INTERVAL, clock);
-        StreamingJob job = new StreamingJob(spark, config, processor, listener, board, catalog, models);
+        StreamingJob job = new StreamingJob(spark, config, processor, listener, board, catalog,
+                LakeTables.sqlName(identifier), models);
         spark.streams().addListener(listener);
         try {
             job.supervisor.start();
@@ -116,9 +134,10 @@ public final class StreamingJob implements AutoCloseable {
             models.close();
             throw e;
         }
-        LOG.info("streaming {} -> lake {} (table {}), predictions {}, dead letters {}; checkpoint {}, trigger {}",
-                config.topics().events(), location, catalog.tableName(), config.topics().predictions(),
-                config.topics().deadLetters(), config.checkpoint(), config.triggerInterval());
+        LOG.info("streaming {} -> lake {} (Iceberg table {}, commits every {}), predictions {}, dead letters {}; "
+                        + "checkpoint {}, trigger {}", config.topics().events(), location, job.tableName(),
+                config.lakeCommitInterval(), config.topics().predictions(), config.topics().deadLetters(),
+                config.checkpoint(), config.triggerInterval());
         return job;
     }
 
@@ -174,9 +193,19 @@ public final class StreamingJob implements AutoCloseable {
         return supervisor.query();
     }
 
-    /** The catalog table the job writes, e.g. {@code streamtree.events}. */
+    /** The lake table the job writes, as SQL names it, e.g. {@code streamtree.events}. */
     public String tableName() {
-        return catalog.tableName();
+        return tableName;
+    }
+
+    /**
+     * Commits the lake batches journaled so far now, rather than at the next commit interval, so that readers see
+     * every batch that has completed.
+     *
+     * @throws RuntimeException when the commit fails (the committer retries at its next interval)
+     */
+    public void commitLake() {
+        processor.commitLake();
     }
 
     /**
@@ -190,13 +219,22 @@ public final class StreamingJob implements AutoCloseable {
         supervisor.awaitTermination();
     }
 
-    /** Stops the query (the running micro-batch is interrupted; the next start replays it) and detaches the listener. */
+    /**
+     * Stops the query (the running micro-batch is interrupted; the next start replays it), commits the lake batches
+     * journaled so far and detaches the listener.
+     */
     public void stop() {
         try {
             supervisor.stop();
         } catch (TimeoutException e) {
             LOG.warn("streaming query did not stop in time: {}", e.getMessage());
         } finally {
+            try {
+                processor.closeLake();
+            } catch (RuntimeException e) {
+                LOG.warn("the lake's last commit failed (the journal keeps the batches; the next start commits them): {}",
+                        e.getMessage());
+            }
             spark.streams().removeListener(listener);
             board.state("stopped");
             models.close();
@@ -204,7 +242,7 @@ public final class StreamingJob implements AutoCloseable {
                 try {
                     closeable.close();
                 } catch (Exception e) {
-                    LOG.warn("closing catalog {} failed: {}", catalog.tableName(), e.getMessage());
+                    LOG.warn("closing the lake's catalog failed: {}", e.getMessage());
                 }
             }
         }

@@ -5,13 +5,17 @@ import dev.streamtree.common.event.EventValidator;
 import dev.streamtree.common.prediction.DeadLetterHeaders;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
-import dev.streamtree.lake.table.HadoopConf;
+import dev.streamtree.common.catalog.CatalogKind;
 import dev.streamtree.lake.table.HourPartitions;
 import dev.streamtree.lake.table.LakeFileWriter;
-import dev.streamtree.lake.table.LakeStaging;
 import dev.streamtree.lake.table.LakeTable;
+import dev.streamtree.lake.table.LakeTables;
+import dev.streamtree.lake.table.LakeTarget;
 import dev.streamtree.streaming.parse.ParseCounts;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.SerializableTable;
+import org.apache.iceberg.Table;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
@@ -39,7 +43,7 @@ class BatchPassTest {
     private static final Instant BATCH_TIME = Instant.parse("2024-03-01T06:00:00Z");
 
     @TempDir
-    Path staging;
+    Path lakeRoot;
     private ParseCounts counts;
     private BatchPass pass;
     private LakeFileWriter lake;
@@ -49,10 +53,13 @@ class BatchPassTest {
     @BeforeEach
     void startPass() {
         counts = new ParseCounts(new LongAccumulator(), new LongAccumulator());
-        LakeStaging lakeStaging = new LakeStaging(staging.toUri().toString(), SCHEMA, new HadoopConf(new Configuration()));
-        pass = new BatchPass(new EventValidator(SCHEMA), counts, null, lakeStaging,
+        LakeTables tables = new LakeTables(CatalogKind.LOCAL, lakeRoot.toUri().toString(), null);
+        Table table = SerializableTable.copyOf(tables.ensureEventsTable(tables.catalog(new Configuration()),
+                LakeTables.identifier("streamtree", "events"), SCHEMA));
+        LakeTarget target = new LakeTarget(() -> table, "w1-7", 4);
+        pass = new BatchPass(new EventValidator(SCHEMA), counts, null, target,
                 new CollectionAccumulator<>(), "predictions", "events.dlq", BATCH_TIME);
-        lake = LakeFileWriter.open(lakeStaging, 0, 1);
+        lake = LakeFileWriter.open(target, 0, 1);
         partitions = new HourPartitions();
     }
 
@@ -62,15 +69,19 @@ class BatchPassTest {
 
         Row scored = pass.process(source("e-1", good, 5), lake, partitions);
         Row dead = pass.process(source("e-2", "{\"id\":", 6), lake, partitions);
-        List<String> files = lake.finish();
+        List<DataFile> files = lake.finish();
 
         assertThat(scored).as("no model: no prediction record").isNull();
         assertThat(dead.getString(0)).isEqualTo("events.dlq");
         assertThat(new String((byte[]) dead.get(2), StandardCharsets.UTF_8)).isEqualTo("{\"id\":");
         assertThat(counts.valid().value()).isEqualTo(1);
         assertThat(counts.refused().value()).isEqualTo(1);
-        assertThat(files).containsExactly(new LakePartition("2024-03-01", 5).path() + "/part-0-1.parquet");
-        assertThat(Files.isRegularFile(staging.resolve(files.get(0)))).isTrue();
+        assertThat(files).singleElement().satisfies(file -> {
+            assertThat(file.location()).endsWith("/streamtree/events/data/" + new LakePartition("2024-03-01", 5).path()
+                    + "/w1-7-0-1-0.parquet");
+            assertThat(file.recordCount()).isEqualTo(1);
+            assertThat(Files.isRegularFile(Path.of(java.net.URI.create(file.location())))).isTrue();
+        });
     }
 
     @Test
@@ -88,7 +99,7 @@ class BatchPassTest {
                         lake, partitions),
                 pass.process(RowFactory.create("e-5".getBytes(StandardCharsets.UTF_8), null, "events", 0, 4L),
                         lake, partitions));
-        List<String> files = lake.finish();
+        List<DataFile> files = lake.finish();
 
         assertThat(dead).extracting(BatchPassTest::reason).satisfiesExactly(
                 reason -> assertThat(reason).startsWith("malformed JSON"),
@@ -98,10 +109,10 @@ class BatchPassTest {
         assertThat((byte[]) dead.get(2).get(2)).as("dead letter keeps the original bytes").isEqualTo(invalidUtf8);
         assertThat(counts.valid().value()).isEqualTo(1);
         assertThat(counts.refused().value()).isEqualTo(4);
-        assertThat(files).containsExactly(new LakePartition("2024-03-01", 5).path() + "/part-0-1.parquet");
+        assertThat(files).singleElement().extracting(DataFile::recordCount).isEqualTo(1L);
         List<String> columns = LakeTable.columnNames(SCHEMA);
         try (ParquetReader<Group> reader = ParquetReader.builder(new GroupReadSupport(),
-                new org.apache.hadoop.fs.Path(staging.resolve(files.get(0)).toUri())).build()) {
+                new org.apache.hadoop.fs.Path(files.get(0).location())).build()) {
             Group row = reader.read();
             assertThat(row.getString(columns.get(0), 0)).isEqualTo("e-1");
             assertThat(row.getLong(columns.get(1), 0)).as("event time, epoch micros")

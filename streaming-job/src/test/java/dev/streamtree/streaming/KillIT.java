@@ -1,7 +1,9 @@
 package dev.streamtree.streaming;
 
 import dev.streamtree.common.prediction.Prediction;
+import dev.streamtree.common.catalog.CatalogKind;
 import dev.streamtree.common.schema.EventSchema;
+import dev.streamtree.lake.table.LakeTables;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.kafka.embedded.TestKafka;
 import dev.streamtree.model.pipeline.TreeParams;
@@ -37,13 +39,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Real broker ({@link TestKafka}) and the streaming job as a separate JVM ({@link StreamingJobMain}), killed with
  * SIGKILL ({@link Process#destroyForcibly()}) at random points while events flow, {@value #KILLS} times, each time
- * restarted from the same checkpoint. At the end the lake holds every event exactly once and every event has at
- * least one prediction (predictions are at-least-once).
+ * restarted from the same checkpoint. The lake commits every second, so kills fall while tasks write files, while a
+ * batch's journal entry is written, and while the committer commits or deletes entries. At the end the lake table
+ * holds every event exactly once and every event has at least one prediction (predictions are at-least-once).
  */
 class KillIT {
 
     private static final EventSchema SCHEMA = SchemaCodec.load("builtin:agrawal");
     private static final int KILLS = 5;
+    private static final String TABLE = "streamtree_kill.events";
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(240);
 
     @TempDir
@@ -59,6 +63,8 @@ class KillIT {
             kafka.createTopics(1, List.of("kill.dlq", "kill.predictions"));
             SparkSession spark = SparkSession.builder().master("local[1]").appName("KillIT")
                     .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "1").getOrCreate();
+            new LakeTables(CatalogKind.LOCAL, work.resolve("lake").toString(), null)
+                    .qualified(spark.sparkContext().hadoopConfiguration()).configure(spark);
             try {
                 FileSystemModelRegistry registry = FileSystemModelRegistry.open(work.resolve("registry").toString(),
                         spark.sparkContext().hadoopConfiguration());
@@ -104,7 +110,7 @@ class KillIT {
                         Thread.sleep(3000);
                     }
                     Thread.sleep(3000);
-                    Dataset<Row> lake = spark.read().parquet(work.resolve("lake").toString());
+                    Dataset<Row> lake = spark.table(TABLE);
                     assertThat(lake.count()).as("lake rows").isEqualTo(events);
                     assertThat(lake.select("id").distinct().count()).as("distinct ids").isEqualTo(events);
 
@@ -135,16 +141,12 @@ class KillIT {
         }
     }
 
+    /** Rows the lake table holds; 0 before the job first created it. */
     private long lakeCount(SparkSession spark) {
-        Path lake = work.resolve("lake");
-        try (var files = Files.walk(lake)) {
-            if (files.noneMatch(p -> p.toString().endsWith(".parquet") && !p.toString().contains("_streamtree"))) {
-                return 0;
-            }
-        } catch (IOException e) {
+        if (!Files.isDirectory(work.resolve("lake/streamtree_kill/events/metadata"))) {
             return 0;
         }
-        return spark.read().parquet(lake.toString()).count();
+        return spark.table(TABLE).count();
     }
 
     /** Sends events at about 50 per second while {@code producing} is set. */
@@ -188,6 +190,8 @@ class KillIT {
                 "--predictions-topic", "kill.predictions", "--lake", work.resolve("lake").toString(),
                 "--registry", work.resolve("registry").toString(), "--checkpoint", work.resolve("checkpoint").toString(),
                 "--database", "streamtree_kill", "--table", "events", "--trigger-interval", "1s",
+                // Commits as often as batches, so kills also land while the committer commits or cleans the journal.
+                "--lake-commit-interval", "1s",
                 "--max-offsets-per-trigger", "2000"));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }

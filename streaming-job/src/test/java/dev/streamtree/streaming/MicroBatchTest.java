@@ -10,8 +10,7 @@ import dev.streamtree.common.registry.VersionId;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.common.topic.Topics;
-import dev.streamtree.lake.catalog.LocalSparkCatalog;
-import dev.streamtree.lake.table.LakeBatchWriter;
+import dev.streamtree.lake.table.LakeTables;
 import dev.streamtree.model.pipeline.TreeParams;
 import dev.streamtree.model.registry.FileSystemModelRegistry;
 import dev.streamtree.model.score.TreeScorer;
@@ -21,6 +20,8 @@ import dev.streamtree.streaming.score.BatchVersions;
 import dev.streamtree.streaming.score.ModelTracker;
 import dev.streamtree.streaming.score.SparkModelLoader;
 import dev.streamtree.testing.TestSpark;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -35,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,13 +90,17 @@ class MicroBatchTest {
                 .catalog(CatalogKind.LOCAL, "micro_batch_test", "events", null)
                 .checkpoint(dir.resolve("checkpoint").toString())
                 .build();
-        LocalSparkCatalog catalog = new LocalSparkCatalog(spark, "micro_batch_test", "events");
-        catalog.ensureTable(SCHEMA, LakeBatchWriter.qualifiedLocation(lake, spark.sparkContext().hadoopConfiguration()));
+        LakeTables tables = new LakeTables(CatalogKind.LOCAL, lake, null).qualified(spark.sparkContext().hadoopConfiguration());
+        tables.configure(spark);
+        TableIdentifier identifier = LakeTables.identifier("micro_batch_test", "events");
+        Table table = tables.ensureEventsTable(tables.catalog(spark.sparkContext().hadoopConfiguration()), identifier, SCHEMA);
+        // Long enough that only the test's own commits run.
+        MicroBatchProcessor.Lake lakeTable = new MicroBatchProcessor.Lake(tables, identifier, table, Duration.ofHours(1));
         List<Row> sent = new ArrayList<>();
         StatusBoard board = new StatusBoard(Clock.systemUTC());
         try (ModelTracker<TreeScorer> models = new ModelTracker<>(registry, SCHEMA,
                 new SparkModelLoader(SCHEMA, spark.sparkContext().hadoopConfiguration()))) {
-            MicroBatchProcessor processor = new MicroBatchProcessor(config, new EventValidator(SCHEMA), catalog, models,
+            MicroBatchProcessor processor = new MicroBatchProcessor(config, new EventValidator(SCHEMA), lakeTable, models,
                     BatchVersions.open(config.checkpoint(), spark.sparkContext().hadoopConfiguration()),
                     records -> sent.addAll(records.collectAsList()), board, Clock.systemUTC());
             // Spark sets the query id on the stream thread; the lake writer names its files after it.
@@ -109,7 +115,9 @@ class MicroBatchTest {
             assertThat(topicsOf(sent)).containsExactlyInAnyOrder(topics.predictions(), topics.deadLetters());
             assertThat(sent.stream().filter(r -> topics.deadLetters().equals(r.getString(0))).count())
                     .as("dead letters").isEqualTo(2);
-            assertThat(lakeIds(lake)).as("lake rows after batch 0").hasSize(100);
+            assertThat(lakeIds()).as("batch 0 journaled, not yet committed").isEmpty();
+            processor.commitLake();
+            assertThat(lakeIds()).as("lake rows after batch 0").hasSize(100);
 
             // A promotion, then batch 0 replayed (its commit never reached the checkpoint): same version, lake unchanged.
             registry.promote(second, "test");
@@ -117,13 +125,15 @@ class MicroBatchTest {
             processor.call(batch0, 0L);
             assertThat(predictions(sent, topics)).as("the replay's predictions").hasSize(100)
                     .allMatch(p -> p.get(Prediction.MODEL_VERSION).asText().equals(first.toString()));
-            assertThat(lakeIds(lake)).as("lake rows after the replay").hasSize(100).doesNotHaveDuplicates();
+            processor.commitLake();
+            assertThat(lakeIds()).as("lake rows after the replay").hasSize(100).doesNotHaveDuplicates();
 
             sent.clear();
             processor.call(kafkaRows(events, 100, 50, topics.events()), 1L);
             assertThat(predictions(sent, topics)).as("batch 1's predictions").hasSize(50)
                     .allMatch(p -> p.get(Prediction.MODEL_VERSION).asText().equals(second.toString()));
-            assertThat(lakeIds(lake)).as("lake rows after batch 1").hasSize(150);
+            processor.closeLake();
+            assertThat(lakeIds()).as("lake rows after batch 1, committed at close").hasSize(150);
             assertThat(board.snapshot().eventsToLake()).as("events counted into the lake").isEqualTo(150);
             assertThat(board.snapshot().deadLetters()).as("dead letters counted, the replay's re-sent ones too").isEqualTo(6);
         }
@@ -162,7 +172,7 @@ class MicroBatchTest {
         return sent.stream().map(r -> r.getString(0)).collect(Collectors.toSet());
     }
 
-    private static List<String> lakeIds(String lake) {
-        return spark.read().parquet(lake).select("id").collectAsList().stream().map(r -> r.getString(0)).toList();
+    private static List<String> lakeIds() {
+        return spark.table("micro_batch_test.events").select("id").collectAsList().stream().map(r -> r.getString(0)).toList();
     }
 }

@@ -8,7 +8,8 @@ import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.common.topic.Topics;
 import dev.streamtree.kafka.embedded.TestKafka;
-import dev.streamtree.lake.catalog.LocalSparkCatalog;
+import dev.streamtree.common.catalog.CatalogKind;
+import dev.streamtree.lake.table.LakeTables;
 import dev.streamtree.model.pipeline.TreeParams;
 import dev.streamtree.model.registry.FileSystemModelRegistry;
 import dev.streamtree.streaming.config.StreamingConfig;
@@ -63,11 +64,16 @@ class StreamingJobIT {
 
     @TempDir
     Path work;
+    /** One lake (Iceberg warehouse) for the class: the session's spark_catalog serves one; tests use their own tables. */
+    @TempDir
+    static Path lakes;
 
     @BeforeAll
     static void start() {
         kafka = TestKafka.start();
         spark = TestSpark.local("StreamingJobIT");
+        new LakeTables(CatalogKind.LOCAL, lakes.toString(), null).qualified(spark.sparkContext().hadoopConfiguration())
+                .configure(spark);
         Properties props = new Properties();
         props.put("bootstrap.servers", kafka.bootstrapServers());
         props.put("key.serializer", StringSerializer.class.getName());
@@ -93,7 +99,7 @@ class StreamingJobIT {
         VersionId first = TestModels.train(spark, registry, SCHEMA, TreeParams.of(2, 1), 3000, trainingEvents(11));
         VersionId second = TestModels.train(spark, registry, SCHEMA, TreeParams.of(4, 1), 3000, trainingEvents(12));
 
-        StreamingJob job = StreamingJob.start(spark, config, new LocalSparkCatalog(spark, "streamtree_it", "swap_events"), registry);
+        StreamingJob job = StreamingJob.start(spark, config, registry);
         try {
             // Phase 1, no model yet: good events around four bad records; all good ones reach the lake, none is scored.
             send(topics, events, 0, 250);
@@ -126,6 +132,7 @@ class StreamingJobIT {
             assertThat(done.modelSwaps()).isEqualTo(2);
             assertThat(job.query().isActive()).isTrue();
 
+            job.commitLake();
             Dataset<Row> lake = spark.table(job.tableName());
             assertThat(lake.count()).isEqualTo(2000);
             assertThat(lake.select(SCHEMA.idField()).distinct().count()).isEqualTo(2000);
@@ -209,16 +216,16 @@ class StreamingJobIT {
                 spark.sparkContext().hadoopConfiguration());
         StreamingConfig config = config(topics, "crash_events").withTrigger(Duration.ofMillis(500), 150);
         TestEvents events = new TestEvents(SCHEMA, 2, Instant.parse("2024-06-01T00:00:00Z"));
-        LocalSparkCatalog catalog = new LocalSparkCatalog(spark, "streamtree_it", "crash_events");
+        String table = "streamtree_it.crash_events";
 
         send(topics, events, 0, 1500);
-        StreamingJob first = StreamingJob.start(spark, config, catalog, registry);
+        StreamingJob first = StreamingJob.start(spark, config, registry);
         await(() -> first.status().batches() >= 3, first, "first batches");
         first.stop();
         long lastBatch = first.status().lastBatchId();
 
-        // Simulate a crash after the newest planned batch's files moved into the lake but before anything recorded
-        // it: no lake commit marker and no Spark commit, so the restart replays that batch over its leftovers.
+        // Simulate a crash after the newest planned batch reached the lake (stop commits its journal entry) but
+        // before Spark recorded it: no Spark commit, so the restart replays that batch, which must write nothing.
         long replayed;
         try (Stream<Path> planned = Files.list(Path.of(config.checkpoint(), "offsets"))) {
             replayed = planned.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+"))
@@ -227,19 +234,17 @@ class StreamingJobIT {
         assertThat(replayed).isGreaterThanOrEqualTo(lastBatch);
         Files.deleteIfExists(Path.of(config.checkpoint(), "commits", Long.toString(replayed)));
         Files.deleteIfExists(Path.of(config.checkpoint(), "commits", "." + replayed + ".crc"));
-        try (Stream<Path> markers = Files.walk(Path.of(config.lake(), "_streamtree", "commits"))) {
-            for (Path marker : markers.filter(p -> p.getFileName().toString().equals("batch-" + replayed + ".json")).toList()) {
-                Files.delete(marker);
-            }
-        }
+        long before = spark.table(table).count();
 
-        StreamingJob second = StreamingJob.start(spark, config, catalog, registry);
+        StreamingJob second = StreamingJob.start(spark, config, registry);
         try {
             send(topics, events, 1500, 2000);
-            await(() -> spark.table(catalog.tableName()).count() >= 2000 && second.status().lastBatchId() > replayed,
-                    second, "lake complete");
-            Thread.sleep(1500);
-            Dataset<Row> lake = spark.table(catalog.tableName());
+            await(() -> second.status().eventsToLake() >= 2000 - before && second.status().lastBatchId() > replayed,
+                    second, "the rest written");
+            second.commitLake();
+            assertThat(second.status().eventsToLake()).as("rows the restart wrote: none for the replayed batch")
+                    .isEqualTo(2000 - before);
+            Dataset<Row> lake = spark.table(table);
             assertThat(lake.count()).isEqualTo(2000);
             assertThat(lake.select(SCHEMA.idField()).distinct().count()).isEqualTo(2000);
             assertThat(second.status().deadLetters()).isZero();
@@ -259,7 +264,7 @@ class StreamingJobIT {
         long inReplayedBatch = replay.firstRunPredictions();
         replay.registry().promote(second, "test: promoted while the job was down");
 
-        StreamingJob after = StreamingJob.start(spark, config, replay.catalog(), replay.registry());
+        StreamingJob after = StreamingJob.start(spark, config, replay.registry());
         try {
             send(topics, replay.events(), 600, 900);
             await(() -> after.status().lastBatchId() > replayed && after.status().predictions() >= inReplayedBatch + 300,
@@ -293,7 +298,7 @@ class StreamingJobIT {
         Files.writeString(metadata, Files.readString(metadata) + " ");
         long replayed = replay.batchId();
 
-        StreamingJob after = StreamingJob.start(spark, replay.config(), replay.catalog(), replay.registry());
+        StreamingJob after = StreamingJob.start(spark, replay.config(), replay.registry());
         try {
             await(() -> after.status().lastBatchId() >= replayed
                             && after.status().predictions() >= replay.firstRunPredictions(),
@@ -310,8 +315,7 @@ class StreamingJobIT {
     }
 
     /** A job's checkpoint and predictions after a crash between a batch's Kafka write and Spark's commit of it. */
-    private record Replay(Topics topics, StreamingConfig config, LocalSparkCatalog catalog,
-                          FileSystemModelRegistry registry, TestEvents events, VersionId first, VersionId second,
+    private record Replay(Topics topics, StreamingConfig config, FileSystemModelRegistry registry, TestEvents events, VersionId first, VersionId second,
                           long batchId, long firstRunPredictions) {
     }
 
@@ -325,13 +329,12 @@ class StreamingJobIT {
                 spark.sparkContext().hadoopConfiguration());
         StreamingConfig config = config(topics, name + "_events").withTrigger(Duration.ofMillis(500), 150);
         TestEvents events = new TestEvents(SCHEMA, seed, Instant.parse("2024-07-01T00:00:00Z"));
-        LocalSparkCatalog catalog = new LocalSparkCatalog(spark, "streamtree_it", name + "_events");
         VersionId first = TestModels.train(spark, registry, SCHEMA, TreeParams.of(2, 1), 1000, trainingEvents(21));
         VersionId second = TestModels.train(spark, registry, SCHEMA, TreeParams.of(3, 1), 1000, trainingEvents(22));
         registry.promote(first, "test: first model");
 
         send(topics, events, 0, 600);
-        StreamingJob before = StreamingJob.start(spark, config, catalog, registry);
+        StreamingJob before = StreamingJob.start(spark, config, registry);
         await(() -> before.status().predictions() >= 600, before, "the first run's predictions");
         before.stop();
 
@@ -349,7 +352,7 @@ class StreamingJobIT {
         assertThat(firstRun).hasSize(600).allMatch(p -> p.modelVersion().equals(first.toString()));
         long inReplayedBatch = firstRun.stream().filter(p -> p.batchId() == replayed).count();
         assertThat(inReplayedBatch).as("predictions of batch %d in the first run", replayed).isPositive();
-        return new Replay(topics, config, catalog, registry, events, first, second, replayed, inReplayedBatch);
+        return new Replay(topics, config, registry, events, first, second, replayed, inReplayedBatch);
     }
 
     private static List<Prediction> predictions(List<ConsumerRecord<byte[], byte[]>> records) {
@@ -359,7 +362,7 @@ class StreamingJobIT {
     private StreamingConfig config(Topics topics, String table) {
         return StreamingConfig.defaults(KafkaSettings.of(kafka.bootstrapServers()))
                 .withTopics(topics)
-                .withLocations(work.resolve("lake").toString(), work.resolve("registry").toString(),
+                .withLocations(lakes.toString(), work.resolve("registry").toString(),
                         work.resolve("checkpoint").toString())
                 .withTable("streamtree_it", table)
                 .withTrigger(Duration.ofSeconds(1), 0);

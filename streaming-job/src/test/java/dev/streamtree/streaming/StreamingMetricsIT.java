@@ -6,7 +6,6 @@ import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.common.topic.Topics;
 import dev.streamtree.kafka.embedded.TestKafka;
-import dev.streamtree.lake.catalog.LocalSparkCatalog;
 import dev.streamtree.model.pipeline.TreeParams;
 import dev.streamtree.model.registry.FileSystemModelRegistry;
 import dev.streamtree.streaming.config.StreamingConfig;
@@ -88,8 +87,7 @@ class StreamingMetricsIT {
         PrometheusRegistry prometheus = new PrometheusRegistry();
         StreamingMetrics metrics = new StreamingMetrics(prometheus);
         try (HTTPServer server = StreamingMetrics.serve(prometheus, 0);
-             StreamingJob job = StreamingJob.start(spark, config,
-                     new LocalSparkCatalog(spark, "streamtree_metrics_it", "events"), registry, metrics)) {
+             StreamingJob job = StreamingJob.start(spark, config, registry, metrics)) {
             String url = "http://localhost:" + server.getPort() + "/metrics";
             TestEvents events = new TestEvents(SCHEMA, 1, Instant.parse("2024-05-01T22:00:00Z"));
             for (int i = 0; i < GOOD; i++) {

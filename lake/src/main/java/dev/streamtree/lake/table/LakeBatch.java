@@ -3,28 +3,27 @@ package dev.streamtree.lake.table;
 import java.util.Optional;
 
 /**
- * One micro-batch's turn at the lake, from {@link LakeBatchWriter#begin} to {@link LakeBatchWriter#commit}: either
- * already committed by an earlier attempt (nothing to write), or open with a staging directory for the tasks.
+ * One micro-batch's turn at the lake, from {@link LakeBatchWriter#begin} to {@link LakeBatchWriter#finish}: either
+ * already landed by an earlier attempt (nothing to write), or open with a target for the tasks.
  *
- * @param batchId               the micro-batch
- * @param committed             the earlier attempt's commit, or null when the batch is open
- * @param staging               where the tasks write, or null when the batch was already committed
- * @param mayHaveEarlierAttempt whether an interrupted earlier attempt may have left files in the table
+ * @param batchId the micro-batch
+ * @param landed  the earlier attempt's outcome, or null when the batch is open
+ * @param target  where the tasks write, or null when the batch already landed
  */
-public record LakeBatch(long batchId, LakeCommit committed, LakeStaging staging, boolean mayHaveEarlierAttempt) {
+public record LakeBatch(long batchId, LakeCommit landed, LakeTarget target) {
 
     public LakeBatch {
-        if ((committed == null) == (staging == null)) {
-            throw new IllegalArgumentException("lake batch " + batchId + " must be either committed or staged");
+        if ((landed == null) == (target == null)) {
+            throw new IllegalArgumentException("lake batch " + batchId + " must be either landed or open");
         }
     }
 
-    /** The staging directory of an open batch; empty when an earlier attempt committed it. */
-    public Optional<LakeStaging> openStaging() {
-        return Optional.ofNullable(staging);
+    /** The target of an open batch; empty when an earlier attempt landed it. */
+    public Optional<LakeTarget> openTarget() {
+        return Optional.ofNullable(target);
     }
 
-    public boolean alreadyCommitted() {
-        return committed != null;
+    public boolean alreadyLanded() {
+        return landed != null;
     }
 }

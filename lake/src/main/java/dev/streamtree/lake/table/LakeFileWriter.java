@@ -1,79 +1,88 @@
 package dev.streamtree.lake.table;
 
-import dev.streamtree.common.catalog.LakeLayout;
 import dev.streamtree.common.catalog.LakePartition;
-import dev.streamtree.common.schema.EventSchema;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.Path;
-import org.apache.parquet.hadoop.ParquetFileWriter;
-import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.api.WriteSupport;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
-import org.apache.parquet.hadoop.util.HadoopOutputFile;
-import org.apache.parquet.io.OutputFile;
-import org.apache.parquet.io.api.Binary;
-import org.apache.parquet.io.api.RecordConsumer;
-import org.apache.parquet.schema.LogicalTypeAnnotation;
-import org.apache.parquet.schema.MessageType;
-import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
-import org.apache.parquet.schema.Type;
-import org.apache.parquet.schema.Types;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.MetricsConfig;
+import org.apache.iceberg.PartitionData;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.io.DataWriter;
+import org.apache.iceberg.io.OutputFile;
+import org.apache.iceberg.parquet.Parquet;
+import org.apache.iceberg.spark.SparkSchemaUtil;
+import org.apache.iceberg.spark.data.SparkParquetWriters;
 import org.apache.spark.TaskContext;
-import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.TaskFailureListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
- * Runs in a task: writes that task's lake rows as Parquet into the batch's staging directory, one file per
- * partition the task's rows fall in ({@code <event_date=..>/<event_hour=..>/part-<task partition>-<task attempt>.parquet}),
+ * Runs in a task: writes that task's lake rows as Iceberg data files straight under the table's {@code data/}
+ * location ({@code data/event_date=../event_hour=../<writer>-<batch>-<task partition>-<task attempt>-<n>.parquet}),
  * with no Spark job of its own, so the task that validates and scores a Kafka partition also writes its lake rows.
- * {@link LakeBatchWriter#commit} then moves the files of the attempts that succeeded into the table.
+ * A file is invisible to readers until a commit references it ({@link LakeCommitter}), so nothing is staged or
+ * renamed.
  *
- * <p>Files have the columns of {@link LakeLayout#dataColumns} in that order, required but for the label, the
- * event time as {@code INT64 TIMESTAMP(MICROS, UTC)}, Snappy compression, and dictionary encoding only for the
- * categorical features and the label (see {@link LakeTable#dictionaryColumns}). The footer carries the Spark schema
- * and version, as Spark's own writer does, so Spark reads them exactly like its own files.
+ * <p>Files are written by Iceberg's Parquet writer for Spark rows: Iceberg field ids in the Parquet schema and the
+ * column metrics (counts, nulls, lower and upper bounds) taken from the writer's own footer as it closes the file, so
+ * no file is read back. The table's write properties (compression, page sizes) apply.
  *
- * <p>Lifecycle: {@link #open}, any number of {@link #write}, then {@link #finish} (files complete, their paths
- * returned) or {@link #abort} (files closed and deleted, for a failed task). I/O failures are thrown as
- * {@link UncheckedIOException}, which fails the task.
+ * <p>Memory is bounded: a task holds at most {@link LakeTarget#maxOpenFiles} files open (each buffers a row group);
+ * writing to a further partition closes the least recently written file, and a later row of that partition starts a
+ * new file. A batch of late events spread over many hours therefore writes more, smaller files, which compaction
+ * merges, rather than holding one buffer per hour.
+ *
+ * <p>Lifecycle: {@link #open}, any number of {@link #write}, then {@link #finish} (files complete, their
+ * {@link DataFile}s returned) or {@link #abort} (files closed and deleted, for a failed task). I/O failures are
+ * thrown as {@link UncheckedIOException}, which fails the task.
  */
 public final class LakeFileWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(LakeFileWriter.class);
-    /** Footer keys Spark's Parquet writer sets; with them Spark treats the file as its own (no datetime rebase). */
-    static final String SPARK_VERSION_KEY = "org.apache.spark.version";
-    static final String SPARK_SCHEMA_KEY = "org.apache.spark.sql.parquet.row.metadata";
 
-    private final LakeStaging staging;
+    private final Table table;
+    private final PartitionSpec spec;
+    private final StructType sparkType;
+    private final DataType[] types;
     private final String fileName;
-    private final Configuration conf;
-    private final MessageType fileSchema;
-    private final Map<String, String> footer;
-    private final Map<LakePartition, ParquetWriter<Object[]>> writers = new TreeMap<>();
-    private final List<String> files = new ArrayList<>();
+    private final int maxOpen;
+    private final MetricsConfig metrics;
+    /** Open files by partition, least recently written first. */
+    private final LinkedHashMap<LakePartition, DataWriter<Object>> open = new LinkedHashMap<>(16, 0.75f, true);
+    private final List<DataFile> completed = new ArrayList<>();
+    private final List<String> written = new ArrayList<>();
+    private final GenericInternalRow row;
+    private int sequence;
+    private int peakOpen;
     private boolean closed;
 
-    private LakeFileWriter(LakeStaging staging, String fileName) {
-        this.staging = staging;
+    private LakeFileWriter(LakeTarget target, String fileName) {
+        this.table = target.table().get();
+        this.spec = table.spec();
+        this.sparkType = SparkSchemaUtil.convert(table.schema());
+        this.types = new DataType[sparkType.size()];
+        for (int i = 0; i < types.length; i++) {
+            types[i] = sparkType.fields()[i].dataType();
+        }
         this.fileName = fileName;
-        this.conf = staging.hadoopConf().get();
-        this.fileSchema = fileSchema(staging.schema());
-        this.footer = Map.of(SPARK_VERSION_KEY, org.apache.spark.package$.MODULE$.SPARK_VERSION(),
-                SPARK_SCHEMA_KEY, dataSchema(staging.schema()).json());
+        this.maxOpen = target.maxOpenFiles();
+        this.metrics = MetricsConfig.forTable(table);
+        this.row = new GenericInternalRow(types.length);
     }
 
     /**
@@ -82,8 +91,8 @@ public final class LakeFileWriter {
      * @param taskPartition the task's partition (Spark's {@code TaskContext.partitionId()})
      * @param taskAttempt   an id no other attempt of the batch has (Spark's {@code TaskContext.taskAttemptId()})
      */
-    public static LakeFileWriter open(LakeStaging staging, int taskPartition, long taskAttempt) {
-        return new LakeFileWriter(staging, "part-" + taskPartition + "-" + taskAttempt + ".parquet");
+    public static LakeFileWriter open(LakeTarget target, int taskPartition, long taskAttempt) {
+        return new LakeFileWriter(target, target.filePrefix() + "-" + taskPartition + "-" + taskAttempt);
     }
 
     /**
@@ -92,12 +101,12 @@ public final class LakeFileWriter {
      *
      * @throws IllegalStateException outside a Spark task
      */
-    public static LakeFileWriter forCurrentTask(LakeStaging staging) {
+    public static LakeFileWriter forCurrentTask(LakeTarget target) {
         TaskContext task = TaskContext.get();
         if (task == null) {
             throw new IllegalStateException("LakeFileWriter.forCurrentTask must run in a Spark task");
         }
-        LakeFileWriter writer = open(staging, task.partitionId(), task.taskAttemptId());
+        LakeFileWriter writer = open(target, task.partitionId(), task.taskAttemptId());
         task.addTaskFailureListener((TaskFailureListener) (context, error) -> writer.abort());
         return writer;
     }
@@ -105,195 +114,134 @@ public final class LakeFileWriter {
     /**
      * Appends one row.
      *
-     * @param values the {@link LakeLayout#dataColumns} values in order: strings, the event time as {@link Instant}
-     *               (or {@link Timestamp}), numeric features as {@link Double}; null only for a missing label
+     * @param partition the row's event date and hour (the table's last two columns)
+     * @param values    the other columns' values in table order: strings, the event time as {@link Instant} (or
+     *                  {@link Timestamp}), numbers; null only where the column is optional
      */
     public void write(LakePartition partition, Object[] values) {
         if (closed) {
             throw new IllegalStateException("lake file writer for " + fileName + " is already closed");
         }
-        ParquetWriter<Object[]> writer = writers.get(partition);
+        if (values.length != types.length - 2) {
+            throw new IllegalArgumentException("a lake row of " + table.name() + " has " + (types.length - 2)
+                    + " columns before the partition columns, got " + values.length);
+        }
+        for (int i = 0; i < values.length; i++) {
+            Object value = values[i];
+            if (value == null && table.schema().columns().get(i).isRequired()) {
+                throw new IllegalArgumentException("lake column '" + sparkType.fields()[i].name() + "' is null");
+            }
+            row.update(i, internal(types[i], value));
+        }
+        row.update(values.length, UTF8String.fromString(partition.eventDate()));
+        row.update(values.length + 1, partition.eventHour());
+        DataWriter<Object> writer = open.get(partition);
         try {
             if (writer == null) {
                 writer = create(partition);
-                writers.put(partition, writer);
             }
-            writer.write(values);
+            writer.write(row);
         } catch (IOException e) {
-            throw new UncheckedIOException("writing lake file " + fileName + " of partition " + partition + " in "
-                    + staging.directory() + " failed: " + e.getMessage(), e);
+            throw new UncheckedIOException("writing a lake file of partition " + partition + " of " + table.name()
+                    + " failed: " + e.getMessage(), e);
         }
     }
 
     /**
      * Completes every file.
      *
-     * @return the files written, relative to the staging directory, e.g.
-     *         {@code event_date=2024-03-01/event_hour=5/part-0-17.parquet}; empty when no row was written
+     * @return the data files written, with their metrics; empty when no row was written
      */
-    public List<String> finish() {
+    public List<DataFile> finish() {
         closed = true;
-        try {
-            for (ParquetWriter<Object[]> writer : writers.values()) {
-                writer.close();
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("completing lake file " + fileName + " in " + staging.directory()
-                    + " failed: " + e.getMessage(), e);
+        Iterator<DataWriter<Object>> writers = open.values().iterator();
+        while (writers.hasNext()) {
+            complete(writers.next());
+            writers.remove();
         }
-        return List.copyOf(files);
+        return List.copyOf(completed);
     }
 
     /** Closes and deletes whatever this attempt wrote; failures are logged, not thrown (the task is failing already). */
     public void abort() {
         closed = true;
-        for (ParquetWriter<Object[]> writer : writers.values()) {
+        for (DataWriter<Object> writer : open.values()) {
             try {
                 writer.close();
             } catch (IOException | RuntimeException e) {
                 LOG.debug("closing an aborted lake file failed", e);
             }
         }
-        for (String file : files) {
-            Path path = new Path(staging.directory(), file);
+        open.clear();
+        for (String file : written) {
             try {
-                path.getFileSystem(conf).delete(path, false);
-            } catch (IOException e) {
-                LOG.warn("could not delete {} of a failed task (the batch's commit removes its staging directory): {}",
-                        path, e.getMessage());
+                table.io().deleteFile(file);
+            } catch (RuntimeException e) {
+                LOG.warn("could not delete {} of a failed task (no commit references it; orphan removal deletes it): {}",
+                        file, e.getMessage());
             }
         }
     }
 
-    private ParquetWriter<Object[]> create(LakePartition partition) throws IOException {
-        String relative = partition.path() + "/" + fileName;
-        OutputFile file = HadoopOutputFile.fromPath(new Path(staging.directory(), relative), conf);
-        files.add(relative);
-        Builder builder = new Builder(file, new RowWriteSupport(fileSchema, footer))
-                .withConf(conf)
-                .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-                .withCompressionCodec(CompressionCodecName.SNAPPY)
-                .withDictionaryEncoding(false);
-        for (String column : LakeTable.dictionaryColumns(staging.schema())) {
-            builder = builder.withDictionaryEncoding(column, true);
-        }
-        return builder.build();
+    /** The most files this writer held open at once. */
+    public int peakOpenFiles() {
+        return peakOpen;
     }
 
-    /**
-     * The Parquet schema of lake files: the data columns, required but for the label, as {@link LakeTable#sparkSchema}
-     * declares them (Spark's own writer makes a non-nullable column required; a required column stores no definition
-     * levels).
-     */
-    static MessageType fileSchema(EventSchema schema) {
-        String label = schema.labelSpec().map(l -> l.name()).orElse(null);
-        Types.MessageTypeBuilder message = Types.buildMessage();
-        for (LakeLayout.Column column : LakeLayout.dataColumns(schema)) {
-            Type.Repetition repetition = column.name().equals(label) ? Type.Repetition.OPTIONAL : Type.Repetition.REQUIRED;
-            message.addField(switch (column.type()) {
-                case STRING -> Types.primitive(PrimitiveTypeName.BINARY, repetition)
-                        .as(LogicalTypeAnnotation.stringType()).named(column.name());
-                case TIMESTAMP -> Types.primitive(PrimitiveTypeName.INT64, repetition)
-                        .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS))
-                        .named(column.name());
-                case DOUBLE -> Types.primitive(PrimitiveTypeName.DOUBLE, repetition).named(column.name());
-                case INT -> Types.primitive(PrimitiveTypeName.INT32, repetition).named(column.name());
-            });
+    private DataWriter<Object> create(LakePartition partition) throws IOException {
+        if (open.size() >= maxOpen) {
+            Iterator<Map.Entry<LakePartition, DataWriter<Object>>> eldest = open.entrySet().iterator();
+            complete(eldest.next().getValue());
+            eldest.remove();
         }
-        return message.named("spark_schema");
+        PartitionData key = new PartitionData(spec.partitionType());
+        key.set(0, partition.eventDate());
+        key.set(1, partition.eventHour());
+        String location = table.locationProvider().newDataLocation(spec, key, fileName + "-" + sequence++ + ".parquet");
+        OutputFile file = table.io().newOutputFile(location);
+        written.add(location);
+        DataWriter<Object> writer = Parquet.writeData(file)
+                .forTable(table)
+                .metricsConfig(metrics)
+                .withSpec(spec)
+                .withPartition(key)
+                .createWriterFunc(type -> SparkParquetWriters.buildWriter(sparkType, type))
+                .overwrite()
+                .build();
+        open.put(partition, writer);
+        peakOpen = Math.max(peakOpen, open.size());
+        return writer;
     }
 
-    private static StructType dataSchema(EventSchema schema) {
-        StructType table = LakeTable.sparkSchema(schema);
-        int data = LakeLayout.dataColumns(schema).size();
-        return new StructType(Arrays.copyOf(table.fields(), data, StructField[].class));
+    private void complete(DataWriter<Object> writer) {
+        try {
+            writer.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("completing a lake file of " + table.name() + " failed: " + e.getMessage(), e);
+        }
+        completed.add(writer.toDataFile());
     }
 
-    private static long epochMicros(Object time) {
-        Instant instant = time instanceof Timestamp timestamp ? timestamp.toInstant() : (Instant) time;
-        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000L);
-    }
-
-    private static final class Builder extends ParquetWriter.Builder<Object[], Builder> {
-
-        private final WriteSupport<Object[]> writeSupport;
-
-        Builder(OutputFile file, WriteSupport<Object[]> writeSupport) {
-            super(file);
-            this.writeSupport = writeSupport;
+    private static Object internal(DataType type, Object value) {
+        if (value == null) {
+            return null;
         }
-
-        @Override
-        protected Builder self() {
-            return this;
+        if (type == DataTypes.StringType) {
+            return UTF8String.fromString((String) value);
         }
-
-        @Override
-        protected WriteSupport<Object[]> getWriteSupport(Configuration conf) {
-            return writeSupport;
+        if (type == DataTypes.TimestampType) {
+            Instant instant = value instanceof Timestamp timestamp ? timestamp.toInstant() : (Instant) value;
+            return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000L);
         }
-    }
-
-    /** Writes one {@code Object[]} of data-column values as a record. */
-    private static final class RowWriteSupport extends WriteSupport<Object[]> {
-
-        private final MessageType schema;
-        private final Map<String, String> footer;
-        private final PrimitiveTypeName[] types;
-        private final boolean[] timestamps;
-        private final boolean[] required;
-        private RecordConsumer consumer;
-
-        RowWriteSupport(MessageType schema, Map<String, String> footer) {
-            this.schema = schema;
-            this.footer = footer;
-            List<Type> fields = schema.getFields();
-            this.types = new PrimitiveTypeName[fields.size()];
-            this.timestamps = new boolean[fields.size()];
-            this.required = new boolean[fields.size()];
-            for (int i = 0; i < types.length; i++) {
-                types[i] = fields.get(i).asPrimitiveType().getPrimitiveTypeName();
-                timestamps[i] = fields.get(i).getLogicalTypeAnnotation()
-                        instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation;
-                required[i] = fields.get(i).isRepetition(Type.Repetition.REQUIRED);
-            }
+        if (type == DataTypes.DoubleType) {
+            return ((Number) value).doubleValue();
         }
-
-        @Override
-        public WriteContext init(Configuration configuration) {
-            return new WriteContext(schema, footer);
+        if (type == DataTypes.IntegerType) {
+            return ((Number) value).intValue();
         }
-
-        @Override
-        public void prepareForWrite(RecordConsumer recordConsumer) {
-            this.consumer = recordConsumer;
+        if (type == DataTypes.LongType) {
+            return ((Number) value).longValue();
         }
-
-        @Override
-        public void write(Object[] values) {
-            if (values.length != types.length) {
-                throw new IllegalArgumentException("a lake row has " + types.length + " columns, got " + values.length);
-            }
-            consumer.startMessage();
-            for (int i = 0; i < values.length; i++) {
-                Object value = values[i];
-                if (value == null) {
-                    if (required[i]) {
-                        throw new IllegalArgumentException("lake column '" + schema.getFieldName(i) + "' is null");
-                    }
-                    continue;
-                }
-                consumer.startField(schema.getFieldName(i), i);
-                switch (types[i]) {
-                    case BINARY -> consumer.addBinary(Binary.fromConstantByteArray(((String) value).getBytes(StandardCharsets.UTF_8)));
-                    case INT64 -> consumer.addLong(timestamps[i] ? epochMicros(value) : ((Number) value).longValue());
-                    case DOUBLE -> consumer.addDouble(((Number) value).doubleValue());
-                    case INT32 -> consumer.addInteger(((Number) value).intValue());
-                    default -> throw new IllegalStateException("no lake column is of Parquet type " + types[i]);
-                }
-                consumer.endField(schema.getFieldName(i), i);
-            }
-            consumer.endMessage();
-        }
+        throw new IllegalArgumentException("no lake column is of Spark type " + type);
     }
 }

@@ -1,20 +1,29 @@
 package dev.streamtree.lake.table;
 
+import dev.streamtree.common.catalog.CatalogKind;
 import dev.streamtree.common.catalog.LakePartition;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
-import dev.streamtree.lake.catalog.LocalSparkCatalog;
 import dev.streamtree.testing.TestSpark;
-import org.apache.parquet.column.Encoding;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.types.Conversions;
+import org.apache.iceberg.types.Types;
 import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.schema.MessageType;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,13 +31,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
-import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -37,14 +44,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class LakeBatchWriterTest {
 
     private static final EventSchema SCHEMA = SchemaCodec.load("builtin:agrawal");
+    /** Long enough that no timed commit runs during a test: the tests commit explicitly. */
+    private static final Duration NEVER = Duration.ofHours(1);
+    private static final AtomicInteger TABLES = new AtomicInteger();
     private static SparkSession spark;
+    private static LakeTables tables;
 
     @TempDir
-    Path lake;
+    static Path lake;
+    private TableIdentifier id;
+    private Table table;
+    private final List<LakeBatchWriter> writers = new ArrayList<>();
 
     @BeforeAll
     static void startSpark() {
         spark = TestSpark.local("LakeBatchWriterTest");
+        tables = new LakeTables(CatalogKind.LOCAL, lake.toString(), null).qualified(spark.sparkContext().hadoopConfiguration());
+        tables.configure(spark);
     }
 
     @AfterAll
@@ -52,194 +68,225 @@ class LakeBatchWriterTest {
         spark.stop();
     }
 
-    @Test
-    void committedBatchIsReadableOnceThroughTheCatalogAndItsReplayWritesNothing() {
-        LakeBatchWriter writer = writer("q1");
-        LocalSparkCatalog catalog = new LocalSparkCatalog(spark, "lake_test", "replay");
-        catalog.ensureTable(SCHEMA, writer.location());
+    @BeforeEach
+    void createTable() {
+        id = LakeTables.identifier("streamtree", "events" + TABLES.incrementAndGet());
+        Catalog catalog = tables.catalog(spark.sparkContext().hadoopConfiguration());
+        table = tables.ensureEventsTable(catalog, id(), SCHEMA);
+    }
 
+    @AfterEach
+    void stopCommitters() {
+        writers.forEach(LakeBatchWriter::close);
+    }
+
+    @Test
+    void aJournaledBatchIsInvisibleUntilCommittedThenReadOnceAndItsReplayWritesNothing() {
+        LakeBatchWriter writer = writer("q1");
         LakeCommit first = LakeBatches.write(writer, rows(0, 30), 0);
-        catalog.addPartitions(first.partitions());
+
+        assertThat(read().count()).as("journaled, not committed").isZero();
+        assertThat(writer.committer().commitPending()).isEqualTo(1);
         LakeCommit replay = LakeBatches.write(writer, rows(0, 30), 0);
-        catalog.addPartitions(replay.partitions());
+        assertThat(writer.committer().commitPending()).as("nothing new to commit").isZero();
 
         assertThat(first.replayed()).isFalse();
+        assertThat(first.rows()).isEqualTo(30);
         assertThat(first.partitions()).containsExactly(new LakePartition("2024-03-01", 0), new LakePartition("2024-03-01", 1));
         assertThat(replay.replayed()).isTrue();
-        assertThat(replay.partitions()).isEqualTo(first.partitions());
-        assertThat(spark.table(catalog.tableName()).count()).isEqualTo(30);
-        assertThat(spark.table(catalog.tableName()).select("id").distinct().count()).isEqualTo(30);
+        assertThat(read().count()).isEqualTo(30);
+        assertThat(read().select("id").distinct().count()).isEqualTo(30);
+        table.refresh();
+        assertThat(table.currentSnapshot().summary())
+                .containsEntry(LakeCommitter.WRITER_ID, "q1")
+                .containsEntry(LakeCommitter.BATCH_ID, "0")
+                .containsEntry(LakeCommitter.FIRST_BATCH_ID, "0");
     }
 
     @Test
-    void interruptedAttemptIsReplacedRatherThanDuplicated() throws IOException {
+    void oneCommitAddsEveryJournaledBatchAndRecordsTheirRange() {
         LakeBatchWriter writer = writer("q2");
-        LakeCommit first = LakeBatches.write(writer, rows(100, 20), 5);
-        // A crash after the files moved but before the marker: the replay must not add a second copy.
-        Files.delete(Path.of(writer.commitMarker(5).toUri()));
-        LakeCommit second = LakeBatches.write(writer, rows(100, 20), 5);
-        LakeCommit next = LakeBatches.write(writer, rows(200, 10), 6);
+        LakeBatches.write(writer, rows(0, 10), 3);
+        LakeBatches.write(writer, rows(10, 10), 4);
+        LakeBatches.write(writer, rows(20, 10), 5);
 
-        LocalSparkCatalog catalog = new LocalSparkCatalog(spark, "lake_test", "interrupted");
-        catalog.ensureTable(SCHEMA, writer.location());
+        assertThat(writer.committer().commitPending()).isEqualTo(3);
 
-        assertThat(second.replayed()).isFalse();
-        assertThat(second.files()).isEqualTo(first.files());
-        assertThat(spark.table(catalog.tableName()).count()).isEqualTo(30);
-        try (Stream<Path> files = Files.walk(lake)) {
-            assertThat(files.filter(p -> p.toString().endsWith(".parquet") && !p.toString().contains("_streamtree"))
-                    .map(p -> p.getFileName().toString()))
-                    .allMatch(name -> name.matches("batch-[56]-\\d+-q2\\.parquet"))
-                    .hasSize(first.files() + next.files());
-        }
+        table.refresh();
+        assertThat(table.snapshots()).hasSize(1);
+        assertThat(table.currentSnapshot().summary())
+                .containsEntry(LakeCommitter.FIRST_BATCH_ID, "3")
+                .containsEntry(LakeCommitter.BATCH_ID, "5")
+                .containsEntry("added-records", "30");
+        assertThat(journalEntries("q2")).as("committed entries deleted").isEmpty();
     }
 
     @Test
-    void filesAddedToRegisteredPartitionsAreVisibleToTheSessionAfterAddPartitions() {
-        LakeBatchWriter writer = writer("q6");
-        LocalSparkCatalog catalog = new LocalSparkCatalog(spark, "lake_test", "growing");
-        catalog.ensureTable(SCHEMA, writer.location());
-        catalog.addPartitions(LakeBatches.write(writer, rows(0, 10), 0).partitions());
-        assertThat(spark.table(catalog.tableName()).count()).isEqualTo(10);
+    void aBatchKilledBeforeItsJournalEntryIsWrittenAgainAndItsFirstFilesStayOutOfTheTable() {
+        LakeBatchWriter crashed = writer("q3");
+        LakeBatch batch = crashed.begin(0);
+        LakeFileWriter task = LakeFileWriter.open(batch.target(), 0, 1);
+        task.write(new LakePartition("2024-03-01", 0), values("e-1"));
+        task.finish();
+        // Killed here: files written, no journal entry.
 
-        catalog.addPartitions(LakeBatches.write(writer, rows(10, 10), 1).partitions());
+        LakeBatchWriter restarted = writer("q3");
+        LakeCommit replay = LakeBatches.writeAndCommit(restarted, rows(0, 20), 0);
 
-        assertThat(spark.table(catalog.tableName()).count()).isEqualTo(20);
-        assertThat(spark.table(catalog.tableName()).where("event_hour = 1").count()).isEqualTo(10);
+        assertThat(replay.replayed()).isFalse();
+        assertThat(read().count()).isEqualTo(20);
+        assertThat(read().where("id = 'e-1'").count()).as("only the replay's copy").isEqualTo(1);
+        assertThat(parquetFiles()).as("the first attempt's file is an orphan on disk").hasSize(replay.files() + 1);
     }
 
     @Test
-    void restartedWriterFindsWhatAnEarlierRunLeftOfItsFirstBatch() throws IOException {
+    void aBatchKilledAfterItsJournalEntryIsCommittedAtRestartAndNotWrittenAgain() {
         LakeBatchWriter crashed = writer("q4");
-        LakeBatches.write(crashed, rows(300, 10), 0);
-        LakeCommit interrupted = LakeBatches.write(crashed, rows(400, 10), 1);
-        // The earlier run crashed after batch 1's files moved, before its marker; batch 0 was committed.
-        Files.delete(Path.of(crashed.commitMarker(1).toUri()));
+        LakeBatches.write(crashed, rows(0, 20), 5);
+        // Killed here: journaled, not committed (the committer never ran).
 
         LakeBatchWriter restarted = writer("q4");
-        LakeCommit replayedCommitted = LakeBatches.write(restarted, rows(300, 10), 0);
-        LakeBatchWriter restartedLater = writer("q4");
-        LakeCommit replayedInterrupted = LakeBatches.write(restartedLater, rows(400, 10), 1);
-        LakeCommit next = LakeBatches.write(restartedLater, rows(500, 10), 2);
+        LakeCommit replay = LakeBatches.writeAndCommit(restarted, rows(0, 20), 5);
+        LakeBatches.writeAndCommit(restarted, rows(20, 10), 6);
 
-        LocalSparkCatalog catalog = new LocalSparkCatalog(spark, "lake_test", "restarted");
-        catalog.ensureTable(SCHEMA, writer("q4").location());
-
-        assertThat(replayedCommitted.replayed()).isTrue();
-        assertThat(replayedInterrupted.replayed()).isFalse();
-        assertThat(replayedInterrupted.files()).isEqualTo(interrupted.files());
-        assertThat(next.replayed()).isFalse();
-        assertThat(spark.table(catalog.tableName()).count()).isEqualTo(30);
-        assertThat(spark.table(catalog.tableName()).select("id").distinct().count()).isEqualTo(30);
+        assertThat(replay.replayed()).isTrue();
+        assertThat(read().count()).isEqualTo(30);
+        assertThat(read().select("id").distinct().count()).isEqualTo(30);
     }
 
     @Test
-    void stagingLeavesNothingBehindButTheMarkers() throws IOException {
+    void aCommitWhoseJournalEntriesWereNotDeletedIsNotRepeated() throws IOException {
         LakeBatchWriter writer = writer("q5");
+        LakeBatches.write(writer, rows(0, 20), 0);
+        Path entry = journalDir("q5").resolve("batch-0");
+        byte[] journaled = Files.readAllBytes(entry);
+        writer.committer().commitPending();
+        // Killed after the commit, before the entry was deleted:
+        Files.write(entry, journaled);
+
+        LakeBatchWriter restarted = writer("q5");
+        LakeCommit replay = LakeBatches.writeAndCommit(restarted, rows(0, 20), 0);
+
+        assertThat(replay.replayed()).isTrue();
+        assertThat(read().count()).isEqualTo(20);
+        assertThat(journalEntries("q5")).isEmpty();
+        table.refresh();
+        assertThat(table.snapshots()).hasSize(1);
+    }
+
+    @Test
+    void writersOfTwoQueriesDoNotTakeEachOthersBatchesForTheirOwn() {
+        LakeBatchWriter first = writer("qa");
+        LakeBatchWriter second = writer("qb");
+        LakeBatches.writeAndCommit(first, rows(0, 10), 0);
+        LakeCommit other = LakeBatches.writeAndCommit(second, rows(10, 10), 0);
+
+        assertThat(other.replayed()).isFalse();
+        assertThat(read().count()).isEqualTo(20);
+        table.refresh();
+        assertThat(LakeCommitter.lastCommittedIn(table, "qa")).isZero();
+        assertThat(LakeCommitter.lastCommittedIn(table, "qb")).isZero();
+    }
+
+    @Test
+    void closeCommitsWhatIsJournaled() {
+        LakeBatchWriter writer = writer("q6");
         LakeBatches.write(writer, rows(0, 10), 0);
-        LakeBatches.write(writer, rows(10, 10), 1);
 
-        try (Stream<Path> files = Files.walk(lake.resolve(LakeBatchWriter.BOOKKEEPING_DIR))) {
-            assertThat(files.filter(Files::isRegularFile).map(p -> lake.relativize(p).toString())
-                    .filter(name -> !name.endsWith(".crc")))
-                    .containsExactlyInAnyOrder("_streamtree/commits/q5/batch-0.json", "_streamtree/commits/q5/batch-1.json");
+        writer.close();
+
+        assertThat(read().count()).isEqualTo(10);
+    }
+
+    @Test
+    void theCommitterCommitsOnItsOwnEveryInterval() throws InterruptedException {
+        LakeBatchWriter writer = LakeBatchWriter.start(table, journal("q7"), "q7", spark.sparkContext(),
+                Duration.ofMillis(50), 4);
+        writers.add(writer);
+        LakeBatches.write(writer, rows(0, 10), 0);
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (LakeCommitter.lastCommittedIn(refreshed(), "q7") < 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
         }
+
+        assertThat(LakeCommitter.lastCommittedIn(refreshed(), "q7")).as("committed without being asked").isZero();
+        assertThat(read().count()).isEqualTo(10);
     }
 
     @Test
-    void ensureTableRecoversPartitionsWrittenBeforeTheTableExisted() {
-        LakeBatchWriter writer = writer("q3");
-        LakeBatches.write(writer, rows(0, 12), 0);
-        LakeBatches.write(writer, rows(50, 12), 1);
-
-        LocalSparkCatalog catalog = new LocalSparkCatalog(spark, "lake_test", "recovered");
-        catalog.ensureTable(SCHEMA, lake.toString());
-
-        Dataset<Row> table = spark.table(catalog.tableName());
-        assertThat(table.count()).isEqualTo(24);
-        assertThat(List.of(table.columns())).containsExactlyElementsOf(LakeTable.columnNames(SCHEMA));
-        assertThat(table.where("event_hour = 1").count()).isEqualTo(12);
-    }
-
-    @Test
-    void lakeFilesUseDictionaryEncodingOnlyForCategoricalColumns() throws IOException {
-        LakeBatchWriter writer = writer("q4");
-        LakeBatches.write(writer, rows(0, 40), 0);
-        Path file;
-        try (Stream<Path> files = Files.walk(lake)) {
-            file = files.filter(p -> p.toString().endsWith(".parquet") && !p.toString().contains("_streamtree"))
-                    .findFirst().orElseThrow();
-        }
-        Map<String, Set<Encoding>> encodings = new HashMap<>();
-        try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(
-                new org.apache.hadoop.fs.Path(file.toUri()), spark.sparkContext().hadoopConfiguration()))) {
-            for (ColumnChunkMetaData column : reader.getFooter().getBlocks().get(0).getColumns()) {
-                encodings.put(column.getPath().toDotString(), column.getEncodings());
-            }
-        }
-        assertThat(encodings.get("elevel")).as("categorical").anyMatch(Encoding::usesDictionary);
-        assertThat(encodings.get(SCHEMA.label().name())).as("label").anyMatch(Encoding::usesDictionary);
-        assertThat(encodings.get("id")).as("id").noneMatch(Encoding::usesDictionary);
-        assertThat(encodings.get("salary")).as("numeric").noneMatch(Encoding::usesDictionary);
-    }
-
-    @Test
-    void sparkReadsEveryValueOfTheTaskWrittenFilesAsWritten() {
-        LakeBatchWriter writer = writer("q7");
-        Dataset<Row> written = rows(0, 12);
-        LakeBatches.write(writer, written, 0);
-
-        Dataset<Row> read = spark.read().schema(LakeTable.sparkSchema(SCHEMA)).parquet(lake.toString());
-
-        assertThat(read.orderBy("id").collectAsList()).isEqualTo(written.orderBy("id").collectAsList());
-        assertThat(read.where(SCHEMA.label().name() + " IS NULL").count()).isEqualTo(4);
-    }
-
-    @Test
-    void commitMovesOnlyTheFilesOfAttemptsThatSucceeded() throws IOException {
+    void sparkReadsEveryValueAsWrittenAndFilesCarryFieldIdsAndColumnBounds() throws IOException {
         LakeBatchWriter writer = writer("q8");
-        LakeBatch batch = writer.begin(0);
-        LakePartition hour = new LakePartition("2024-03-01", 0);
-        LakeFileWriter succeeded = LakeFileWriter.open(batch.staging(), 0, 11);
-        succeeded.write(hour, values("e-1"));
-        LakeFileWriter failed = LakeFileWriter.open(batch.staging(), 0, 10);
-        failed.write(hour, values("e-1"));
-        failed.finish();
-        LakeFileWriter aborted = LakeFileWriter.open(batch.staging(), 1, 12);
-        aborted.write(hour, values("e-2"));
-        aborted.abort();
+        Dataset<Row> written = rows(0, 12);
+        LakeBatches.writeAndCommit(writer, written.coalesce(1), 0);
 
-        LakeCommit commit = writer.commit(batch, succeeded.finish());
+        assertThat(read().orderBy("id").collectAsList()).isEqualTo(written.orderBy("id").collectAsList());
+        assertThat(read().where(SCHEMA.label().name() + " IS NULL").count()).isEqualTo(4);
 
-        assertThat(commit.files()).isEqualTo(1);
-        assertThat(spark.read().schema(LakeTable.sparkSchema(SCHEMA)).parquet(lake.toString())
-                .select("id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList()).containsExactly("e-1");
-        assertThat(Files.exists(lake.resolve(LakeBatchWriter.BOOKKEEPING_DIR).resolve("staging/q8/batch-0")))
-                .as("staging, with the failed attempt's file, removed").isFalse();
-        assertThat(writer.begin(0).alreadyCommitted()).isTrue();
+        table.refresh();
+        List<DataFile> files = new ArrayList<>();
+        table.currentSnapshot().addedDataFiles(table.io()).forEach(files::add);
+        int timeId = table.schema().findField(SCHEMA.eventTimeField()).fieldId();
+        DataFile hour0 = files.stream().filter(f -> f.partition().get(1, Integer.class) == 0).findFirst().orElseThrow();
+        assertThat((Long) Conversions.fromByteBuffer(Types.TimestampType.withZone(), hour0.lowerBounds().get(timeId)))
+                .isEqualTo(Instant.parse("2024-03-01T00:10:00Z").toEpochMilli() * 1000);
+        assertThat(hour0.valueCounts().get(timeId)).isEqualTo(6);
+        try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(
+                new org.apache.hadoop.fs.Path(hour0.location()), spark.sparkContext().hadoopConfiguration()))) {
+            MessageType schema = reader.getFooter().getFileMetaData().getSchema();
+            assertThat(schema.getType(SCHEMA.eventTimeField()).getId().intValue()).isEqualTo(timeId);
+            assertThat(schema.getType(SCHEMA.eventTimeField()).getLogicalTypeAnnotation()).hasToString("TIMESTAMP(MICROS,true)");
+        }
+        assertThat(hour0.location()).contains("/streamtree/" + id.name() + "/data/event_date=2024-03-01/event_hour=0/q8-0-");
     }
 
     @Test
-    void taskWrittenFilesStoreTheEventTimeAsUtcMicros() throws IOException {
+    void aTaskKeepsAtMostItsCapOfFilesOpenAcrossAThousandHoursAndEveryRowLands() {
         LakeBatchWriter writer = writer("q9");
         LakeBatch batch = writer.begin(0);
-        LakeFileWriter files = LakeFileWriter.open(batch.staging(), 0, 1);
-        files.write(new LakePartition("2024-03-01", 0), values("e-1"));
-        String written = files.finish().get(0);
-
-        try (ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(
-                new org.apache.hadoop.fs.Path(batch.staging().directory(), written), spark.sparkContext().hadoopConfiguration()))) {
-            var time = reader.getFooter().getFileMetaData().getSchema().getType(SCHEMA.eventTimeField());
-            assertThat(time.getLogicalTypeAnnotation()).hasToString("TIMESTAMP(MICROS,true)");
-            assertThat(reader.getFooter().getFileMetaData().getKeyValueMetaData())
-                    .containsEntry(LakeFileWriter.SPARK_VERSION_KEY, spark.version());
+        LakeTarget capped = new LakeTarget(batch.target().table(), batch.target().filePrefix(), 8);
+        LakeFileWriter task = LakeFileWriter.open(capped, 0, 1);
+        Instant start = Instant.parse("2024-01-01T00:10:00Z");
+        for (int i = 0; i < 2000; i++) {
+            Instant time = start.plusSeconds(3600L * (i / 2));
+            Object[] row = values("e-" + i);
+            row[1] = time;
+            task.write(LakePartition.of(time), row);
         }
-        assertThat(written).isEqualTo("event_date=2024-03-01/event_hour=0/part-0-1.parquet");
+        List<DataFile> files = task.finish();
+        writer.finish(batch, files);
+        writer.committer().commitPending();
+
+        assertThat(task.peakOpenFiles()).as("open files at once").isEqualTo(8);
+        assertThat(files).hasSize(1000);
+        assertThat(read().count()).isEqualTo(2000);
+        assertThat(read().select("id").distinct().count()).isEqualTo(2000);
+        assertThat(read().select("event_date", "event_hour").distinct().count()).isEqualTo(1000);
+    }
+
+    @Test
+    void aPartitionWrittenAgainAfterItsFileWasClosedStartsANewFile() {
+        LakeBatchWriter writer = writer("q10");
+        LakeBatch batch = writer.begin(0);
+        LakeFileWriter task = LakeFileWriter.open(new LakeTarget(batch.target().table(), "q10-0", 2), 0, 1);
+        String[] hours = {"00", "01", "02", "00"};
+        for (int i = 0; i < hours.length; i++) {
+            Object[] row = values("e-" + i);
+            row[1] = Instant.parse("2024-03-01T" + hours[i] + ":10:00Z");
+            task.write(LakePartition.of((Instant) row[1]), row);
+        }
+        List<DataFile> files = task.finish();
+        writer.finish(batch, files);
+        writer.committer().commitPending();
+
+        assertThat(files).hasSize(4);
+        assertThat(files.stream().filter(f -> f.partition().get(1, Integer.class) == 0)).hasSize(2);
+        assertThat(read().count()).isEqualTo(4);
     }
 
     @Test
     void aRowWithoutItsIdIsRefusedNamingTheColumn() {
-        LakeFileWriter files = LakeFileWriter.open(writer("q10").begin(0).staging(), 0, 1);
+        LakeFileWriter files = LakeFileWriter.open(writer("q11").begin(0).target(), 0, 1);
         Object[] row = values("e-1");
         row[0] = null;
 
@@ -249,14 +296,60 @@ class LakeBatchWriterTest {
     }
 
     @Test
-    void refusesWriterIdsThatCouldEscapeTheBookkeepingDirectory() {
-        assertThatThrownBy(() -> writer("../x")).hasMessageContaining("'../x'");
-        assertThatThrownBy(() -> new LocalSparkCatalog(spark, "bad-name", "t")).hasMessageContaining("'bad-name'");
+    void abortDeletesTheFilesOfAFailedAttempt() {
+        LakeFileWriter files = LakeFileWriter.open(writer("q12").begin(0).target(), 0, 1);
+        files.write(new LakePartition("2024-03-01", 0), values("e-1"));
+        files.write(new LakePartition("2024-03-01", 1), values("e-2"));
+
+        files.abort();
+
+        assertThat(parquetFiles()).isEmpty();
     }
 
-    private LakeBatchWriter writer(String id) {
-        return new LakeBatchWriter(lake.toString(), id, spark.sparkContext(), Clock.systemUTC(),
-                SCHEMA);
+    @Test
+    void refusesWriterIdsThatCouldEscapeTheJournalDirectory() {
+        assertThatThrownBy(() -> writer("../x")).hasMessageContaining("'../x'");
+    }
+
+    private LakeBatchWriter writer(String writerId) {
+        LakeBatchWriter writer = LakeBatchWriter.start(table, journal(writerId), writerId, spark.sparkContext(), NEVER,
+                LakeBatchWriter.MAX_OPEN_FILES_PER_TASK);
+        writers.add(writer);
+        return writer;
+    }
+
+    private String journal(String writerId) {
+        return LakeJournal.directory(tables, id(), writerId);
+    }
+
+    private TableIdentifier id() {
+        return id;
+    }
+
+    private Table refreshed() {
+        table.refresh();
+        return table;
+    }
+
+    private Dataset<Row> read() {
+        return spark.table(LakeTables.sqlName(id));
+    }
+
+    private List<String> journalEntries(String writerId) {
+        return List.of(journalDir(writerId).toFile().list(
+                (dir, name) -> name.startsWith("batch-")));
+    }
+
+    private Path journalDir(String writerId) {
+        return lake.resolve("_streamtree/journal/streamtree/" + id.name() + "/" + writerId);
+    }
+
+    private List<Path> parquetFiles() {
+        try (Stream<Path> files = Files.walk(lake.resolve("streamtree").resolve(id.name()))) {
+            return files.filter(p -> p.toString().endsWith(".parquet")).toList();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     /** One lake row's data columns, event time 2024-03-01T00:10:00Z, no label. */

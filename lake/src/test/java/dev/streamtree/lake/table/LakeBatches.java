@@ -2,6 +2,7 @@ package dev.streamtree.lake.table;
 
 import dev.streamtree.common.catalog.LakeLayout;
 import dev.streamtree.common.catalog.LakePartition;
+import org.apache.iceberg.DataFile;
 import org.apache.spark.api.java.function.ForeachPartitionFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -10,7 +11,8 @@ import org.apache.spark.util.CollectionAccumulator;
 /**
  * Test fixture: writes a batch of ready lake rows through a {@link LakeBatchWriter} in one Spark job of its own,
  * the way the streaming job's batch does it inside the job that reads Kafka: {@link LakeBatchWriter#begin}, the
- * rows through {@link LakeFileWriter} in their tasks, {@link LakeBatchWriter#commit}.
+ * rows through {@link LakeFileWriter} in their tasks, {@link LakeBatchWriter#finish} (the journal entry). The table
+ * commit is the committer's: call {@link #writeAndCommit} to see the rows in the table at once.
  */
 public final class LakeBatches {
 
@@ -19,18 +21,18 @@ public final class LakeBatches {
 
     /**
      * Writes {@code rows} (the {@link LakeTable#sparkSchema} columns, partition columns last) as batch
-     * {@code batchId}; a batch the writer already committed is left as it is and its commit returned.
+     * {@code batchId} and journals it; a batch that already landed is left as it is.
      */
     public static LakeCommit write(LakeBatchWriter writer, Dataset<Row> rows, long batchId) {
         LakeBatch batch = writer.begin(batchId);
-        if (batch.alreadyCommitted()) {
-            return batch.committed();
+        if (batch.alreadyLanded()) {
+            return batch.landed();
         }
-        CollectionAccumulator<String> files = rows.sparkSession().sparkContext().collectionAccumulator("lake files");
-        LakeStaging staging = batch.staging();
+        CollectionAccumulator<DataFile> files = rows.sparkSession().sparkContext().collectionAccumulator("lake files");
+        LakeTarget target = batch.target();
         int width = rows.schema().size() - LakeLayout.PARTITION_COLUMNS.size();
         rows.foreachPartition((ForeachPartitionFunction<Row>) partition -> {
-            LakeFileWriter lake = LakeFileWriter.forCurrentTask(staging);
+            LakeFileWriter lake = LakeFileWriter.forCurrentTask(target);
             while (partition.hasNext()) {
                 Row row = partition.next();
                 Object[] values = new Object[width];
@@ -41,6 +43,13 @@ public final class LakeBatches {
             }
             lake.finish().forEach(files::add);
         });
-        return writer.commit(batch, files.value());
+        return writer.finish(batch, files.value());
+    }
+
+    /** {@link #write}, then commits everything the writer journaled. */
+    public static LakeCommit writeAndCommit(LakeBatchWriter writer, Dataset<Row> rows, long batchId) {
+        LakeCommit commit = write(writer, rows, batchId);
+        writer.committer().commitPending();
+        return commit;
     }
 }

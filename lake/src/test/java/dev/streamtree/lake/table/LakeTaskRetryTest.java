@@ -1,9 +1,12 @@
 package dev.streamtree.lake.table;
 
+import dev.streamtree.common.catalog.CatalogKind;
 import dev.streamtree.common.catalog.LakePartition;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.testing.TestSpark;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.scheduler.SparkListener;
@@ -21,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Timestamp;
-import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -53,8 +56,12 @@ class LakeTaskRetryTest {
 
     @Test
     void aTaskThatFailsMidFileIsRetriedAndItsRowsLandOnce() throws Exception {
-        LakeBatchWriter writer = new LakeBatchWriter(lake.toString(), "r1", spark.sparkContext(), Clock.systemUTC(),
-                SCHEMA);
+        LakeTables tables = new LakeTables(CatalogKind.LOCAL, lake.toString(), null)
+                .qualified(spark.sparkContext().hadoopConfiguration());
+        TableIdentifier id = LakeTables.identifier("streamtree", "events");
+        Table events = tables.ensureEventsTable(tables.catalog(spark.sparkContext().hadoopConfiguration()), id, SCHEMA);
+        LakeBatchWriter writer = LakeBatchWriter.start(events, LakeJournal.directory(tables, id, "r1"), "r1",
+                spark.sparkContext(), Duration.ofHours(1), LakeBatchWriter.MAX_OPEN_FILES_PER_TASK);
         Dataset<Row> rows = spark.createDataFrame(rows(40), LakeTable.sparkSchema(SCHEMA)).repartition(2)
                 .mapPartitions(new FailFirstAttemptAfter(5), Encoders.row(LakeTable.sparkSchema(SCHEMA)));
 
@@ -70,20 +77,22 @@ class LakeTaskRetryTest {
         spark.sparkContext().addSparkListener(failures);
         LakeCommit commit;
         try {
-            commit = LakeBatches.write(writer, rows, 0);
+            commit = LakeBatches.writeAndCommit(writer, rows, 0);
         } finally {
+            writer.close();
             spark.sparkContext().listenerBus().waitUntilEmpty();
             spark.sparkContext().removeSparkListener(failures);
         }
 
         assertThat(failedAttempts.get()).as("first attempts that failed halfway").isEqualTo(2);
 
-        Dataset<Row> table = spark.read().schema(LakeTable.sparkSchema(SCHEMA)).parquet(lake.toString());
+        tables.configure(spark);
+        Dataset<Row> table = spark.table("streamtree.events");
         assertThat(table.count()).isEqualTo(40);
         assertThat(table.select("id").distinct().count()).isEqualTo(40);
         assertThat(commit.files()).isEqualTo(2);
         try (Stream<Path> files = Files.walk(lake)) {
-            assertThat(files.filter(p -> p.toString().endsWith(".parquet"))).hasSize(2);
+            assertThat(files.filter(p -> p.toString().endsWith(".parquet"))).as("failed attempts' files deleted").hasSize(2);
         }
     }
 

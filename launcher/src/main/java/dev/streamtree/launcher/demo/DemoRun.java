@@ -317,7 +317,7 @@ public final class DemoRun {
     private DemoReport finish(SparkSession spark, StreamingJob job, AccuracyTimeline timeline, MonitorFigures figures,
                               String registryRoot, Path work, Topics topics, KafkaSettings kafka) throws IOException {
         StreamingStatus status = job.status();
-        spark.catalog().refreshTable(job.tableName());
+        job.commitLake();
         Row counts = spark.table(job.tableName()).agg(functions.count(functions.lit(1)), functions.countDistinct("id")).first();
         long lakeRows = counts.getLong(0);
         long lakeDistinct = counts.getLong(1);

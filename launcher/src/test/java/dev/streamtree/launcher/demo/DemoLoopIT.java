@@ -5,6 +5,8 @@ import dev.streamtree.common.json.Json;
 import dev.streamtree.testing.TestSpark;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import dev.streamtree.common.catalog.CatalogKind;
+import dev.streamtree.lake.table.LakeTables;
 import org.apache.spark.sql.functions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -70,7 +72,9 @@ class DemoLoopIT {
 
         SparkSession spark = TestSpark.local("demo-check");
         try {
-            Row lake = spark.read().parquet(work.resolve("lake").toString())
+            new LakeTables(CatalogKind.LOCAL, work.resolve("lake").toString(), null)
+                    .qualified(spark.sparkContext().hadoopConfiguration()).configure(spark);
+            Row lake = spark.table("streamtree.events")
                     .agg(functions.count(functions.lit(1)), functions.countDistinct("id")).first();
             assertThat(lake.getLong(0)).as("lake rows").isEqualTo(generated);
             assertThat(lake.getLong(1)).as("distinct ids in the lake").isEqualTo(generated);

@@ -105,6 +105,7 @@ class SecurityIT {
                     assertThat(System.nanoTime()).as("streaming timed out: " + job.status().summary()).isLessThan(deadline);
                     Thread.sleep(250);
                 }
+                job.commitLake();
                 assertThat(spark.table(job.tableName()).count()).isEqualTo(300);
             } finally {
                 job.stop();

@@ -4,16 +4,31 @@ import dev.streamtree.common.schema.EventSchema;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalLong;
+
 /** Where the retrain job reads lake rows from. */
 public interface LabelledEvents {
 
     /**
-     * The lake table's rows (schema columns plus partition columns), labelled or not; lazy.
+     * The lake table's rows (schema columns plus partition columns), labelled or not, as of one table snapshot; lazy.
      *
-     * @throws dev.streamtree.common.catalog.CatalogException when the table cannot be registered or read
+     * @param since when present, only rows whose event time is at or after it are needed: the reader prunes the
+     *              partitions and files before it
+     * @throws dev.streamtree.common.catalog.CatalogException when the table cannot be created, loaded or read
      */
-    Dataset<Row> read(EventSchema schema);
+    TableRows read(EventSchema schema, Optional<Instant> since);
 
     /** Where the rows come from, for summaries. */
     String describe();
+
+    /**
+     * Rows of one state of the table.
+     *
+     * @param rows       the rows
+     * @param snapshotId the table snapshot they are read from; empty when the table has no snapshot yet
+     */
+    record TableRows(Dataset<Row> rows, OptionalLong snapshotId) {
+    }
 }

@@ -16,7 +16,8 @@ import java.util.Objects;
  * @param kafka                brokers and client properties, for the source and both sinks
  * @param topics               events in; dead letters and predictions out
  * @param schemaLocation       a schema file or {@code builtin:NAME}
- * @param lake                 the lake table's location (a local path or any Hadoop URI such as s3://...)
+ * @param lake                 the lake root, the Iceberg warehouse (a local path or any Hadoop URI such as s3://...);
+ *                             the events table is at {@code <lake>/<database>/<table>}
  * @param registry             the model registry's location
  * @param catalog              where the table is registered
  * @param database             catalog database
@@ -28,11 +29,12 @@ import java.util.Objects;
  * @param startingOffsets      {@code earliest}, {@code latest} or Spark's per-partition JSON; only used when the
  *                             checkpoint is new
  * @param explain              whether predictions carry the tree's decision path
+ * @param lakeCommitInterval   how often journaled micro-batches are committed to the lake table
  */
 public record StreamingConfig(KafkaSettings kafka, Topics topics, String schemaLocation, String lake, String registry,
                               CatalogKind catalog, String database, String table, String glueRegion, String checkpoint,
                               Duration triggerInterval, long maxOffsetsPerTrigger, String startingOffsets,
-                              boolean explain) {
+                              boolean explain, Duration lakeCommitInterval) {
 
     public StreamingConfig {
         Objects.requireNonNull(kafka, "Kafka settings are required (" + JobOptions.BOOTSTRAP_SERVERS + ")");
@@ -51,6 +53,10 @@ public record StreamingConfig(KafkaSettings kafka, Topics topics, String schemaL
         if (maxOffsetsPerTrigger < 0) {
             throw new IllegalArgumentException(StreamingOptions.MAX_OFFSETS_PER_TRIGGER
                     + " must be positive (or 0 for no cap), got " + maxOffsetsPerTrigger);
+        }
+        if (lakeCommitInterval == null || lakeCommitInterval.isNegative() || lakeCommitInterval.isZero()) {
+            throw new IllegalArgumentException(StreamingOptions.LAKE_COMMIT_INTERVAL + " must be positive, got "
+                    + lakeCommitInterval);
         }
         requireText(startingOffsets, StreamingOptions.STARTING_OFFSETS);
         String trimmed = startingOffsets.trim();
@@ -74,7 +80,8 @@ public record StreamingConfig(KafkaSettings kafka, Topics topics, String schemaL
     public Builder toBuilder() {
         Builder builder = new Builder(kafka).topics(topics).schemaLocation(schemaLocation).lake(lake).registry(registry)
                 .catalog(catalog, database, table, glueRegion).checkpoint(checkpoint)
-                .trigger(triggerInterval, maxOffsetsPerTrigger).startingOffsets(startingOffsets);
+                .trigger(triggerInterval, maxOffsetsPerTrigger).startingOffsets(startingOffsets)
+                .lakeCommitInterval(lakeCommitInterval);
         return explain ? builder.decisionPaths() : builder;
     }
 
@@ -92,6 +99,10 @@ public record StreamingConfig(KafkaSettings kafka, Topics topics, String schemaL
 
     public StreamingConfig withTrigger(Duration newInterval, long newMaxOffsetsPerTrigger) {
         return toBuilder().trigger(newInterval, newMaxOffsetsPerTrigger).build();
+    }
+
+    public StreamingConfig withLakeCommitInterval(Duration newInterval) {
+        return toBuilder().lakeCommitInterval(newInterval).build();
     }
 
     /** The same configuration with predictions carrying the decision path. */
@@ -116,6 +127,8 @@ public record StreamingConfig(KafkaSettings kafka, Topics topics, String schemaL
         private long maxOffsetsPerTrigger;
         private String startingOffsets = StreamingOptions.DEFAULT_STARTING_OFFSETS;
         private boolean explain;
+        private Duration lakeCommitInterval = StreamingOptions.parseDuration(
+                StreamingOptions.DEFAULT_LAKE_COMMIT_INTERVAL, StreamingOptions.LAKE_COMMIT_INTERVAL);
 
         private Builder(KafkaSettings kafka) {
             this.kafka = kafka;
@@ -143,6 +156,11 @@ public record StreamingConfig(KafkaSettings kafka, Topics topics, String schemaL
             return this;
         }
 
+        public Builder lakeCommitInterval(Duration value) {
+            lakeCommitInterval = value;
+            return this;
+        }
+
         /** Predictions carry the tree's decision path ({@code --explain}). */
         public Builder decisionPaths() {
             explain = true;
@@ -157,7 +175,8 @@ public record StreamingConfig(KafkaSettings kafka, Topics topics, String schemaL
         /** @throws IllegalArgumentException naming the first bad value */
         public StreamingConfig build() {
             return new StreamingConfig(kafka, topics, schemaLocation, lake, registry, catalog, database, table,
-                    glueRegion, checkpoint, triggerInterval, maxOffsetsPerTrigger, startingOffsets, explain);
+                    glueRegion, checkpoint, triggerInterval, maxOffsetsPerTrigger, startingOffsets, explain,
+                    lakeCommitInterval);
         }
     }
 }

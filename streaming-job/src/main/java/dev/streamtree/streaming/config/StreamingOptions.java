@@ -17,10 +17,21 @@ public final class StreamingOptions {
     public static final String MAX_OFFSETS_PER_TRIGGER = "--max-offsets-per-trigger";
     public static final String STARTING_OFFSETS = "--starting-offsets";
     public static final String EXPLAIN = "--explain";
+    /**
+     * How often the lake's committer adds the journaled micro-batches to the Iceberg table (docs/lake.md): the
+     * most a lake reader (the retrain, Athena) lags behind the stream.
+     */
+    public static final String LAKE_COMMIT_INTERVAL = "--lake-commit-interval";
 
     public static final String DEFAULT_CHECKPOINT = "work/checkpoints/streaming";
     public static final String DEFAULT_TRIGGER_INTERVAL = "2s";
     public static final String DEFAULT_STARTING_OFFSETS = "earliest";
+    /**
+     * 10 s: the demo retrains every 45 s on the latest 45 s of rows, so at most a fifth of them is not yet visible;
+     * a commit (about 100 ms on a local disk, docs/lake.md) takes 1% of the committer thread's time; 8,640
+     * snapshots a day, which snapshot expiry must keep in check.
+     */
+    public static final String DEFAULT_LAKE_COMMIT_INTERVAL = "10s";
 
     /** The name of the streaming query, in Spark's UI and logs. */
     /**

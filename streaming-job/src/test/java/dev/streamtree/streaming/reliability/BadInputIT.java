@@ -96,6 +96,7 @@ class BadInputIT {
             assertThat(job.status().deadLetters()).isEqualTo(deadLetters);
             assertThat(job.status().eventsToLake()).isEqualTo(good + acceptedByRule);
 
+            job.commitLake();
             Map<String, Long> lakeIds = spark.table(job.tableName()).groupBy("id").count().collectAsList().stream()
                     .collect(Collectors.toMap(r -> r.getString(0), r -> r.getLong(1)));
             for (int i = 0; i < good; i++) {

@@ -137,7 +137,8 @@ class BrokerRestartIT {
 
                 int produced = events.ids().size();
                 await(() -> job.status().eventsToLake() >= produced, job, queryRuns, "all " + produced + " events in the lake");
-                Dataset<Row> lake = spark.read().parquet(work.resolve("lake").toString());
+                job.commitLake();
+                Dataset<Row> lake = spark.table(job.tableName());
                 long rows = lake.count();
                 long distinct = lake.select("id").distinct().count();
                 Set<String> lakeIds = new HashSet<>(lake.select("id").as(org.apache.spark.sql.Encoders.STRING()).collectAsList());

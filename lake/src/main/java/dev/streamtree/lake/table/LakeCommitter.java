@@ -1,0 +1,181 @@
+package dev.streamtree.lake.table;
+
+import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.util.SnapshotUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Commits one writer's journaled micro-batches ({@link LakeJournal}) to its Iceberg table: every commit interval, on
+ * a thread of its own, all entries above the writer's last committed batch go into one fast append, and the
+ * committed entries are then deleted; at {@link #close} whatever is left is committed.
+ *
+ * <p>Exactly once: the append's snapshot summary carries {@value #WRITER_ID}, {@value #BATCH_ID} (the last batch it
+ * adds) and {@value #FIRST_BATCH_ID}. Before each commit the table is refreshed and the current snapshot's ancestry
+ * walked back to this writer's latest snapshot, whose batch id is the last committed one; entries at or below it
+ * are only deleted. So a commit that failed, or whose outcome was unknown, is retried without adding a batch twice,
+ * and a restarted job first commits what an earlier run journaled ({@link #recover}).
+ *
+ * <p>Failures: a commit that fails is logged and retried at the next interval; the journal keeps the batches
+ * meanwhile. After {@value #MAX_CONSECUTIVE_FAILURES} failures in a row, {@link #checkHealthy} throws, so the
+ * streaming query fails instead of journaling without end.
+ */
+public final class LakeCommitter implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LakeCommitter.class);
+    /** Snapshot summary key: the writing query's id. */
+    public static final String WRITER_ID = "streamtree.writer-id";
+    /** Snapshot summary key: the last micro-batch the snapshot adds. */
+    public static final String BATCH_ID = "streamtree.batch-id";
+    /** Snapshot summary key: the first micro-batch the snapshot adds. */
+    public static final String FIRST_BATCH_ID = "streamtree.first-batch-id";
+    static final int MAX_CONSECUTIVE_FAILURES = 3;
+
+    private final Table table;
+    private final LakeJournal journal;
+    private final String writerId;
+    private final AtomicInteger failures = new AtomicInteger();
+    private final ScheduledExecutorService timer;
+    private volatile long lastCommitted = -1;
+    private volatile RuntimeException lastFailure;
+    private volatile boolean closed;
+
+    public LakeCommitter(Table table, LakeJournal journal, String writerId) {
+        this.table = table;
+        this.journal = journal;
+        this.writerId = writerId;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "streamtree-lake-committer-" + table.name());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /**
+     * Commits what the journal holds (left by an earlier run) and then commits every {@code interval} until
+     * {@link #close}.
+     *
+     * @return the last committed batch id of this writer, -1 when it has none
+     * @throws RuntimeException when the first commit fails (the job should not start then)
+     */
+    public long start(Duration interval) {
+        commitPending();
+        long millis = Math.max(1, interval.toMillis());
+        timer.scheduleWithFixedDelay(this::commitQuietly, millis, millis, TimeUnit.MILLISECONDS);
+        return lastCommitted;
+    }
+
+    /** The highest batch id this writer has committed, as of the last commit or check; -1 when none. */
+    public long lastCommitted() {
+        return lastCommitted;
+    }
+
+    /**
+     * Commits every journaled batch above the last committed one in one fast append and deletes the committed
+     * entries. Runs on the committer thread, and on the caller's at start and close.
+     *
+     * @return the number of batches committed now
+     */
+    public synchronized int commitPending() {
+        table.refresh();
+        long committed = Math.max(lastCommitted, lastCommittedIn(table, writerId));
+        lastCommitted = committed;
+        TreeSet<Long> pending = journal.batchIds();
+        List<Long> toCommit = new ArrayList<>(pending.tailSet(committed, false));
+        if (!toCommit.isEmpty()) {
+            AppendFiles append = table.newFastAppend();
+            int files = 0;
+            for (long batchId : toCommit) {
+                List<DataFile> batchFiles = journal.read(batchId).orElseThrow(() -> new IllegalStateException(
+                        "lake journal entry of batch " + batchId + " vanished before its commit"));
+                batchFiles.forEach(append::appendFile);
+                files += batchFiles.size();
+            }
+            long last = toCommit.get(toCommit.size() - 1);
+            append.set(WRITER_ID, writerId)
+                    .set(BATCH_ID, Long.toString(last))
+                    .set(FIRST_BATCH_ID, Long.toString(toCommit.get(0)))
+                    .commit();
+            lastCommitted = last;
+            LOG.info("lake table {}: committed batches {}-{} of writer {} ({} files)", table.name(), toCommit.get(0),
+                    last, writerId, files);
+        }
+        for (long batchId : pending.headSet(lastCommitted, true)) {
+            journal.delete(batchId);
+        }
+        return toCommit.size();
+    }
+
+    /**
+     * @throws IllegalStateException with the last failure as its cause, after {@value #MAX_CONSECUTIVE_FAILURES}
+     *                               commits in a row failed
+     */
+    public void checkHealthy() {
+        int failed = failures.get();
+        if (failed >= MAX_CONSECUTIVE_FAILURES) {
+            throw new IllegalStateException(failed + " lake commits to " + table.name() + " failed in a row; the last: "
+                    + lastFailure.getMessage(), lastFailure);
+        }
+    }
+
+    /** Stops the timer and commits what is left. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        timer.shutdown();
+        try {
+            if (!timer.awaitTermination(1, TimeUnit.MINUTES)) {
+                LOG.warn("lake committer of {} did not finish its commit within a minute", table.name());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        commitPending();
+    }
+
+    /**
+     * The last batch id {@code writerId} committed to {@code table}: the {@value #BATCH_ID} of its latest snapshot
+     * in the current snapshot's ancestry; -1 when there is none.
+     */
+    public static long lastCommittedIn(Table table, String writerId) {
+        return latestOf(table, writerId).map(s -> Long.parseLong(s.summary().get(BATCH_ID))).orElse(-1L);
+    }
+
+    /** The latest snapshot {@code writerId} committed in the current snapshot's ancestry. */
+    public static Optional<Snapshot> latestOf(Table table, String writerId) {
+        for (Snapshot snapshot : SnapshotUtil.currentAncestors(table)) {
+            if (writerId.equals(snapshot.summary().get(WRITER_ID)) && snapshot.summary().containsKey(BATCH_ID)) {
+                return Optional.of(snapshot);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void commitQuietly() {
+        try {
+            commitPending();
+            failures.set(0);
+        } catch (RuntimeException e) {
+            lastFailure = e;
+            int failed = failures.incrementAndGet();
+            LOG.warn("lake commit {} in a row to {} failed (retried in the next interval; the journal keeps the "
+                    + "batches): {}", failed, table.name(), e.getMessage(), e);
+        }
+    }
+}

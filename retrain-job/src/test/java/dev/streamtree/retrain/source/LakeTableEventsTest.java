@@ -1,0 +1,110 @@
+package dev.streamtree.retrain.source;
+
+import dev.streamtree.common.catalog.CatalogKind;
+import dev.streamtree.common.catalog.LakePartition;
+import dev.streamtree.common.schema.EventSchema;
+import dev.streamtree.common.schema.SchemaCodec;
+import dev.streamtree.lake.table.LakeBatchWriter;
+import dev.streamtree.lake.table.LakeBatches;
+import dev.streamtree.lake.table.LakeJournal;
+import dev.streamtree.lake.table.LakeTable;
+import dev.streamtree.lake.table.LakeTables;
+import dev.streamtree.testing.TestSpark;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.execution.SparkPlan;
+import org.apache.spark.sql.execution.datasources.v2.BatchScanExec;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import scala.jdk.javaapi.CollectionConverters;
+
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The retrain's read of the Iceberg events table, on a real local Spark and a real table written by the lake writer. */
+class LakeTableEventsTest {
+
+    private static final EventSchema SCHEMA = SchemaCodec.load("builtin:agrawal");
+    private static final TableIdentifier EVENTS = LakeTables.identifier("retrain_read", "events");
+
+    @TempDir
+    static Path lake;
+    static SparkSession spark;
+    static LakeTables tables;
+    static Table table;
+
+    @BeforeAll
+    static void writeThreeHours() {
+        spark = TestSpark.local("LakeTableEventsTest");
+        tables = new LakeTables(CatalogKind.LOCAL, lake.toString(), null).qualified(spark.sparkContext().hadoopConfiguration());
+        table = tables.ensureEventsTable(tables.catalog(spark.sparkContext().hadoopConfiguration()), EVENTS, SCHEMA);
+        try (LakeBatchWriter writer = LakeBatchWriter.start(table, LakeJournal.directory(tables, EVENTS, "t"), "t",
+                spark.sparkContext(), Duration.ofHours(1), LakeBatchWriter.MAX_OPEN_FILES_PER_TASK)) {
+            // 30 events in each of 2024-05-01 hours 9, 10 and 11, one a minute from :00; one batch per hour.
+            for (int hour = 9; hour <= 11; hour++) {
+                LakeBatches.writeAndCommit(writer, rows(hour), hour);
+            }
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        spark.stop();
+    }
+
+    @Test
+    void aWindowStartPrunesTheHoursBeforeItAndPinsTheSnapshot() {
+        LakeTableEvents source = new LakeTableEvents(spark, tables, EVENTS);
+        Instant since = Instant.parse("2024-05-01T10:20:00Z");
+
+        LabelledEvents.TableRows read = source.read(SCHEMA, Optional.of(since));
+        List<Row> rows = read.rows().collectAsList();
+
+        table.refresh();
+        assertThat(read.snapshotId()).hasValue(table.currentSnapshot().snapshotId());
+        assertThat(rows).as("10:20-10:29 and hour 11").hasSize(10 + 30);
+        BatchScanExec scan = scan(read.rows().queryExecution().executedPlan());
+        assertThat(scan.toString()).as("the scan's pushed filters")
+                .contains("event_date").contains("event_hour").contains(SCHEMA.eventTimeField());
+        assertThat(scan.metrics().get("resultDataFiles").get().value())
+                .as("data files planned: hours 10 and 11 (2 tasks x 2 hours), none of hour 9").isEqualTo(4);
+    }
+
+    @Test
+    void withoutAWindowStartEveryRowIsRead() {
+        LabelledEvents.TableRows read = new LakeTableEvents(spark, tables, EVENTS).read(SCHEMA, Optional.empty());
+
+        assertThat(read.rows().count()).isEqualTo(90);
+        assertThat(read.rows().columns()).containsExactlyElementsOf(LakeTable.columnNames(SCHEMA));
+    }
+
+    private static BatchScanExec scan(SparkPlan plan) {
+        return CollectionConverters.asJava(plan.collectLeaves()).stream()
+                .filter(BatchScanExec.class::isInstance).map(BatchScanExec.class::cast).findFirst().orElseThrow(
+                        () -> new AssertionError("no batch scan in " + plan));
+    }
+
+    private static Dataset<Row> rows(int hour) {
+        List<Row> rows = new ArrayList<>();
+        for (int minute = 0; minute < 30; minute++) {
+            Instant time = Instant.parse("2024-05-01T00:00:00Z").plusSeconds(3600L * hour + 60L * minute);
+            LakePartition partition = LakePartition.of(time);
+            rows.add(RowFactory.create("e-" + hour + "-" + minute, Timestamp.from(time), 50000.0, 0.0, 40.0, "1", "2",
+                    "3", 100000.0, 10.0, 2000.0, "A", partition.eventDate(), partition.eventHour()));
+        }
+        return spark.createDataFrame(rows, LakeTable.sparkSchema(SCHEMA)).repartition(2);
+    }
+}
