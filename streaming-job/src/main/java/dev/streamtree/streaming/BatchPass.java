@@ -125,7 +125,7 @@ final class BatchPass implements MapPartitionsFunction<Row, Row> {
     }
 
     /** Passes the rows through and runs {@code last} once, when the last row has been taken. */
-    private static final class ThenFinish implements Iterator<Row> {
+    static final class ThenFinish implements Iterator<Row> {
 
         private final Iterator<Row> rows;
         private final Runnable last;
