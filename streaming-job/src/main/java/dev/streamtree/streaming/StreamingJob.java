@@ -7,6 +7,7 @@ import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.model.registry.FileSystemModelRegistry;
 import dev.streamtree.lake.table.LabelsTable;
 import dev.streamtree.lake.table.LakeTables;
+import dev.streamtree.lake.table.PredictionsTable;
 import dev.streamtree.streaming.config.StreamingConfig;
 import dev.streamtree.streaming.config.StreamingOptions;
 import dev.streamtree.streaming.progress.ProgressListener;
@@ -133,6 +134,9 @@ public final class StreamingJob implements AutoCloseable {
         MicroBatchProcessor processor = new MicroBatchProcessor(config, new EventValidator(schema),
                 new MicroBatchProcessor.Lake(tables, identifier, table, config.lakeCommitInterval()), models,
                 batchVersions, KafkaSink.to(config.kafka()), board, clock);
+        TableIdentifier predictionsId = PredictionsTable.identifier(config.database());
+        processor.keepPredictionsIn(new MicroBatchProcessor.Lake(tables, predictionsId,
+                PredictionsTable.ensure(tables, catalog, predictionsId), config.lakeCommitInterval()));
         LabelBatchProcessor labels = schema.labelSpec().map(classes -> {
             TableIdentifier labelsId = LabelsTable.identifier(config.database());
             return new LabelBatchProcessor(classes, new MicroBatchProcessor.Lake(tables, labelsId,
@@ -240,6 +244,11 @@ public final class StreamingJob implements AutoCloseable {
     /** The running labels query, or null when the schema has no label (no labels query). */
     public StreamingQuery labelsQuery() {
         return labelsSupervisor == null ? null : labelsSupervisor.query();
+    }
+
+    /** The predictions table, as SQL names it, e.g. {@code streamtree.predictions}. */
+    public String predictionsTableName() {
+        return LakeTables.sqlName(PredictionsTable.identifier(config.database()));
     }
 
     /** The labels table the labels query writes, as SQL names it, e.g. {@code streamtree.labels}. */

@@ -4,6 +4,9 @@ import dev.streamtree.common.catalog.CatalogKind;
 import dev.streamtree.common.kafka.KafkaSettings;
 import dev.streamtree.common.label.LabelRecord;
 import dev.streamtree.common.prediction.DeadLetterHeaders;
+import dev.streamtree.common.prediction.Prediction;
+import dev.streamtree.common.registry.VersionId;
+import dev.streamtree.model.pipeline.TreeParams;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.common.topic.Topics;
@@ -174,6 +177,99 @@ class LabelsLakeIT {
                 .map(r -> new String(r.key(), StandardCharsets.UTF_8)).distinct())
                 .as("dead letters: only the bad labels (a replay may send them again)")
                 .containsExactlyInAnyOrder("bad-class", "bad-json", "bad-time");
+    }
+
+    @Test
+    void everyPredictionLandsOnceAndPerVersionAccuracyInSqlEqualsADirectCount() throws Exception {
+        Topics topics = new Topics("prd.events", "prd.dlq", "prd.predictions", "prd.control", "prd.labels",
+                "prd.model-metrics");
+        kafka.createTopics(2, List.of(topics.events(), topics.labels()));
+        kafka.createTopics(1, List.of(topics.deadLetters(), topics.predictions()));
+        FileSystemModelRegistry registry = FileSystemModelRegistry.open(work.resolve("registry").toString(),
+                spark.sparkContext().hadoopConfiguration());
+        StreamingConfig config = StreamingConfig.defaults(KafkaSettings.of(kafka.bootstrapServers()))
+                .withTopics(topics)
+                .withLocations(lakes.toString(), work.resolve("registry").toString(), work.resolve("checkpoint").toString())
+                .withTable("prd_it", "events")
+                .withTrigger(Duration.ofMillis(500), 100);
+        TestEvents events = new TestEvents(SCHEMA, 4, T0);
+        VersionId first = TestModels.train(spark, registry, SCHEMA, TreeParams.of(1, 1), 1000,
+                new TestEvents(SCHEMA, 31, T0)::json);
+        VersionId second = TestModels.train(spark, registry, SCHEMA, TreeParams.of(4, 1), 1000,
+                new TestEvents(SCHEMA, 32, T0)::json);
+        registry.promote(first, "test: first");
+        // Labels by a rule of their own, so the two versions' accuracies differ from each other and from 1.
+        Map<String, String> labels = new HashMap<>();
+        for (int i = 0; i < 400; i++) {
+            labels.put("e-" + i, i % 3 == 0 ? "B" : "A");
+        }
+
+        StreamingJob job = StreamingJob.start(spark, config, registry);
+        try {
+            sendEvents(topics, events, 0, 200);
+            JobAwait.until(job, TIMEOUT, "v1 predictions", () -> job.status().predictions() >= 200);
+            registry.promote(second, "test: second");
+            sendEvents(topics, events, 200, 400);
+            JobAwait.until(job, TIMEOUT, "v2 predictions", () -> job.status().predictions() >= 400
+                    && second.toString().equals(job.status().modelVersion()));
+            labels.forEach((id, label) -> label(topics, id, label, T0.plusSeconds(7200)));
+            producer.flush();
+            awaitLabels(job, "prd_it.labels", 400);
+        } finally {
+            job.stop();
+        }
+        // A crash after the newest events batch landed but before Spark recorded it: the replay sends its
+        // predictions again, and writes none of them to the lake again.
+        long replayed;
+        try (Stream<Path> planned = Files.list(Path.of(config.checkpoint(), "offsets"))) {
+            replayed = planned.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+"))
+                    .mapToLong(Long::parseLong).max().orElseThrow();
+        }
+        Files.deleteIfExists(Path.of(config.checkpoint(), "commits", Long.toString(replayed)));
+        Files.deleteIfExists(Path.of(config.checkpoint(), "commits", "." + replayed + ".crc"));
+        StreamingJob again = StreamingJob.start(spark, config, registry);
+        try {
+            JobAwait.until(again, TIMEOUT, "the replayed batch", () -> again.status().lastBatchId() >= replayed);
+            again.commitLake();
+        } finally {
+            again.stop();
+        }
+
+        String predictions = "prd_it.predictions";
+        assertThat(spark.table(predictions).count()).as("every prediction once").isEqualTo(400);
+        assertThat(spark.table(predictions).select("event_id").distinct().count()).isEqualTo(400);
+        // Direct: the predictions topic, de-duplicated on (event id, version, batch id), against the labels sent.
+        List<Prediction> sent = KafkaRecords.toEnd(kafka.bootstrapServers(), topics.predictions()).stream()
+                .map(r -> Prediction.parse(new String(r.value(), StandardCharsets.UTF_8))).toList();
+        assertThat(sent.size()).as("the replay sent its batch's predictions again").isGreaterThan(400);
+        Map<String, long[]> direct = new java.util.TreeMap<>();
+        sent.stream().map(p -> List.of(p.eventId(), p.modelVersion(), Long.toString(p.batchId()), p.predictedClass()))
+                .distinct().forEach(p -> {
+                    long[] counts = direct.computeIfAbsent(p.get(1), v -> new long[2]);
+                    counts[0]++;
+                    counts[1] += p.get(3).equals(labels.get(p.get(0))) ? 1 : 0;
+                });
+        Map<String, long[]> sql = new java.util.TreeMap<>();
+        spark.sql("SELECT p.model_version, count(*) AS labelled, "
+                        + "sum(CASE WHEN p.predicted_class = l.label THEN 1 ELSE 0 END) AS correct "
+                        + "FROM prd_it.predictions p JOIN (SELECT event_id, max_by(label, labelled_at) AS label "
+                        + "FROM prd_it.labels GROUP BY event_id) l ON p.event_id = l.event_id GROUP BY p.model_version")
+                .collectAsList().forEach(r -> sql.put(r.getString(0), new long[]{r.getLong(1), r.getLong(2)}));
+        assertThat(sql.keySet()).containsExactly(first.toString(), second.toString());
+        for (String version : sql.keySet()) {
+            assertThat(sql.get(version)).as("labelled and correct of %s", version).containsExactly(direct.get(version));
+        }
+        assertThat(sql.get(first.toString())[0] + sql.get(second.toString())[0]).isEqualTo(400);
+        Row one = spark.table(predictions).where("event_id = 'e-399'").first();
+        assertThat(one.getString(one.fieldIndex("model_version"))).isEqualTo(second.toString());
+        assertThat(one.<String, Double>getJavaMap(one.fieldIndex("probabilities")).keySet()).containsExactlyInAnyOrder("A", "B");
+    }
+
+    private static void sendEvents(Topics topics, TestEvents events, int from, int to) {
+        for (int i = from; i < to; i++) {
+            producer.send(new ProducerRecord<>(topics.events(), "e-" + i, events.json("e-" + i, i)));
+        }
+        producer.flush();
     }
 
     private static void label(Topics topics, String eventId, String label, Instant at) {
