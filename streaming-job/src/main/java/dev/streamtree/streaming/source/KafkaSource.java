@@ -9,6 +9,7 @@ import org.apache.spark.sql.streaming.DataStreamReader;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /** The events and labels topics as streaming DataFrames, and the Kafka client options shared with the sinks. */
 public final class KafkaSource {
@@ -29,15 +30,22 @@ public final class KafkaSource {
         return topic(spark, config, config.topics().events());
     }
 
-    /** Raw records of the labels topic, read as the events topic is. */
+    /**
+     * Raw records of the labels topic, read as the events topic is, but subscribed by pattern: a labels topic that does
+     * not exist (yet) yields empty batches instead of failing the query, and is read once it is created.
+     */
     public static Dataset<Row> labels(SparkSession spark, StreamingConfig config) {
-        return topic(spark, config, config.topics().labels());
+        return topic(spark, config, "subscribePattern", Pattern.quote(config.topics().labels()));
     }
 
     private static Dataset<Row> topic(SparkSession spark, StreamingConfig config, String topic) {
+        return topic(spark, config, "subscribe", topic);
+    }
+
+    private static Dataset<Row> topic(SparkSession spark, StreamingConfig config, String how, String topic) {
         DataStreamReader reader = spark.readStream().format("kafka")
                 .options(clientOptions(config.kafka()))
-                .option("subscribe", topic)
+                .option(how, topic)
                 .option("startingOffsets", config.startingOffsets());
         if (config.maxOffsetsPerTrigger() > 0) {
             reader = reader.option("maxOffsetsPerTrigger", Long.toString(config.maxOffsetsPerTrigger()));
