@@ -112,6 +112,21 @@ class StreamtreeNoteIT {
         promoted = outcome.candidate();
         registry = FileSystemModelRegistry.open(registryRoot, spark.sparkContext().hadoopConfiguration());
         assertThat(registry.current()).contains(promoted);
+
+        // A second run with a fresh checkpoint, into a table of its own, scores every event again with the promoted
+        // version: the predictions table then holds one prediction per event (the events table stays as it was).
+        StreamingConfig rescore = config.withLocations(lake, registryRoot, work.resolve("rescore-checkpoint").toString())
+                .withTable(DATABASE, "rescored");
+        try (StreamingJob job = StreamingJob.start(spark, rescore, registry)) {
+            Instant deadline = Instant.now().plus(TIMEOUT);
+            while (job.status().predictions() < EVENTS) {
+                assertThat(job.query().exception().isEmpty()).as("streaming query failed: %s", job.query().exception()).isTrue();
+                assertThat(Instant.now()).as("%d of %d predictions after %s", job.status().predictions(), EVENTS,
+                        TIMEOUT).isBefore(deadline);
+                job.query().awaitTermination(200);
+            }
+            job.commitLake();
+        }
     }
 
     /** Agrawal function 1, 5% perturbation, one event every {@link #APART} of event time from {@link #FIRST}. */
@@ -199,7 +214,7 @@ class StreamtreeNoteIT {
         }
         assertThat(ran).as("paragraphs run").containsExactly("Settings", "Events per hour, by class", "Class balance",
                 "One numeric feature by hour", "Every feature by hour", "A registry version and its tree",
-                "Train a decision tree on the lake");
+                "Train a decision tree on the lake", "Accuracy per model version");
 
         assertThat(scalaOutput.get("Settings")).contains("table " + DATABASE + "." + TABLE + ": " + EVENTS + " rows");
 
@@ -219,6 +234,14 @@ class StreamtreeNoteIT {
             assertThat(r.getDouble(2)).isBetween(20_000.0, r.getDouble(4));
             assertThat(r.getDouble(6)).isBetween(r.getDouble(4), 150_000.0);
         });
+
+        assertThat(sqlResults.get("Accuracy per model version")).as("accuracy per version: the promoted one, every event")
+                .singleElement().satisfies(r -> {
+                    assertThat(r.getString(0)).isEqualTo(promoted.toString());
+                    assertThat(r.getLong(1)).isEqualTo(EVENTS);
+                    assertThat(r.getDecimal(3).doubleValue()).isEqualTo((double) r.getLong(2) / EVENTS,
+                            org.assertj.core.data.Offset.offset(0.0001)).isBetween(0.8, 1.0);
+                });
 
         assertThat(scalaOutput.get("Every feature by hour"))
                 .contains("numeric features: salary, commission, age, hvalue, hyears, loan")

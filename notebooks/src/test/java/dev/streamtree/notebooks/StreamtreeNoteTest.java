@@ -63,12 +63,12 @@ class StreamtreeNoteTest {
     }
 
     @Test
-    void accuracyPerVersionIsAMarkedPlaceholderUntilTheLakeHoldsPredictions() {
-        List<ZeppelinNote.Paragraph> placeholder = note.paragraphs().stream()
+    void accuracyPerVersionIsSqlOverThePredictionsAndLabelsTables() {
+        List<ZeppelinNote.Paragraph> accuracy = note.paragraphs().stream()
                 .filter(p -> p.title().startsWith("Accuracy per model version")).toList();
-        assertThat(placeholder).singleElement().satisfies(p -> {
-            assertThat(p.interpreter()).isEqualTo("md");
-            assertThat(p.body()).contains("Placeholder", "no predictions table");
+        assertThat(accuracy).singleElement().satisfies(p -> {
+            assertThat(p.interpreter()).isEqualTo("sql");
+            assertThat(p.body()).contains(".predictions p", ".labels", "max_by(label, labelled_at)");
         });
     }
 }

@@ -54,6 +54,9 @@ final class BatchPass implements MapPartitionsFunction<Row, Row> {
     private final String deadLetterTopic;
     private final Instant batchTime;
     private final int lakeWidth;
+    /** The predictions table's target and files; null target when predictions are not kept in the lake. */
+    private final LakeTarget predictionsLake;
+    private final CollectionAccumulator<DataFile> predictionFiles;
 
     /**
      * @param predictor   the batch's scoring, or null when no model serves (no predictions)
@@ -64,6 +67,21 @@ final class BatchPass implements MapPartitionsFunction<Row, Row> {
     BatchPass(EventValidator validator, ParseCounts counts, Predictor predictor, LakeTarget lake,
               CollectionAccumulator<DataFile> lakeFiles, String predictionsTopic, String deadLetterTopic,
               Instant batchTime) {
+        this(validator, counts, predictor, lake, lakeFiles, predictionsTopic, deadLetterTopic, batchTime, null, null);
+    }
+
+    /**
+     * As above, and every prediction also goes into the task's file of the predictions table.
+     *
+     * @param predictionsLake where the predictions table's files go, or null (none: no model, or an earlier attempt
+     *                        landed the batch's predictions)
+     * @param predictionFiles receives those files of the tasks that complete
+     */
+    BatchPass(EventValidator validator, ParseCounts counts, Predictor predictor, LakeTarget lake,
+              CollectionAccumulator<DataFile> lakeFiles, String predictionsTopic, String deadLetterTopic,
+              Instant batchTime, LakeTarget predictionsLake, CollectionAccumulator<DataFile> predictionFiles) {
+        this.predictionsLake = predictionsLake;
+        this.predictionFiles = predictionFiles;
         this.validator = validator;
         this.counts = counts;
         this.predictor = predictor;
@@ -78,16 +96,32 @@ final class BatchPass implements MapPartitionsFunction<Row, Row> {
     @Override
     public Iterator<Row> call(Iterator<Row> records) {
         LakeFileWriter files = lake == null ? null : LakeFileWriter.forCurrentTask(lake);
+        LakeFileWriter predictionsFiles = predictionsLake == null || predictor == null ? null
+                : LakeFileWriter.forCurrentTask(predictionsLake);
         HourPartitions partitions = new HourPartitions();
         Iterator<Row> out = StreamSupport.stream(Spliterators.spliteratorUnknownSize(records, Spliterator.ORDERED), false)
-                .map(record -> process(record, files, partitions))
+                .map(record -> process(record, files, predictionsFiles, partitions))
                 .filter(Objects::nonNull)
                 .iterator();
-        return files == null ? out : new ThenFinish(out, () -> files.finish().forEach(lakeFiles::add));
+        if (files == null && predictionsFiles == null) {
+            return out;
+        }
+        return new ThenFinish(out, () -> {
+            if (files != null) {
+                files.finish().forEach(lakeFiles::add);
+            }
+            if (predictionsFiles != null) {
+                predictionsFiles.finish().forEach(predictionFiles::add);
+            }
+        });
+    }
+
+    Row process(Row record, LakeFileWriter lake, HourPartitions partitions) {
+        return process(record, lake, null, partitions);
     }
 
     /** The Kafka record for one source record (null when a valid event has no model to score it). */
-    Row process(Row record, LakeFileWriter lake, HourPartitions partitions) {
+    Row process(Row record, LakeFileWriter lake, LakeFileWriter predictionsLake, HourPartitions partitions) {
         byte[] key = (byte[]) record.get(0);
         byte[] value = (byte[]) record.get(1);
         ValidationResult result = EventParsing.validate(validator, key, value);
@@ -105,6 +139,11 @@ final class BatchPass implements MapPartitionsFunction<Row, Row> {
             return null;
         }
         Prediction prediction = predictor.predict(event.id(), event.eventTime(), event.features().toArray());
+        if (predictionsLake != null) {
+            predictionsLake.write(partitions.of(event.eventTime()), new Object[]{prediction.eventId(),
+                    prediction.modelVersion(), prediction.predictedClass(), prediction.probabilities(),
+                    prediction.batchId(), prediction.eventTime(), prediction.scoredAt()});
+        }
         return RowFactory.create(predictionsTopic, event.id().getBytes(StandardCharsets.UTF_8),
                 prediction.toJson().getBytes(StandardCharsets.UTF_8), null);
     }
@@ -125,7 +164,7 @@ final class BatchPass implements MapPartitionsFunction<Row, Row> {
     }
 
     /** Passes the rows through and runs {@code last} once, when the last row has been taken. */
-    private static final class ThenFinish implements Iterator<Row> {
+    static final class ThenFinish implements Iterator<Row> {
 
         private final Iterator<Row> rows;
         private final Runnable last;

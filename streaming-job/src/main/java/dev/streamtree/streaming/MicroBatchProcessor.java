@@ -72,6 +72,10 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
     private ParseCounts counts;
     private CollectionAccumulator<DataFile> lakeFiles;
     private boolean warnedUnscored;
+    /** The predictions table, or null when predictions are not kept in the lake; its writer is made at the first batch. */
+    private Lake predictionsLake;
+    private volatile LakeBatchWriter predictionsWriter;
+    private CollectionAccumulator<DataFile> predictionFiles;
 
     /**
      * The lake table the batches land in.
@@ -95,6 +99,15 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
         this.clock = clock;
     }
 
+    /**
+     * Also writes every prediction to {@code predictions} (the predictions table), in the batch that publishes it,
+     * exactly once like the events; call before the first batch.
+     */
+    MicroBatchProcessor keepPredictionsIn(Lake predictions) {
+        this.predictionsLake = predictions;
+        return this;
+    }
+
     @Override
     public void call(Dataset<Row> kafkaRows, Long batchId) {
         PhaseClock phases = new PhaseClock(clock);
@@ -109,8 +122,14 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
         String version = model.map(m -> m.version().toString()).orElse(null);
         Predictor predictor = model.map(m -> new Predictor(m.model(), schema, version, batchId, batchTime,
                 config.explain())).orElse(null);
+        LakeBatch predictionsBatch = null;
+        if (predictionsLake != null && predictor != null) {
+            predictionFiles.reset();
+            predictionsBatch = predictionsWriter(kafkaRows).begin(batchId);
+        }
         BatchPass pass = new BatchPass(validator, counts, predictor, lakeBatch.target(), lakeFiles,
-                config.topics().predictions(), config.topics().deadLetters(), batchTime);
+                config.topics().predictions(), config.topics().deadLetters(), batchTime,
+                predictionsBatch == null ? null : predictionsBatch.target(), predictionFiles);
         Dataset<Row> records = kafkaRows
                 .select(EventParsing.SOURCE_COLUMNS.stream().map(functions::col).toArray(Column[]::new))
                 .mapPartitions(pass, Encoders.row(KafkaSink.RECORD_SCHEMA));
@@ -118,6 +137,9 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
         sink.write(records);
         phases.lap("records");
         LakeCommit commit = lakeWriter.finish(lakeBatch, lakeFiles.value());
+        if (predictionsBatch != null) {
+            predictionsWriter.finish(predictionsBatch, predictionFiles.value());
+        }
         phases.lap("lake");
         long valid = counts.valid().value();
         long refused = counts.refused().value();
@@ -169,22 +191,34 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
         if (counts == null) {
             counts = ParseCounts.register(context);
             lakeFiles = context.collectionAccumulator("streamtree lake files");
+            predictionFiles = context.collectionAccumulator("streamtree prediction files");
         }
     }
 
     private LakeBatchWriter lakeWriter(Dataset<Row> kafkaRows) {
         if (lakeWriter == null) {
-            String queryId = kafkaRows.sparkSession().sparkContext().getLocalProperty(QUERY_ID_PROPERTY);
-            if (queryId == null) {
-                throw new IllegalStateException("no streaming query id on the batch thread (property "
-                        + QUERY_ID_PROPERTY + "); the processor must run inside foreachBatch");
-            }
-            String writerId = queryId.replace("-", "").substring(0, 12);
-            lakeWriter = LakeBatchWriter.start(lake.table(), LakeJournal.directory(lake.tables(), lake.identifier(), writerId),
-                    writerId, kafkaRows.sparkSession().sparkContext(), lake.commitInterval(),
-                    LakeBatchWriter.MAX_OPEN_FILES_PER_TASK);
+            lakeWriter = startWriter(lake, kafkaRows);
         }
         return lakeWriter;
+    }
+
+    private LakeBatchWriter predictionsWriter(Dataset<Row> kafkaRows) {
+        if (predictionsWriter == null) {
+            predictionsWriter = startWriter(predictionsLake, kafkaRows);
+        }
+        return predictionsWriter;
+    }
+
+    private static LakeBatchWriter startWriter(Lake target, Dataset<Row> kafkaRows) {
+        String queryId = kafkaRows.sparkSession().sparkContext().getLocalProperty(QUERY_ID_PROPERTY);
+        if (queryId == null) {
+            throw new IllegalStateException("no streaming query id on the batch thread (property "
+                    + QUERY_ID_PROPERTY + "); the processor must run inside foreachBatch");
+        }
+        String writerId = queryId.replace("-", "").substring(0, 12);
+        return LakeBatchWriter.start(target.table(), LakeJournal.directory(target.tables(), target.identifier(), writerId),
+                writerId, kafkaRows.sparkSession().sparkContext(), target.commitInterval(),
+                LakeBatchWriter.MAX_OPEN_FILES_PER_TASK);
     }
 
     /** Commits the journaled lake batches now; nothing before the first batch. */
@@ -193,10 +227,19 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
         if (writer != null) {
             writer.committer().commitPending();
         }
+        LakeBatchWriter predictions = predictionsWriter;
+        if (predictions != null) {
+            predictions.committer().commitPending();
+        }
     }
 
     /** Commits the journaled lake batches and stops the committer; call once the query has stopped. */
     void closeLake() {
+        LakeBatchWriter predictions = predictionsWriter;
+        if (predictions != null) {
+            predictionsWriter = null;
+            predictions.close();
+        }
         LakeBatchWriter writer = lakeWriter;
         if (writer != null) {
             lakeWriter = null;

@@ -68,6 +68,11 @@ final class QuerySupervisor {
         return query;
     }
 
+    /** Completes when {@link #awaitTermination()} would return or throw. */
+    CompletableFuture<Void> ending() {
+        return ended;
+    }
+
     /** Restarts so far. */
     int restarts() {
         return restarts;

@@ -9,7 +9,9 @@ import dev.streamtree.common.registry.VersionId;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.model.registry.FileSystemModelRegistry;
+import dev.streamtree.lake.table.LabelsTable;
 import dev.streamtree.lake.table.LakeTables;
+import dev.streamtree.lake.table.PredictionsTable;
 import dev.streamtree.streaming.config.StreamingConfig;
 import dev.streamtree.streaming.config.StreamingOptions;
 import dev.streamtree.streaming.progress.ProgressListener;
@@ -39,11 +41,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 
 /**
  * The running streaming job: one Structured Streaming query from the events topic through
- * {@link MicroBatchProcessor}. Start it with {@link #start}, watch it with {@link #status()}, end it with
+ * {@link MicroBatchProcessor} and, when the schema has a label, a second one from the labels topic through
+ * {@link LabelBatchProcessor} into the labels table {@code <database>.labels} (its own checkpoint,
+ * {@code <checkpoint>/labels}). Start it with {@link #start}, watch it with {@link #status()}, end it with
  * {@link #stop()}; the launcher runs it in-process, {@link StreamingJobMain} under {@code spark-submit}.
  *
  * <p>The lake is the Iceberg table {@code <database>.<table>} of {@link LakeTables} (created if absent); the job makes
@@ -116,11 +121,17 @@ public final class StreamingJob implements AutoCloseable {
     private final Catalog catalog;
     private final String tableName;
     private final ModelTracker<TreeScorer> models;
+    /** The labels query's batches and supervisor; null when the schema has no label. */
+    private final LabelBatchProcessor labels;
+    private final QuerySupervisor labelsSupervisor;
 
     private StreamingJob(SparkSession spark, StreamingConfig config, MicroBatchProcessor processor,
                          ProgressListener listener, StatusBoard board, Catalog catalog, String tableName,
-                         ModelTracker<TreeScorer> models) {
+                         ModelTracker<TreeScorer> models, LabelBatchProcessor labels) {
         this.spark = spark;
+        this.labels = labels;
+        this.labelsSupervisor = labels == null ? null
+                : new QuerySupervisor(this::startLabelsQuery, StreamingJob::isKafkaMetricsReplayBug, MAX_RESTARTS);
         this.models = models;
         this.config = config;
         this.processor = processor;
@@ -196,13 +207,30 @@ public final class StreamingJob implements AutoCloseable {
         MicroBatchProcessor processor = new MicroBatchProcessor(config, new EventValidator(schema),
                 new MicroBatchProcessor.Lake(tables, identifier, table, config.lakeCommitInterval()), models,
                 batchVersions, sink, board, clock);
+        TableIdentifier predictionsId = PredictionsTable.identifier(config.database());
+        processor.keepPredictionsIn(new MicroBatchProcessor.Lake(tables, predictionsId,
+                PredictionsTable.ensure(tables, catalog, predictionsId), config.lakeCommitInterval()));
+        LabelBatchProcessor labels = schema.labelSpec().map(classes -> {
+            TableIdentifier labelsId = LabelsTable.identifier(config.database());
+            return new LabelBatchProcessor(classes, new MicroBatchProcessor.Lake(tables, labelsId,
+                    LabelsTable.ensure(tables, catalog, labelsId), config.lakeCommitInterval()),
+                    config.topics().deadLetters(), KafkaSink.to(config.kafka()), clock);
+        }).orElse(null);
         ProgressListener listener = new ProgressListener(StreamingOptions.QUERY_NAME, board, LOG_INTERVAL, clock);
         StreamingJob job = new StreamingJob(spark, config, processor, listener, board, catalog,
-                LakeTables.sqlName(identifier), models);
+                LakeTables.sqlName(identifier), models, labels);
         spark.streams().addListener(listener);
         try {
             job.supervisor.start();
+            if (job.labelsSupervisor != null) {
+                job.labelsSupervisor.start();
+            }
         } catch (RuntimeException e) {
+            try {
+                job.supervisor.stop();
+            } catch (TimeoutException | RuntimeException stopFailure) {
+                e.addSuppressed(stopFailure);
+            }
             spark.streams().removeListener(listener);
             models.close();
             throw e;
@@ -238,6 +266,26 @@ public final class StreamingJob implements AutoCloseable {
         }
     }
 
+    /** Checkpoint of the labels query: {@value StreamingOptions#LABELS_CHECKPOINT} under the events query's. */
+    static String labelsCheckpoint(String checkpoint) {
+        return checkpoint.endsWith("/") ? checkpoint + StreamingOptions.LABELS_CHECKPOINT
+                : checkpoint + "/" + StreamingOptions.LABELS_CHECKPOINT;
+    }
+
+    private StreamingQuery startLabelsQuery() {
+        try {
+            return KafkaSource.labels(spark, config)
+                    .writeStream()
+                    .queryName(StreamingOptions.LABELS_QUERY_NAME)
+                    .option("checkpointLocation", labelsCheckpoint(config.checkpoint()))
+                    .trigger(Trigger.ProcessingTime(config.triggerInterval().toMillis()))
+                    .foreachBatch(labels)
+                    .start();
+        } catch (TimeoutException | RuntimeException e) {
+            throw new IllegalStateException("cannot start the labels query: " + e.getMessage(), e);
+        }
+    }
+
     /**
      * Spark 4.1.0/4.1.1 fail a query that resumes from a checkpoint with an unfinished batch: after the replayed
      * batch succeeds, progress reporting throws a NullPointerException in {@code KafkaMicroBatchStream.metrics}
@@ -266,6 +314,21 @@ public final class StreamingJob implements AutoCloseable {
         return supervisor.query();
     }
 
+    /** The running labels query, or null when the schema has no label (no labels query). */
+    public StreamingQuery labelsQuery() {
+        return labelsSupervisor == null ? null : labelsSupervisor.query();
+    }
+
+    /** The predictions table, as SQL names it, e.g. {@code streamtree.predictions}. */
+    public String predictionsTableName() {
+        return LakeTables.sqlName(PredictionsTable.identifier(config.database()));
+    }
+
+    /** The labels table the labels query writes, as SQL names it, e.g. {@code streamtree.labels}. */
+    public String labelsTableName() {
+        return LakeTables.sqlName(LabelsTable.identifier(config.database()));
+    }
+
     /** The lake table the job writes, as SQL names it, e.g. {@code streamtree.events}. */
     public String tableName() {
         return tableName;
@@ -279,6 +342,9 @@ public final class StreamingJob implements AutoCloseable {
      */
     public void commitLake() {
         processor.commitLake();
+        if (labels != null) {
+            labels.commitLake();
+        }
     }
 
     /**
@@ -289,6 +355,12 @@ public final class StreamingJob implements AutoCloseable {
      * @throws IllegalStateException   when restarting the query after SPARK-55271 failed
      */
     public void awaitTermination() throws StreamingQueryException {
+        if (labelsSupervisor != null) {
+            CompletableFuture.anyOf(supervisor.ending(), labelsSupervisor.ending()).handle((r, e) -> r).join();
+            if (labelsSupervisor.ending().isCompletedExceptionally()) {
+                labelsSupervisor.awaitTermination();
+            }
+        }
         supervisor.awaitTermination();
     }
 
@@ -302,8 +374,18 @@ public final class StreamingJob implements AutoCloseable {
         } catch (TimeoutException e) {
             LOG.warn("streaming query did not stop in time: {}", e.getMessage());
         } finally {
+            if (labelsSupervisor != null) {
+                try {
+                    labelsSupervisor.stop();
+                } catch (TimeoutException e) {
+                    LOG.warn("labels query did not stop in time: {}", e.getMessage());
+                }
+            }
             try {
                 processor.closeLake();
+                if (labels != null) {
+                    labels.closeLake();
+                }
             } catch (RuntimeException e) {
                 LOG.warn("the lake's last commit failed (the journal keeps the batches; the next start commits them): {}",
                         e.getMessage());

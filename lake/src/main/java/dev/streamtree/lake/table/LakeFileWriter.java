@@ -14,7 +14,10 @@ import org.apache.iceberg.spark.data.SparkParquetWriters;
 import org.apache.spark.TaskContext;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.catalyst.util.ArrayBasedMapData;
+import org.apache.spark.sql.catalyst.util.GenericArrayData;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.TaskFailureListener;
@@ -241,6 +244,17 @@ public final class LakeFileWriter {
         }
         if (type == DataTypes.LongType) {
             return ((Number) value).longValue();
+        }
+        if (type instanceof MapType map && map.keyType() == DataTypes.StringType && map.valueType() == DataTypes.DoubleType) {
+            Map<?, ?> entries = (Map<?, ?>) value;
+            Object[] keys = new Object[entries.size()];
+            Object[] values = new Object[entries.size()];
+            int i = 0;
+            for (Map.Entry<?, ?> entry : entries.entrySet()) {
+                keys[i] = UTF8String.fromString((String) entry.getKey());
+                values[i++] = ((Number) entry.getValue()).doubleValue();
+            }
+            return new ArrayBasedMapData(new GenericArrayData(keys), new GenericArrayData(values));
         }
         throw new IllegalArgumentException("no lake column is of Spark type " + type);
     }

@@ -48,10 +48,13 @@ public record MonitorOptions(Duration metricsInterval, int window, Detector dete
         }
     }
 
-    /** 5 s, N = 1000, ADWIN, 300,000 labels and predictions held, invalid labels dead-lettered, inline labels on. */
+    /**
+     * 5 s, N = 1000, ADWIN, 300,000 labels and predictions held, invalid labels only counted (the streaming job's
+     * labels query dead-letters them), inline labels on.
+     */
     public static MonitorOptions defaults() {
         return new MonitorOptions(DEFAULT_METRICS_INTERVAL, VersionAccuracy.DEFAULT_WINDOW, Detector.ADWIN,
-                LabelJoin.DEFAULT_CAPACITY, LabelJoin.DEFAULT_CAPACITY, InvalidLabels.DEAD_LETTER, true, DEFAULT_GROUP_ID);
+                LabelJoin.DEFAULT_CAPACITY, LabelJoin.DEFAULT_CAPACITY, InvalidLabels.COUNT, true, DEFAULT_GROUP_ID);
     }
 
     public MonitorOptions withMetricsInterval(Duration interval) {
@@ -116,8 +119,8 @@ public record MonitorOptions(Duration metricsInterval, int window, Detector dete
     }
 
     /**
-     * What the monitor does with an invalid labels-topic record. The streaming job may later own label validation and
-     * dead-lettering; then the monitor only counts.
+     * What the monitor does with an invalid labels-topic record. The streaming job's labels query validates and
+     * dead-letters labels, so the default is {@link #COUNT}; {@link #DEAD_LETTER} is for a monitor run without it.
      */
     public enum InvalidLabels {
         /** send it to the dead-letter topic, original bytes and a reason, with the streaming job's headers */

@@ -80,7 +80,11 @@ class MonitorServiceIT {
     }
 
     private static MonitorService monitor(Topics topics) {
-        return new MonitorService(settings, topics, SCHEMA, MonitorOptions.defaults()
+        return monitor(topics, MonitorOptions.defaults());
+    }
+
+    private static MonitorService monitor(Topics topics, MonitorOptions options) {
+        return new MonitorService(settings, topics, SCHEMA, options
                 .withMetricsInterval(Duration.ofMillis(300)).withGroupId("monitor-it-" + RUN.get()),
                 Clock.systemUTC(), new PrometheusRegistry()).start();
     }
@@ -233,7 +237,9 @@ class MonitorServiceIT {
                 "{\"event_id\":\"x1\",\"label\":\"Z\",\"labelled_at\":\"2026-12-02T08:00:00Z\"}".getBytes(StandardCharsets.UTF_8),
                 "{\"event_id\":\"x2\",\"label\":".getBytes(StandardCharsets.UTF_8),
                 "{\"label\":\"A\"}".getBytes(StandardCharsets.UTF_8));
-        try (MonitorService monitor = monitor(topics)) {
+        // Off by default (the streaming job's labels query dead-letters labels): turned on here.
+        try (MonitorService monitor = monitor(topics,
+                MonitorOptions.defaults().withInvalidLabels(MonitorOptions.InvalidLabels.DEAD_LETTER))) {
             for (int i = 0; i < 100; i++) {
                 String id = "g" + i;
                 prediction(topics, id, "v000003", 1, "A", T0.plusSeconds(i));

@@ -3,6 +3,7 @@ package dev.streamtree.retrain.source;
 import dev.streamtree.common.catalog.LakeLayout;
 import dev.streamtree.common.catalog.LakePartition;
 import dev.streamtree.common.schema.EventSchema;
+import dev.streamtree.lake.table.LabelsTable;
 import dev.streamtree.lake.table.LakeTable;
 import dev.streamtree.lake.table.LakeTables;
 import org.apache.iceberg.Snapshot;
@@ -23,18 +24,25 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max_by;
+import static org.apache.spark.sql.functions.struct;
 
 /**
  * Reads the lake's Iceberg events table through the session's {@code spark_catalog} ({@link LakeTables}, local or
  * Glue), pinned to the table's current snapshot so the version can record what it was trained on. A window's start
  * becomes a filter on the partition columns (whole hours before it are never planned) and on the event time (which
- * Iceberg also checks against each file's column bounds).
+ * Iceberg also checks against each file's column bounds). When the schema has a label and the database has a labels
+ * table ({@link LabelsTable}, written by the streaming job's labels query), each event's latest late label (by
+ * {@code labelled_at}, from the labels table's current snapshot) replaces or fills its inline label.
  */
 public final class LakeTableEvents implements LabelledEvents {
 
     private static final Logger LOG = LoggerFactory.getLogger(LakeTableEvents.class);
+    private static final String LATEST_LABEL = "_streamtree_latest_label";
+    private static final String LATE_EVENT_ID = "_streamtree_label_event_id";
 
     private final SparkSession spark;
     private final LakeTables tables;
@@ -71,7 +79,57 @@ public final class LakeTableEvents implements LabelledEvents {
             rows = rows.filter(fromHourOf(since.get()))
                     .filter(col(schema.eventTimeField()).geq(lit(Timestamp.from(since.get()))));
         }
+        if (schema.labelSpec().isPresent()) {
+            rows = withLatestLabels(rows, latestLabels(), schema);
+        }
         return new LabelledEvents.TableRows(rows, OptionalLong.of(current.snapshotId()));
+    }
+
+    /**
+     * The latest label of each event in the labels table ({@code event_id, label}), pinned to its current snapshot; empty
+     * when the table does not exist or has no snapshot yet.
+     */
+    private Optional<Dataset<Row>> latestLabels() {
+        TableIdentifier labelsId = LabelsTable.identifier(identifier.namespace().level(0));
+        if (!catalog.tableExists(labelsId)) {
+            return Optional.empty();
+        }
+        Snapshot labelsSnapshot = tables.load(catalog, labelsId).currentSnapshot();
+        if (labelsSnapshot == null) {
+            return Optional.empty();
+        }
+        LOG.info("joining late labels from {} (snapshot {})", LakeTables.sqlName(labelsId), labelsSnapshot.snapshotId());
+        return Optional.of(latest(spark.read().format("iceberg")
+                .option(SparkReadOptions.VERSION_AS_OF, labelsSnapshot.snapshotId())
+                .load(LakeTables.SPARK_CATALOG + "." + LakeTables.sqlName(labelsId))));
+    }
+
+    /**
+     * One row per event id: the label with the latest {@code labelled_at} (equal times: the greater label, so the pick
+     * is deterministic; the arrival order is not in the table).
+     */
+    static Dataset<Row> latest(Dataset<Row> labels) {
+        return labels.groupBy(col(LabelsTable.EVENT_ID))
+                .agg(max_by(col(LabelsTable.LABEL), struct(col(LabelsTable.LABELLED_AT), col(LabelsTable.LABEL)))
+                        .as(LATEST_LABEL));
+    }
+
+    /**
+     * The events with each event's latest late label in place of its inline one (kept when the event has no late
+     * label); columns and their order unchanged. The events' filters stay below the join, so their pruning holds.
+     */
+    static Dataset<Row> withLatestLabels(Dataset<Row> events, Optional<Dataset<Row>> latest, EventSchema schema) {
+        if (latest.isEmpty()) {
+            return events;
+        }
+        String label = schema.labelSpec().orElseThrow().name();
+        Dataset<Row> late = latest.get().withColumnRenamed(LabelsTable.EVENT_ID, LATE_EVENT_ID);
+        Dataset<Row> joined = events.join(late, events.col(schema.idField()).equalTo(late.col(LATE_EVENT_ID)), "left");
+        Column[] columns = java.util.Arrays.stream(events.columns())
+                .map(name -> name.equals(label) ? coalesce(joined.col(LATEST_LABEL), events.col(label)).as(label)
+                        : events.col(name))
+                .toArray(Column[]::new);
+        return joined.select(columns);
     }
 
     /** Rows in the hour of {@code since} or later, on the partition columns alone. */

@@ -4,6 +4,7 @@ import dev.streamtree.common.catalog.CatalogKind;
 import dev.streamtree.common.catalog.LakePartition;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
+import dev.streamtree.lake.table.LabelsTable;
 import dev.streamtree.lake.table.LakeBatchWriter;
 import dev.streamtree.lake.table.LakeBatches;
 import dev.streamtree.lake.table.LakeJournal;
@@ -16,7 +17,9 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.execution.SparkPlan;
+import org.apache.spark.sql.execution.adaptive.AdaptiveSparkPlanExec;
 import org.apache.spark.sql.execution.datasources.v2.BatchScanExec;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -89,6 +92,73 @@ class LakeTableEventsTest {
 
         assertThat(read.rows().count()).isEqualTo(90);
         assertThat(read.rows().columns()).containsExactlyElementsOf(LakeTable.columnNames(SCHEMA));
+    }
+
+    @Test
+    void eachEventIsReadWithItsLatestLateLabelWhichFillsOrOverridesTheInlineOne() {
+        TableIdentifier events = LakeTables.identifier("retrain_labels", "events");
+        TableIdentifier labels = LabelsTable.identifier("retrain_labels");
+        var catalog = tables.catalog(spark.sparkContext().hadoopConfiguration());
+        Table eventsTable = tables.ensureEventsTable(catalog, events, SCHEMA);
+        Table labelsTable = LabelsTable.ensure(tables, catalog, labels);
+        Instant t1 = Instant.parse("2024-05-02T08:00:00Z");
+        Instant t2 = t1.plusSeconds(60);
+        try (LakeBatchWriter writer = LakeBatchWriter.start(eventsTable, LakeJournal.directory(tables, events, "e"), "e",
+                spark.sparkContext(), Duration.ofHours(1), LakeBatchWriter.MAX_OPEN_FILES_PER_TASK)) {
+            // Hours 9 and 10; in each, minutes 0-19 carry the inline label A, minutes 20-29 none.
+            LakeBatches.writeAndCommit(writer, rows(9).withColumn("label",
+                    functions.expr("case when cast(split(id, '-')[2] as int) < 20 then label end")), 0);
+            LakeBatches.writeAndCommit(writer, rows(10).withColumn("label",
+                    functions.expr("case when cast(split(id, '-')[2] as int) < 20 then label end")), 1);
+        }
+        try (LakeBatchWriter writer = LakeBatchWriter.start(labelsTable, LakeJournal.directory(tables, labels, "l"), "l",
+                spark.sparkContext(), Duration.ofHours(1), LakeBatchWriter.MAX_OPEN_FILES_PER_TASK)) {
+            // The newer label of e-10-27 arrives first, the older one later: labelled_at decides, not arrival.
+            LakeBatches.writeAndCommit(writer, labelRows(List.of(
+                    label("e-10-25", "B", t1), label("e-10-26", "A", t1), label("e-10-27", "B", t2),
+                    label("e-10-3", "B", t1), label("e-9-25", "B", t1), label("never-seen", "A", t1))), 0);
+            LakeBatches.writeAndCommit(writer, labelRows(List.of(
+                    label("e-10-26", "B", t2), label("e-10-27", "A", t1))), 1);
+        }
+
+        LabelledEvents.TableRows read = new LakeTableEvents(spark, tables, events)
+                .read(SCHEMA, Optional.of(Instant.parse("2024-05-01T10:00:00Z")));
+        Dataset<Row> rows = read.rows();
+        java.util.Map<String, String> labelById = new java.util.HashMap<>();
+        rows.collectAsList().forEach(r -> labelById.put(r.getString(0), r.getString(r.fieldIndex("label"))));
+
+        assertThat(rows.columns()).containsExactlyElementsOf(LakeTable.columnNames(SCHEMA));
+        assertThat(labelById).as("hour 10 only, no row for a label without its event").hasSize(30);
+        assertThat(labelById.get("e-10-25")).as("no inline label: filled by the late one").isEqualTo("B");
+        assertThat(labelById.get("e-10-26")).as("latest labelled_at wins").isEqualTo("B");
+        assertThat(labelById.get("e-10-27")).as("latest labelled_at wins, though it arrived first").isEqualTo("B");
+        assertThat(labelById.get("e-10-3")).as("the late label overrides the inline one").isEqualTo("B");
+        assertThat(labelById.get("e-10-4")).as("inline label kept").isEqualTo("A");
+        assertThat(labelById.get("e-10-28")).as("never labelled").isNull();
+        List<Row> training = dev.streamtree.retrain.train.TrainingData.labelled(rows, SCHEMA).collectAsList();
+        assertThat(training).as("labelled rows: 20 inline + 3 late-only").hasSize(23);
+        assertThat(training.stream().filter(r -> r.getString(0).equals("e-10-25")).map(r -> r.get(r.fieldIndex("label"))))
+                .as("trained with its late label").containsExactly("B");
+        SparkPlan plan = rows.queryExecution().executedPlan();
+        if (plan instanceof AdaptiveSparkPlanExec adaptive) {
+            plan = adaptive.finalPhysicalPlan();
+        }
+        BatchScanExec eventsScan = CollectionConverters.asJava(plan.collectLeaves())
+                .stream().filter(BatchScanExec.class::isInstance).map(BatchScanExec.class::cast)
+                .filter(scan -> scan.output().toString().contains("event_date")).findFirst()
+                .orElseThrow(() -> new AssertionError("no events scan in " + rows.queryExecution().executedPlan()));
+        assertThat(eventsScan.toString()).as("the events scan's pushed filters").contains("event_date").contains("event_hour");
+        assertThat(eventsScan.metrics().get("resultDataFiles").get().value())
+                .as("data files planned: hour 10 (2 tasks), none of hour 9").isEqualTo(2);
+    }
+
+    private static Row label(String eventId, String label, Instant at) {
+        LakePartition partition = LakePartition.of(at);
+        return RowFactory.create(eventId, label, Timestamp.from(at), partition.eventDate(), partition.eventHour());
+    }
+
+    private static Dataset<Row> labelRows(List<Row> rows) {
+        return spark.createDataFrame(rows, LabelsTable.SPARK_SCHEMA).repartition(1);
     }
 
     private static BatchScanExec scan(SparkPlan plan) {

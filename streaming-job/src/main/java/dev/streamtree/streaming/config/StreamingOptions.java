@@ -41,6 +41,9 @@ public final class StreamingOptions {
     public static final String SPARK_STREAMING_METRICS = "spark.sql.streaming.metricsEnabled";
 
     public static final String QUERY_NAME = "streamtree-streaming";
+    /** The labels query's name; its checkpoint is {@link #LABELS_CHECKPOINT} under the events query's. */
+    public static final String LABELS_QUERY_NAME = "streamtree-labels";
+    public static final String LABELS_CHECKPOINT = "labels";
 
     private StreamingOptions() {
     }

@@ -9,8 +9,9 @@ import org.apache.spark.sql.streaming.DataStreamReader;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
-/** The events topic as a streaming DataFrame, and the Kafka client options shared with the sinks. */
+/** The events and labels topics as streaming DataFrames, and the Kafka client options shared with the sinks. */
 public final class KafkaSource {
 
     private KafkaSource() {
@@ -26,9 +27,25 @@ public final class KafkaSource {
 
     /** Raw records of the events topic: key, value, topic, partition, offset, timestamp, ... */
     public static Dataset<Row> events(SparkSession spark, StreamingConfig config) {
+        return topic(spark, config, config.topics().events());
+    }
+
+    /**
+     * Raw records of the labels topic, read as the events topic is, but subscribed by pattern: a labels topic that does
+     * not exist (yet) yields empty batches instead of failing the query, and is read once it is created.
+     */
+    public static Dataset<Row> labels(SparkSession spark, StreamingConfig config) {
+        return topic(spark, config, "subscribePattern", Pattern.quote(config.topics().labels()));
+    }
+
+    private static Dataset<Row> topic(SparkSession spark, StreamingConfig config, String topic) {
+        return topic(spark, config, "subscribe", topic);
+    }
+
+    private static Dataset<Row> topic(SparkSession spark, StreamingConfig config, String how, String topic) {
         DataStreamReader reader = spark.readStream().format("kafka")
                 .options(clientOptions(config.kafka()))
-                .option("subscribe", config.topics().events())
+                .option(how, topic)
                 .option("startingOffsets", config.startingOffsets());
         if (config.maxOffsetsPerTrigger() > 0) {
             reader = reader.option("maxOffsetsPerTrigger", Long.toString(config.maxOffsetsPerTrigger()));
