@@ -25,7 +25,9 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
+import static com.github.tomakehurst.wiremock.client.WireMock.matchingJsonPath;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
@@ -82,9 +84,16 @@ class GlueCatalogReadIT {
                 LakeTables.identifier("streamtree", "events"));
         String metadata = ((HasTableOperations) written).operations().current().metadataFileLocation();
         answer("AWSGlue.GetDatabase", okJson("{\"Database\":{\"Name\":\"streamtree\"}}"));
-        answer("AWSGlue.GetTable", okJson("{\"Table\":{\"Name\":\"events\",\"DatabaseName\":\"streamtree\","
-                + "\"TableType\":\"EXTERNAL_TABLE\",\"Parameters\":{\"table_type\":\"ICEBERG\",\"metadata_location\":\""
-                + metadata + "\"}}}"));
+        // Glue knows the events table only: the reader asks for the labels table too and must find none.
+        glue.stubFor(post(urlEqualTo("/")).atPriority(1).withHeader("X-Amz-Target", equalTo("AWSGlue.GetTable"))
+                .withRequestBody(matchingJsonPath("$.Name", equalTo("events")))
+                .willReturn(okJson("{\"Table\":{\"Name\":\"events\",\"DatabaseName\":\"streamtree\","
+                        + "\"TableType\":\"EXTERNAL_TABLE\",\"Parameters\":{\"table_type\":\"ICEBERG\",\"metadata_location\":\""
+                        + metadata + "\"}}}")));
+        glue.stubFor(post(urlEqualTo("/")).atPriority(5).withHeader("X-Amz-Target", equalTo("AWSGlue.GetTable"))
+                .willReturn(aResponse().withStatus(400).withHeader("Content-Type", "application/x-amz-json-1.1")
+                        .withHeader("x-amzn-ErrorType", "EntityNotFoundException")
+                        .withBody("{\"__type\":\"EntityNotFoundException\",\"Message\":\"Table not found\"}")));
         LakeTables viaGlue = new LakeTables(CatalogKind.GLUE, lake, "eu-west-1", Map.of(
                 "glue.endpoint", glue.baseUrl(), "io-impl", "org.apache.iceberg.hadoop.HadoopFileIO"));
 
