@@ -53,13 +53,6 @@ public final class StatusBoard {
         public BatchOutcome {
             deadLettersByReason = Map.copyOf(deadLettersByReason == null ? Map.of() : deadLettersByReason);
         }
-
-        /** An outcome without the dead letters' reasons. */
-        public BatchOutcome(long batchId, long read, long toLake, long deadLetters, long predictions, long unscored,
-                            String modelVersion, long modelSwaps, long refusedModels, long millis, long modelLoadMillis) {
-            this(batchId, read, toLake, deadLetters, predictions, unscored, modelVersion, modelSwaps, refusedModels,
-                    millis, modelLoadMillis, Map.of());
-        }
     }
 
     /**

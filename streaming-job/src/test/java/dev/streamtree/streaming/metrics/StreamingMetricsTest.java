@@ -31,7 +31,7 @@ class StreamingMetricsTest {
     void countsAddUpOverBatchesAndPredictionsAreLabelledByTheVersionThatMadeThem() throws IOException {
         board.batchDone(new StatusBoard.BatchOutcome(0, 10, 8, 2, 0, 8, null, 0, 0, 900, 0,
                 Map.of("json", 1L, "feature", 1L)));
-        board.batchDone(new StatusBoard.BatchOutcome(1, 5, 5, 0, 5, 0, "v000001", 1, 0, 700, 250));
+        board.batchDone(new StatusBoard.BatchOutcome(1, 5, 5, 0, 5, 0, "v000001", 1, 0, 700, 250, Map.of()));
         board.batchDone(new StatusBoard.BatchOutcome(2, 7, 6, 1, 6, 0, "v000002", 2, 1, 300, 125,
                 Map.of("feature", 1L)));
 
@@ -58,11 +58,11 @@ class StreamingMetricsTest {
 
     @Test
     void servingVersionIsOneLabelledSampleThatFollowsTheSwapAndIsAbsentBeforeAnyModel() throws IOException {
-        board.batchDone(new StatusBoard.BatchOutcome(0, 1, 1, 0, 0, 1, null, 0, 0, 10, 0));
+        board.batchDone(new StatusBoard.BatchOutcome(0, 1, 1, 0, 0, 1, null, 0, 0, 10, 0, Map.of()));
         assertThat(scrape().named("streamtree_serving_model_info")).as("no model yet").isEmpty();
 
-        board.batchDone(new StatusBoard.BatchOutcome(1, 1, 1, 0, 1, 0, "v000001", 1, 0, 10, 5));
-        board.batchDone(new StatusBoard.BatchOutcome(2, 1, 1, 0, 1, 0, "v000002", 2, 0, 10, 5));
+        board.batchDone(new StatusBoard.BatchOutcome(1, 1, 1, 0, 1, 0, "v000001", 1, 0, 10, 5, Map.of()));
+        board.batchDone(new StatusBoard.BatchOutcome(2, 1, 1, 0, 1, 0, "v000002", 2, 0, 10, 5, Map.of()));
 
         assertThat(scrape().named("streamtree_serving_model_info")).singleElement().satisfies(s -> {
             assertThat(s.labels()).containsEntry("version", "v000002");

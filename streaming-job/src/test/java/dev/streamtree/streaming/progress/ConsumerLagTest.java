@@ -3,6 +3,7 @@ package dev.streamtree.streaming.progress;
 import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
+import java.util.Map;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
@@ -36,8 +37,8 @@ class ConsumerLagTest {
     @Test
     void statusBoardAccumulatesBatchesAndReportsTheLatestRates() {
         StatusBoard board = new StatusBoard(Clock.fixed(Instant.parse("2024-01-01T00:00:00Z"), ZoneOffset.UTC));
-        board.batchDone(new StatusBoard.BatchOutcome(0, 10, 8, 2, 0, 8, null, 0, 0, 900, 0));
-        board.batchDone(new StatusBoard.BatchOutcome(1, 5, 5, 0, 5, 0, "v000001", 1, 0, 700, 40));
+        board.batchDone(new StatusBoard.BatchOutcome(0, 10, 8, 2, 0, 8, null, 0, 0, 900, 0, Map.of()));
+        board.batchDone(new StatusBoard.BatchOutcome(1, 5, 5, 0, 5, 0, "v000001", 1, 0, 700, 40, Map.of()));
         board.progress(12.5, 20.0, List.of(new ConsumerLag.PartitionLag("events", 0, 1), new ConsumerLag.PartitionLag("events", 1, 2)));
 
         StreamingStatus status = board.snapshot();
