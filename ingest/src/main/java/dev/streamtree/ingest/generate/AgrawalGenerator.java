@@ -53,6 +53,18 @@ public final class AgrawalGenerator {
         }
     }
 
+    /**
+     * Measures the plan's drift time from {@code start} instead of from the first event, so a caller that
+     * reports seconds since its own origin sees the drift at exactly the planned second.
+     */
+    public AgrawalGenerator timedFrom(Instant start) {
+        if (index > 0) {
+            throw new IllegalStateException("the generator has already produced " + index + " events");
+        }
+        this.first = java.util.Objects.requireNonNull(start, "start");
+        return this;
+    }
+
     public Event next() {
         Instant now = clock.instant();
         if (first == null) {

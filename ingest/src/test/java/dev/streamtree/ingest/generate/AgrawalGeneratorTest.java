@@ -62,6 +62,18 @@ class AgrawalGeneratorTest {
     }
 
     @Test
+    void aTimedDriftCountsFromTheGivenStartNotFromTheFirstEvent() {
+        DriftPlan plan = new DriftPlan(1, 3, -1, Duration.ofSeconds(120));
+        Instant start = CLOCK.instant().minusSeconds(120);
+        assertThat(new AgrawalGenerator(3, plan, 0.0, "t", CLOCK).timedFrom(start).next().function()).isEqualTo(3);
+        assertThat(new AgrawalGenerator(3, plan, 0.0, "t", CLOCK).timedFrom(start.plusMillis(1)).next().function()).isEqualTo(1);
+        assertThat(new AgrawalGenerator(3, plan, 0.0, "t", CLOCK).next().function()).isEqualTo(1);
+        AgrawalGenerator started = new AgrawalGenerator(3, plan, 0.0, "t", CLOCK);
+        started.next();
+        assertThatThrownBy(() -> started.timedFrom(start)).hasMessageContaining("already produced 1 events");
+    }
+
+    @Test
     void functionOneLabelsByAgeOnly() {
         assertThat(AgrawalFunction.groupA(1, 60_000, 0, 39, 2, 1e5, 5, 1e5)).isTrue();
         assertThat(AgrawalFunction.groupA(1, 60_000, 0, 45, 2, 1e5, 5, 1e5)).isFalse();

@@ -249,7 +249,8 @@ public final class DemoRun {
                                 MonitorFigures figures) throws Exception {
         DriftPlan plan = settings.driftTo() == 0 ? DriftPlan.none(settings.function())
                 : new DriftPlan(settings.function(), settings.driftTo(), -1, Duration.ofSeconds(settings.driftSecond()));
-        AgrawalGenerator generator = new AgrawalGenerator(settings.seed(), plan, 0.05, "demo-" + settings.seed(), Clock.systemUTC());
+        AgrawalGenerator generator = new AgrawalGenerator(settings.seed(), plan, 0.05, "demo-" + settings.seed(), Clock.systemUTC())
+                .timedFrom(origin);
         EventValidator validator = new EventValidator(SchemaCodec.load("builtin:agrawal"));
         Instant end = origin.plus(settings.duration());
         SendReport[] result = new SendReport[1];
