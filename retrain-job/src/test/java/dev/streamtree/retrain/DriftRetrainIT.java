@@ -178,6 +178,54 @@ class DriftRetrainIT {
         }
     }
 
+    @Test
+    void theTimerYieldsWhileADriftRetrainWaitsForItsRowsAndResumesAfter() throws Exception {
+        TriggerPolicy policy = new TriggerPolicy(true, 500, Duration.ofSeconds(4), Duration.ofMinutes(2), false, 500,
+                Duration.ofMillis(200));
+        KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers());
+        // Its own registry: the timer's retrains here must not give the other tests a serving model.
+        RetrainJob job = RetrainJob.create(spark, config.toBuilder().registry(dir.resolve("registry-timer").toString()).build());
+        Instant detectedAt = Instant.now();
+        Instant future = lake.nextEventTime().plus(Duration.ofDays(1));
+        DriftDetected drift = new DriftDetected(DriftDetected.idFor("v000001", detectedAt), "v000001", "adwin",
+                detectedAt, future, false, 0.05, 0.4, 100, 50);
+        try (ControlChannel channel = new ControlChannel(settings, "streamtree.control");
+             StatusWaiter watcher = new StatusWaiter(channel, Duration.ofSeconds(30));
+             RetrainScheduler scheduler = RetrainScheduler.forJob(job, channel, Duration.ofMillis(500), policy)) {
+            // Accepted before the timer starts, so every tick from the first one finds the drift waiting.
+            assertThat(scheduler.onDrift(drift)).isTrue();
+            scheduler.start();
+            List<RetrainStatus> seen = new ArrayList<>();
+            RetrainStatus failed = awaitFinal(watcher, drift.requestId()::equals, seen);
+            assertThat(failed.status()).isEqualTo(Status.FAILED);
+            assertThat(scheduler.yieldedTimerTicks()).as("ticks in the 4 s wait, one every 0.5 s").isGreaterThanOrEqualTo(4);
+            RetrainStatus timerStarted = awaitStatus(watcher, s -> s.requestId().startsWith("timer-") && s.status() == Status.STARTED, seen);
+            assertThat(seen).filteredOn(s -> s.requestId().startsWith("timer-"))
+                    .as("no timer retrain starts while the drift retrain waits")
+                    .allSatisfy(s -> assertThat(s.at()).isAfterOrEqualTo(failed.at()));
+            assertThat(timerStarted.at()).isAfterOrEqualTo(failed.at());
+        }
+    }
+
+    private static RetrainStatus awaitStatus(StatusWaiter watcher, java.util.function.Predicate<RetrainStatus> wanted,
+                                             List<RetrainStatus> seen) {
+        for (RetrainStatus s : seen) {
+            if (wanted.test(s)) {
+                return s;
+            }
+        }
+        Instant deadline = Instant.now().plus(WAIT);
+        while (Instant.now().isBefore(deadline)) {
+            for (RetrainStatus s : watcher.poll(Duration.ofMillis(500))) {
+                seen.add(s);
+                if (wanted.test(s)) {
+                    return s;
+                }
+            }
+        }
+        throw new AssertionError("no such status within " + WAIT + "; saw " + seen);
+    }
+
     private static RetrainStatus awaitFinal(StatusWaiter watcher, java.util.function.Predicate<String> id) {
         return awaitFinal(watcher, id, new ArrayList<>());
     }

@@ -111,9 +111,16 @@ public record LabelRecord(String eventId, String label, Instant labelledAt) {
         return new LabelRecord(eventId, label, labelledAt);
     }
 
-    /** Whether this label replaces {@code older}: a later {@code labelled_at}, or the same one arriving later. */
+    /**
+     * Whether this label replaces {@code older}: a later {@code labelled_at}; at the same {@code labelled_at}, the
+     * greater label (or the same one). The rule of the lake's latest-label read, so the monitor and a retrain pick
+     * the same label whatever order two labels of one instant arrive in.
+     */
     public boolean supersedes(LabelRecord older) {
-        return older == null || !labelledAt.isBefore(older.labelledAt);
+        if (older == null || labelledAt.isAfter(older.labelledAt)) {
+            return true;
+        }
+        return labelledAt.equals(older.labelledAt) && label.compareTo(older.label) >= 0;
     }
 
     private static void requireEventId(String id) {

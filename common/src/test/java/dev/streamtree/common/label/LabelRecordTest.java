@@ -58,4 +58,14 @@ class LabelRecordTest {
         assertThat(first.supersedes(later)).as("an older correction arriving late does not win").isFalse();
         assertThat(first.supersedes(null)).isTrue();
     }
+
+    @Test
+    void atTheSameInstantTheGreaterLabelWinsInEitherArrivalOrder() {
+        Instant at = Instant.parse("2026-12-02T09:00:00Z");
+        LabelRecord a = new LabelRecord("e", "A", at);
+        LabelRecord b = new LabelRecord("e", "B", at);
+        assertThat(b.supersedes(a)).isTrue();
+        assertThat(a.supersedes(b)).as("A arriving after B at the same instant").isFalse();
+        assertThat(a.supersedes(new LabelRecord("e", "A", at))).as("a repeat of the same label").isTrue();
+    }
 }

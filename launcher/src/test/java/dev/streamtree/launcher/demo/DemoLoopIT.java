@@ -68,6 +68,11 @@ class DemoLoopIT {
                 .isGreaterThanOrEqualTo(drift);
         assertThat(firstDrift.get("errorAfter").asDouble()).isGreaterThan(firstDrift.get("errorBefore").asDouble());
         assertThat(console.toString(StandardCharsets.UTF_8)).contains("*** drift detected in ");
+        assertThat(promotions).as("a drift retrain promoted after the drift, in %s", report.get("retrains"))
+                .anySatisfy(p -> {
+                    assertThat(p.get("second").asLong()).isGreaterThanOrEqualTo(firstDrift.get("second").asLong());
+                    assertThat(p.get("detail").asText()).contains("(drift)");
+                });
 
         assertThat(report.get("eventsAfterFirstModel").asLong()).isGreaterThan(10_000);
         assertThat(report.get("missingAfterFirstModel").asLong()).as("events without a prediction once a model existed").isZero();

@@ -61,7 +61,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * and counted ({@link #suppressedDetections()}). Once a drift retrain is promoted its change point becomes a floor:
  * no later retrain (timer, request) reads rows before it, so a long window never trains across the change again.
  * With no serving model at start, a bootstrap request is queued as soon as {@link TriggerPolicy#bootstrapMinRows()}
- * labelled rows exist (dropped if a model appears meanwhile). Drift and bootstrap retrains use the quick search
+ * labelled rows exist (dropped if a model appears meanwhile). While a drift retrain waits for its rows, timer ticks
+ * are skipped ({@link #yieldedTimerTicks()}): a timer retrain then would train across the change and hold the worker
+ * when the drift retrain becomes ready. Drift and bootstrap retrains use the quick search
  * ({@link RetrainJob.Trigger#quick()}).
  */
 public final class RetrainScheduler implements AutoCloseable {
@@ -95,6 +97,7 @@ public final class RetrainScheduler implements AutoCloseable {
     private final Map<String, DriftTiming> timings = new ConcurrentHashMap<>();
     private final AtomicReference<Instant> floor = new AtomicReference<>();
     private final AtomicLong driftRetrains = new AtomicLong();
+    private final AtomicLong yieldedTicks = new AtomicLong();
 
     /** A request waiting for enough labelled rows; {@code deadline} null waits forever. */
     private record Wait(RetrainRequest request, long minRows, Instant deadline) {
@@ -193,9 +196,7 @@ public final class RetrainScheduler implements AutoCloseable {
         listener.start();
         worker.start();
         if (every != null) {
-            timer.scheduleAtFixedRate(() -> queue.offer(new RetrainRequest("timer-" + UUID.randomUUID(), clock.instant(), false,
-                            "timer", Reason.TIMER, null)),
-                    every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+            timer.scheduleAtFixedRate(this::tick, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
         }
         if (policy.bootstrap()) {
             boolean serving;
@@ -248,6 +249,30 @@ public final class RetrainScheduler implements AutoCloseable {
         timings.put(request.requestId(), new DriftTiming(detection.detectedAt(), now, null));
         addWait(new Wait(request, policy.driftMinRows(), now.plus(policy.driftWait())));
         return true;
+    }
+
+    /**
+     * The timer's tick: queues a timer retrain, unless a drift retrain is waiting for its rows. Such a timer retrain
+     * would read across the change and hold the worker when the drift retrain's rows arrive; the drift retrain
+     * serves the timer's purpose once it runs.
+     */
+    private void tick() {
+        Optional<Wait> drift;
+        synchronized (waits) {
+            drift = waits.stream().filter(w -> w.request().reason() == Reason.DRIFT).findFirst();
+        }
+        if (drift.isPresent()) {
+            long n = yieldedTicks.incrementAndGet();
+            LOG.info("timer retrain skipped ({} so far): drift retrain {} is waiting for labelled rows from {}", n,
+                    drift.get().request().requestId(), drift.get().request().trainFrom());
+            return;
+        }
+        queue.offer(new RetrainRequest("timer-" + UUID.randomUUID(), clock.instant(), false, "timer", Reason.TIMER, null));
+    }
+
+    /** Timer ticks skipped because a drift retrain was waiting for rows. */
+    public long yieldedTimerTicks() {
+        return yieldedTicks.get();
     }
 
     /** Drift detections suppressed by the cooldown so far. */
