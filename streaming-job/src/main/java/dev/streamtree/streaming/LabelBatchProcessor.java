@@ -6,6 +6,7 @@ import dev.streamtree.lake.table.LakeBatchWriter;
 import dev.streamtree.lake.table.LakeCommit;
 import dev.streamtree.lake.table.LakeJournal;
 import dev.streamtree.streaming.parse.ParseCounts;
+import dev.streamtree.streaming.progress.StatusBoard;
 import dev.streamtree.streaming.sink.KafkaSink;
 import dev.streamtree.streaming.sink.RecordSink;
 import org.apache.iceberg.DataFile;
@@ -38,17 +39,19 @@ final class LabelBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
     private final MicroBatchProcessor.Lake lake;
     private final String deadLetterTopic;
     private final RecordSink sink;
+    private final StatusBoard board;
     private final Clock clock;
     private volatile LakeBatchWriter lakeWriter;
     private ParseCounts counts;
     private CollectionAccumulator<DataFile> lakeFiles;
 
     LabelBatchProcessor(LabelSpec classes, MicroBatchProcessor.Lake lake, String deadLetterTopic, RecordSink sink,
-                        Clock clock) {
+                        StatusBoard board, Clock clock) {
         this.classes = classes;
         this.lake = lake;
         this.deadLetterTopic = deadLetterTopic;
         this.sink = sink;
+        this.board = board;
         this.clock = clock;
     }
 
@@ -69,9 +72,13 @@ final class LabelBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
                 .select(LabelPass.SOURCE_COLUMNS.stream().map(functions::col).toArray(Column[]::new))
                 .mapPartitions(pass, Encoders.row(KafkaSink.RECORD_SCHEMA)));
         LakeCommit commit = writer.finish(batch, lakeFiles.value());
-        LOG.info("labels batch {}: {} labels to lake{}, {} dead letters ({} ms)", batchId, counts.valid().value(),
-                commit.replayed() ? " (already landed by an earlier attempt)" : "", counts.refused().value(),
-                clock.millis() - start);
+        long valid = counts.valid().value();
+        long refused = counts.refused().value();
+        long millis = clock.millis() - start;
+        LOG.info("labels batch {}: {} labels to lake{}, {} dead letters ({} ms)", batchId, valid,
+                commit.replayed() ? " (already landed by an earlier attempt)" : "", refused, millis);
+        board.labelBatchDone(new StatusBoard.LabelOutcome(batchId, valid + refused, commit.replayed() ? 0 : valid,
+                refused, millis, counts.refusedByReason()));
     }
 
     private LakeBatchWriter lakeWriter(Dataset<Row> kafkaRows) {

@@ -1,5 +1,6 @@
 package dev.streamtree.streaming;
 
+import dev.streamtree.common.event.ValidationResult;
 import dev.streamtree.common.label.LabelRecord;
 import dev.streamtree.common.schema.LabelSpec;
 import dev.streamtree.lake.table.HourPartitions;
@@ -81,7 +82,7 @@ final class LabelPass implements MapPartitionsFunction<Row, Row> {
         try {
             label = LabelRecord.parse(key, value, classes, timestamp == null ? null : timestamp.toInstant());
         } catch (RuntimeException e) {
-            counts.refused().add(1);
+            counts.refuse(e instanceof LabelRecord.Invalid invalid ? invalid.kind() : ValidationResult.Kind.INTERNAL);
             String reason = e instanceof IllegalArgumentException ? e.getMessage()
                     : "label parser failed: " + e.getClass().getSimpleName() + ": " + e.getMessage();
             return DeadLetters.record(deadLetterTopic, key, value, reason, record.getString(2), record.getInt(3),

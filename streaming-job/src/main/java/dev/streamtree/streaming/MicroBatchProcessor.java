@@ -72,6 +72,8 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
     private ParseCounts counts;
     private CollectionAccumulator<DataFile> lakeFiles;
     private boolean warnedUnscored;
+    /** False for the lake query of real-time mode, which leaves scoring to the real-time query. */
+    private boolean scores = true;
     /** The predictions table, or null when predictions are not kept in the lake; its writer is made at the first batch. */
     private Lake predictionsLake;
     private volatile LakeBatchWriter predictionsWriter;
@@ -105,6 +107,15 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
      */
     MicroBatchProcessor keepPredictionsIn(Lake predictions) {
         this.predictionsLake = predictions;
+        return this;
+    }
+
+    /**
+     * Only lands events (real-time mode's lake query): its batches count no predictions and no unscored events, since
+     * the real-time query scores every event; call before the first batch.
+     */
+    MicroBatchProcessor lakeOnly() {
+        this.scores = false;
         return this;
     }
 
@@ -144,7 +155,7 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
         long valid = counts.valid().value();
         long refused = counts.refused().value();
         long predictions = model.isPresent() ? valid : 0;
-        long unscored = model.isPresent() ? 0 : valid;
+        long unscored = model.isPresent() || !scores ? 0 : valid;
         if (unscored > 0 && !warnedUnscored) {
             LOG.warn("no model is serving yet (registry {} has no usable current version): events go to "
                     + "the lake, no predictions are emitted until a model is promoted", config.registry());
@@ -152,9 +163,14 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
         }
         long toLake = commit.replayed() ? 0 : valid;
         long millis = phases.total();
-        LOG.info("batch {}: {} records, {} to lake{}, {} dead letters, {} predictions by {} ({} ms: {})", batchId,
-                valid + refused, valid, commit.files() == 0 ? "" : describe(commit), refused,
-                predictions, version == null ? "no model" : version, millis, phases);
+        if (scores) {
+            LOG.info("batch {}: {} records, {} to lake{}, {} dead letters, {} predictions by {} ({} ms: {})", batchId,
+                    valid + refused, valid, commit.files() == 0 ? "" : describe(commit), refused,
+                    predictions, version == null ? "no model" : version, millis, phases);
+        } else {
+            LOG.info("lake batch {}: {} records, {} to lake{}, {} refused ({} ms: {})", batchId, valid + refused, valid,
+                    commit.files() == 0 ? "" : describe(commit), refused, millis, phases);
+        }
         board.batchDone(new StatusBoard.BatchOutcome(batchId, valid + refused, toLake, refused, predictions,
                 unscored, version, models.swaps(), models.refusals(), millis, models.servingLoadMillis(),
                 counts.refusedByReason()));

@@ -164,17 +164,18 @@ public final class StreamingJob implements AutoCloseable {
     /** Starts the job with the given registry, passing every update of its counters to {@code observer}. */
     public static StreamingJob start(SparkSession spark, StreamingConfig config, ModelRegistry registry,
                                      StatusBoard.Observer observer) {
-        return start(spark, config, registry, observer, KafkaSink.to(config.kafka()));
+        return start(spark, config, registry, observer, KafkaSink.to(config.kafka()), true);
     }
 
     /**
      * Starts the lake half of real-time mode ({@link dev.streamtree.streaming.realtime.RealTimeJob}): the same
      * micro-batch query, checkpoint and lake commits, but no model and nothing sent to Kafka, since the real-time
      * scoring query sends every prediction and dead letter. Its status counts events read, events to the lake and
-     * refused records; its predictions stay 0 and every valid event counts as unscored (by this query).
+     * refused records; predictions and unscored events stay 0 (they are the real-time query's), and its progress line
+     * says so ({@link StreamingStatus#lakeSummary()}).
      */
     public static StreamingJob startLake(SparkSession spark, StreamingConfig config, StatusBoard.Observer observer) {
-        return start(spark, config, NO_MODELS, observer, StreamingJob::discard);
+        return start(spark, config, NO_MODELS, observer, StreamingJob::discard, false);
     }
 
     /** Runs the batch's one Spark job (the lake files are written by its tasks) and drops its Kafka records. */
@@ -183,7 +184,7 @@ public final class StreamingJob implements AutoCloseable {
     }
 
     private static StreamingJob start(SparkSession spark, StreamingConfig config, ModelRegistry registry,
-                                      StatusBoard.Observer observer, RecordSink sink) {
+                                      StatusBoard.Observer observer, RecordSink sink, boolean scores) {
         EventSchema schema = SchemaCodec.load(config.schemaLocation());
         Clock clock = Clock.systemUTC();
         LakeTables tables = new LakeTables(config.catalog(), config.lake(), config.glueRegion())
@@ -207,6 +208,9 @@ public final class StreamingJob implements AutoCloseable {
         MicroBatchProcessor processor = new MicroBatchProcessor(config, new EventValidator(schema),
                 new MicroBatchProcessor.Lake(tables, identifier, table, config.lakeCommitInterval()), models,
                 batchVersions, sink, board, clock);
+        if (!scores) {
+            processor.lakeOnly();
+        }
         TableIdentifier predictionsId = PredictionsTable.identifier(config.database());
         processor.keepPredictionsIn(new MicroBatchProcessor.Lake(tables, predictionsId,
                 PredictionsTable.ensure(tables, catalog, predictionsId), config.lakeCommitInterval()));
@@ -214,9 +218,10 @@ public final class StreamingJob implements AutoCloseable {
             TableIdentifier labelsId = LabelsTable.identifier(config.database());
             return new LabelBatchProcessor(classes, new MicroBatchProcessor.Lake(tables, labelsId,
                     LabelsTable.ensure(tables, catalog, labelsId), config.lakeCommitInterval()),
-                    config.topics().deadLetters(), KafkaSink.to(config.kafka()), clock);
+                    config.topics().deadLetters(), KafkaSink.to(config.kafka()), board, clock);
         }).orElse(null);
-        ProgressListener listener = new ProgressListener(StreamingOptions.QUERY_NAME, board, LOG_INTERVAL, clock);
+        ProgressListener listener = new ProgressListener(StreamingOptions.QUERY_NAME, board, LOG_INTERVAL, clock,
+                scores ? StreamingStatus::summary : StreamingStatus::lakeSummary);
         StreamingJob job = new StreamingJob(spark, config, processor, listener, board, catalog,
                 LakeTables.sqlName(identifier), models, labels);
         spark.streams().addListener(listener);

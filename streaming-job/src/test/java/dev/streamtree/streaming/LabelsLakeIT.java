@@ -121,6 +121,10 @@ class LabelsLakeIT {
             assertThat(first.labelsTableName()).isEqualTo(table);
             awaitLabels(first, table, 110);
             JobAwait.until(first, TIMEOUT, "events in the lake", () -> first.status().eventsToLake() >= 100);
+            // Every batch holding the 110 landed labels is done, and the three bad ones came before them.
+            assertThat(first.status().labelsToLake()).as("labels counted by the job").isEqualTo(110);
+            assertThat(first.status().labelDeadLetters()).as("bad labels counted by the job").isEqualTo(3);
+            assertThat(first.status().summary()).contains("labels 110 (3 dead letters)");
         } finally {
             first.stop();
         }
@@ -158,6 +162,8 @@ class LabelsLakeIT {
                     () -> second.labelsQuery().lastProgress() != null
                             && second.labelsQuery().lastProgress().batchId() > replayed);
             second.commitLake();
+            assertThat(second.status().labelsToLake()).as("the replayed batch had landed: only the 50 new labels count")
+                    .isEqualTo(50);
         } finally {
             second.stop();
         }

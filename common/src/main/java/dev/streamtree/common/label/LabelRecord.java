@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.streamtree.common.event.ValidationResult;
 import dev.streamtree.common.json.Json;
 import dev.streamtree.common.schema.LabelSpec;
 
@@ -31,6 +32,24 @@ public record LabelRecord(String eventId, String label, Instant labelledAt) {
     public static final String LABEL = "label";
     public static final String LABELLED_AT = "labelled_at";
 
+    /**
+     * A label record that fails validation: the message is the dead-letter reason, the kind what was wrong (for the
+     * dead-letter counts by reason). {@code labelled_at} problems are {@link ValidationResult.Kind#EVENT_TIME}, a
+     * key that differs from {@code event_id} is {@link ValidationResult.Kind#ID}.
+     */
+    public static final class Invalid extends IllegalArgumentException {
+        private final ValidationResult.Kind kind;
+
+        Invalid(ValidationResult.Kind kind, String message) {
+            super(message);
+            this.kind = kind;
+        }
+
+        public ValidationResult.Kind kind() {
+            return kind;
+        }
+    }
+
     /** The largest label record accepted, in bytes. */
     public static final int MAX_BYTES = 4096;
 
@@ -56,57 +75,57 @@ public record LabelRecord(String eventId, String label, Instant labelledAt) {
      * @param value     the Kafka value
      * @param classes   the schema's label and its classes
      * @param timestamp used as {@code labelled_at} when the JSON has none (the Kafka record's timestamp)
-     * @throws IllegalArgumentException with one line naming the field and what was wrong with it (the dead-letter
+     * @throws Invalid with one line naming the field and what was wrong with it (the dead-letter
      *                                  reason)
      */
     public static LabelRecord parse(byte[] key, byte[] value, LabelSpec classes, Instant timestamp) {
         if (value == null) {
-            throw new IllegalArgumentException("label record has no value (tombstone)");
+            throw new Invalid(ValidationResult.Kind.TOMBSTONE, "label record has no value (tombstone)");
         }
         if (value.length > MAX_BYTES) {
-            throw new IllegalArgumentException("label record is " + value.length + " bytes; the limit is " + MAX_BYTES);
+            throw new Invalid(ValidationResult.Kind.TOO_LARGE, "label record is " + value.length + " bytes; the limit is " + MAX_BYTES);
         }
         String text = utf8(value, "label record");
         JsonNode root;
         try {
             root = Json.mapper().reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION).readTree(text);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("label record is malformed JSON: " + oneLine(e.getOriginalMessage()));
+            throw new Invalid(ValidationResult.Kind.JSON, "label record is malformed JSON: " + oneLine(e.getOriginalMessage()));
         } catch (IOException e) {
-            throw new IllegalArgumentException("label record is unreadable JSON: " + oneLine(e.getMessage()));
+            throw new Invalid(ValidationResult.Kind.JSON, "label record is unreadable JSON: " + oneLine(e.getMessage()));
         }
         if (root == null || !root.isObject()) {
-            throw new IllegalArgumentException("label record must be a JSON object");
+            throw new Invalid(ValidationResult.Kind.JSON, "label record must be a JSON object");
         }
         String eventId = string(root, EVENT_ID);
         requireEventId(eventId);
         if (key != null) {
             String keyText = utf8(key, "label record key");
             if (!keyText.equals(eventId)) {
-                throw new IllegalArgumentException("label record key '" + abbreviate(keyText) + "' differs from field '"
+                throw new Invalid(ValidationResult.Kind.ID, "label record key '" + abbreviate(keyText) + "' differs from field '"
                         + EVENT_ID + "' '" + abbreviate(eventId) + "'");
             }
         }
         String label = string(root, LABEL);
         if (classes.indexOf(label) < 0) {
-            throw new IllegalArgumentException("field '" + LABEL + "' is '" + abbreviate(label) + "'; expected one of "
+            throw new Invalid(ValidationResult.Kind.LABEL, "field '" + LABEL + "' is '" + abbreviate(label) + "'; expected one of "
                     + classes.classes());
         }
         Instant labelledAt = timestamp;
         JsonNode at = root.get(LABELLED_AT);
         if (at != null && !at.isNull()) {
             if (!at.isTextual()) {
-                throw new IllegalArgumentException("field '" + LABELLED_AT + "' must be an ISO-8601 instant string");
+                throw new Invalid(ValidationResult.Kind.EVENT_TIME, "field '" + LABELLED_AT + "' must be an ISO-8601 instant string");
             }
             try {
                 labelledAt = Instant.parse(at.asText());
             } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException("field '" + LABELLED_AT + "' is '" + abbreviate(at.asText())
+                throw new Invalid(ValidationResult.Kind.EVENT_TIME, "field '" + LABELLED_AT + "' is '" + abbreviate(at.asText())
                         + "', not an ISO-8601 instant such as 2026-12-02T10:00:00Z");
             }
         }
         if (labelledAt == null) {
-            throw new IllegalArgumentException("field '" + LABELLED_AT + "' is missing and the record has no timestamp");
+            throw new Invalid(ValidationResult.Kind.EVENT_TIME, "field '" + LABELLED_AT + "' is missing and the record has no timestamp");
         }
         return new LabelRecord(eventId, label, labelledAt);
     }
@@ -125,18 +144,19 @@ public record LabelRecord(String eventId, String label, Instant labelledAt) {
 
     private static void requireEventId(String id) {
         if (id == null || id.isEmpty() || id.length() > 256 || id.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException("field '" + EVENT_ID
+            throw new Invalid(ValidationResult.Kind.ID, "field '" + EVENT_ID
                     + "' must be 1-256 characters without control characters");
         }
     }
 
     private static String string(JsonNode root, String field) {
         JsonNode node = root.get(field);
+        ValidationResult.Kind kind = EVENT_ID.equals(field) ? ValidationResult.Kind.ID : ValidationResult.Kind.LABEL;
         if (node == null || node.isNull()) {
-            throw new IllegalArgumentException("field '" + field + "' is missing");
+            throw new Invalid(kind, "field '" + field + "' is missing");
         }
         if (!node.isTextual()) {
-            throw new IllegalArgumentException("field '" + field + "' must be a string, got " + node.getNodeType()
+            throw new Invalid(kind, "field '" + field + "' must be a string, got " + node.getNodeType()
                     .name().toLowerCase(java.util.Locale.ROOT));
         }
         return node.asText();
@@ -147,7 +167,7 @@ public record LabelRecord(String eventId, String label, Instant labelledAt) {
             return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
-            throw new IllegalArgumentException(what + " is not valid UTF-8");
+            throw new Invalid(ValidationResult.Kind.ENCODING, what + " is not valid UTF-8");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.streamtree.common.label;
 
+import dev.streamtree.common.event.ValidationResult;
 import dev.streamtree.common.schema.LabelSpec;
 import org.junit.jupiter.api.Test;
 
@@ -48,6 +49,29 @@ class LabelRecordTest {
         assertThatThrownBy(() -> parse(null, null)).hasMessage("label record has no value (tombstone)");
         assertThatThrownBy(() -> parse(null, "{\"event_id\":\"a\",\"event_id\":\"b\",\"label\":\"A\"}"))
                 .hasMessageContaining("Duplicate field 'event_id'");
+    }
+
+    @Test
+    void eachRefusalNamesItsKindForTheDeadLetterCounts() {
+        assertThat(kindOf(null, null)).isEqualTo(ValidationResult.Kind.TOMBSTONE);
+        assertThat(kindOf(null, "{\"event_id\":")).isEqualTo(ValidationResult.Kind.JSON);
+        assertThat(kindOf(null, "[1]")).isEqualTo(ValidationResult.Kind.JSON);
+        assertThat(kindOf(null, "{\"label\":\"A\"}")).isEqualTo(ValidationResult.Kind.ID);
+        assertThat(kindOf("other", "{\"event_id\":\"e\",\"label\":\"A\"}")).isEqualTo(ValidationResult.Kind.ID);
+        assertThat(kindOf(null, "{\"event_id\":\"e\",\"label\":\"Z\"}")).isEqualTo(ValidationResult.Kind.LABEL);
+        assertThat(kindOf(null, "{\"event_id\":\"e\",\"label\":1}")).isEqualTo(ValidationResult.Kind.LABEL);
+        assertThat(kindOf(null, "{\"event_id\":\"e\",\"label\":\"A\",\"labelled_at\":\"yesterday\"}"))
+                .isEqualTo(ValidationResult.Kind.EVENT_TIME);
+        assertThat(kindOf(null, "x".repeat(LabelRecord.MAX_BYTES + 1))).isEqualTo(ValidationResult.Kind.TOO_LARGE);
+    }
+
+    private static ValidationResult.Kind kindOf(String key, String value) {
+        try {
+            parse(key, value);
+        } catch (LabelRecord.Invalid e) {
+            return e.kind();
+        }
+        throw new AssertionError("accepted " + value);
     }
 
     @Test

@@ -18,8 +18,7 @@ import java.util.List;
  * The streaming job's Prometheus metrics: what the job itself knows, fed by its {@link StatusBoard} (one batch's
  * counts at a time, and the per-partition lag of each progress report). Spark's own figures (input and processing
  * rates, trigger latency, state) come from Spark's metrics system with {@code spark.sql.streaming.metricsEnabled}, not
- * from here. Live accuracy per version and drift are not measured yet: the feedback loop that would feed them is not
- * wired.
+ * from here. Live accuracy per version and drift are the monitor's metrics ({@code bin/streamtree monitor --serve}).
  */
 public final class StreamingMetrics implements StatusBoard.Observer {
 
@@ -34,6 +33,8 @@ public final class StreamingMetrics implements StatusBoard.Observer {
     public static final String MODEL_SWAPS = "streamtree_model_swaps";
     public static final String MODEL_REFUSALS = "streamtree_model_refusals";
     public static final String MODEL_LOAD = "streamtree_model_load_seconds";
+    public static final String LABELS_TO_LAKE = "streamtree_labels_to_lake";
+    public static final String LABEL_DEAD_LETTERS = "streamtree_label_dead_letters";
 
     private static final double[] BATCH_BUCKETS = {0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120};
     private static final double[] LOAD_BUCKETS = {0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30};
@@ -49,6 +50,8 @@ public final class StreamingMetrics implements StatusBoard.Observer {
     private final Counter modelSwaps;
     private final Counter modelRefusals;
     private final Histogram modelLoad;
+    private final Counter labelsToLake;
+    private final Counter labelDeadLetters;
     /** Only the board's calls touch these, and the board serializes them. */
     private long swapsSeen;
     private long refusalsSeen;
@@ -81,6 +84,12 @@ public final class StreamingMetrics implements StatusBoard.Observer {
         modelLoad = Histogram.builder().name(MODEL_LOAD).unit(Unit.SECONDS).classicOnly()
                 .classicUpperBounds(LOAD_BUCKETS)
                 .help("Time to check and load a model version that then served (retries included)").register(registry);
+        labelsToLake = Counter.builder().name(LABELS_TO_LAKE)
+                .help("Valid labels from the labels topic written to the labels table (a replayed batch's counted once)")
+                .register(registry);
+        labelDeadLetters = Counter.builder().name(LABEL_DEAD_LETTERS).labelNames("reason")
+                .help("Label records refused and sent to the dead-letter topic, by what was wrong: tombstone, "
+                        + "too_large, encoding, json, id, event_time (labelled_at), label, internal").register(registry);
     }
 
     /**
@@ -119,6 +128,12 @@ public final class StreamingMetrics implements StatusBoard.Observer {
             servingModel.setLabelValues(outcome.modelVersion());
             versionSeen = outcome.modelVersion();
         }
+    }
+
+    @Override
+    public void labelBatchDone(StatusBoard.LabelOutcome outcome) {
+        labelsToLake.inc(outcome.toLake());
+        outcome.deadLettersByReason().forEach((reason, count) -> labelDeadLetters.labelValues(reason).inc(count));
     }
 
     @Override

@@ -25,10 +25,18 @@ public final class ProgressListener extends StreamingQueryListener {
     private final StatusBoard board;
     private final Duration logInterval;
     private final Clock clock;
+    private final java.util.function.Function<StreamingStatus, String> line;
     private volatile Instant lastLog = Instant.EPOCH;
     private volatile UUID queryId;
 
     public ProgressListener(String queryName, StatusBoard board, Duration logInterval, Clock clock) {
+        this(queryName, board, logInterval, clock, StreamingStatus::summary);
+    }
+
+    /** @param line formats the board's snapshot for the periodic log line */
+    public ProgressListener(String queryName, StatusBoard board, Duration logInterval, Clock clock,
+                            java.util.function.Function<StreamingStatus, String> line) {
+        this.line = line;
         this.queryName = queryName;
         this.board = board;
         this.logInterval = logInterval;
@@ -58,7 +66,7 @@ public final class ProgressListener extends StreamingQueryListener {
         Instant now = clock.instant();
         if (Duration.between(lastLog, now).compareTo(logInterval) >= 0) {
             lastLog = now;
-            LOG.info("{}", board.snapshot().summary());
+            LOG.info("{}", line.apply(board.snapshot()));
         }
     }
 

@@ -30,6 +30,8 @@ public final class StatusBoard {
     private long lastBatchMillis;
     private long consumerLag = -1;
     private Instant updatedAt;
+    private long labelsToLake;
+    private long labelDeadLetters;
 
     public StatusBoard(Clock clock) {
         this(clock, Observer.NONE);
@@ -56,6 +58,21 @@ public final class StatusBoard {
     }
 
     /**
+     * Counts of one finished batch of the labels query.
+     *
+     * @param read                label records read from the labels topic, valid or not
+     * @param toLake              valid labels written to the labels table (0 for a replay of a batch already landed)
+     * @param deadLetters         label records refused and sent to the dead-letter topic
+     * @param deadLettersByReason the refused ones by {@link dev.streamtree.common.event.ValidationResult.Kind} label
+     */
+    public record LabelOutcome(long batchId, long read, long toLake, long deadLetters, long millis,
+                               Map<String, Long> deadLettersByReason) {
+        public LabelOutcome {
+            deadLettersByReason = Map.copyOf(deadLettersByReason == null ? Map.of() : deadLettersByReason);
+        }
+    }
+
+    /**
      * Sees every update of the board, in order, on the thread that made it (the batch thread for
      * {@link #batchDone}, Spark's listener bus for {@link #progress}). Must not throw.
      */
@@ -72,6 +89,10 @@ public final class StatusBoard {
         };
 
         void batchDone(BatchOutcome outcome);
+
+        /** A batch of the labels query (on its batch thread). */
+        default void labelBatchDone(LabelOutcome outcome) {
+        }
 
         /** The consumer lag of each partition at a progress report (empty when Spark reported no offsets). */
         void progress(List<ConsumerLag.PartitionLag> lags);
@@ -94,6 +115,13 @@ public final class StatusBoard {
         observer.batchDone(outcome);
     }
 
+    public synchronized void labelBatchDone(LabelOutcome outcome) {
+        labelsToLake += outcome.toLake();
+        labelDeadLetters += outcome.deadLetters();
+        updatedAt = clock.instant();
+        observer.labelBatchDone(outcome);
+    }
+
     /**
      * A progress report: Spark's rates and the lag of each partition read; the board keeps their sum, or -1 when
      * {@code lags} is empty (unknown).
@@ -114,6 +142,6 @@ public final class StatusBoard {
     public synchronized StreamingStatus snapshot() {
         return new StreamingStatus(state, batches, lastBatchId, eventsRead, eventsToLake, deadLetters, predictions,
                 unscoredEvents, modelVersion, modelSwaps, refusedModels, inputRowsPerSecond, processedRowsPerSecond,
-                lastBatchMillis, consumerLag, updatedAt);
+                lastBatchMillis, consumerLag, updatedAt, labelsToLake, labelDeadLetters);
     }
 }

@@ -142,7 +142,7 @@ public final class RealTimeJob implements AutoCloseable {
                 lakeStatus.eventsToLake(), lakeStatus.deadLetters(), counts.predictions(), counts.unscored(),
                 models.serving().map(s -> s.version().toString()).orElse(null), models.swaps(), models.refusals(),
                 lakeStatus.inputRowsPerSecond(), lakeStatus.processedRowsPerSecond(), lakeStatus.lastBatchMillis(),
-                lakeStatus.consumerLag(), lakeStatus.updatedAt());
+                lakeStatus.consumerLag(), lakeStatus.updatedAt(), lakeStatus.labelsToLake(), lakeStatus.labelDeadLetters());
     }
 
     /** This JVM's watcher of the job's registry: in local mode, the one the scoring tasks read. */

@@ -57,6 +57,22 @@ class StreamingMetricsTest {
     }
 
     @Test
+    void labelsAndRefusedLabelsAreCountedByReasonApartFromEvents() throws IOException {
+        board.labelBatchDone(new StatusBoard.LabelOutcome(0, 12, 10, 2, 40, Map.of("label", 1L, "json", 1L)));
+        board.labelBatchDone(new StatusBoard.LabelOutcome(1, 7, 0, 1, 30, Map.of("label", 1L)));
+
+        MetricsScrape scrape = scrape();
+
+        assertThat(scrape.value("streamtree_labels_to_lake_total")).as("a replayed batch's labels counted once")
+                .hasValue(10.0);
+        assertThat(scrape.value("streamtree_label_dead_letters_total", "reason", "label")).hasValue(2.0);
+        assertThat(scrape.value("streamtree_label_dead_letters_total", "reason", "json")).hasValue(1.0);
+        assertThat(scrape.named("streamtree_dead_letters_total")).as("events' dead letters untouched").isEmpty();
+        assertThat(board.snapshot().labelsToLake()).isEqualTo(10);
+        assertThat(board.snapshot().labelDeadLetters()).isEqualTo(3);
+    }
+
+    @Test
     void servingVersionIsOneLabelledSampleThatFollowsTheSwapAndIsAbsentBeforeAnyModel() throws IOException {
         board.batchDone(new StatusBoard.BatchOutcome(0, 1, 1, 0, 0, 1, null, 0, 0, 10, 0, Map.of()));
         assertThat(scrape().named("streamtree_serving_model_info")).as("no model yet").isEmpty();
