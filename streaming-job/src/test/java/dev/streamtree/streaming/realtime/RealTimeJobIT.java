@@ -173,6 +173,8 @@ class RealTimeJobIT {
             assertThat(job.status().deadLetters()).isEqualTo(bad.size());
             assertThat(job.status().predictions()).isEqualTo(1000);
             assertThat(job.status().modelVersion()).isEqualTo(second.toString());
+            assertThat(job.lakeJob().status().unscoredEvents()).as("the lake query scores nothing and misses nothing").isZero();
+            assertThat(job.lakeJob().status().predictions()).isZero();
             job.lakeJob().commitLake(); // journaled batches become visible to readers at the lake's commit
             assertThat(spark.table(job.lakeJob().tableName()).select("id").distinct().count()).isEqualTo(1000);
             assertThat(job.scoringQuery().isActive()).isTrue();
