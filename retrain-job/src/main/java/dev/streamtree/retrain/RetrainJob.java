@@ -140,6 +140,48 @@ public final class RetrainJob {
         }
     }
 
+    /** Rows of the warm-up's synthetic data set: as many as the smallest bootstrap retrain reads. */
+    static final int WARM_UP_ROWS = 500;
+
+    /**
+     * Runs a quick retrain's Spark work once on {@value #WARM_UP_ROWS} synthetic rows of the schema: the search, the fit,
+     * the driver-side scoring and a model write to a temporary local directory, which is then deleted. Nothing is read
+     * from the lake and nothing reaches the registry. A scheduler with no serving model calls it while it waits for
+     * the first labelled rows, so the first model's retrain does not also pay for the first Spark ML fit's class
+     * loading and code generation.
+     *
+     * @return how long it took
+     */
+    public Duration warmUp() {
+        long started = System.nanoTime();
+        Dataset<Row> labelled = TrainingData.labelled(SyntheticRows.of(spark, schema, WARM_UP_ROWS, 7), schema).cache();
+        java.nio.file.Path scratch = null;
+        try {
+            long rows = labelled.count();
+            ModelSelection.Choice choice = ModelSelection.select(labelled, rows, schema, config.quickSelection(), false);
+            PipelineModel model = FeaturePipeline.fit(labelled, schema, choice.params());
+            Evaluation.evaluateOnDriver(model, labelled, schema);
+            scratch = java.nio.file.Files.createTempDirectory("streamtree-warm-up");
+            model.write().overwrite().save(scratch.resolve("model").toUri().toString());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("warm-up: cannot write the scratch model: " + e.getMessage(), e);
+        } finally {
+            labelled.unpersist();
+            if (scratch != null) {
+                deleteQuietly(scratch);
+            }
+        }
+        return Duration.ofNanos(System.nanoTime() - started);
+    }
+
+    private static void deleteQuietly(java.nio.file.Path dir) {
+        try (java.util.stream.Stream<java.nio.file.Path> paths = java.nio.file.Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.warn("warm-up: cannot delete {}: {}", dir, e.getMessage());
+        }
+    }
+
     /** Whether the registry has a serving model. */
     public boolean hasCurrentModel() {
         return registry.current().isPresent();

@@ -47,6 +47,21 @@ class QuickRetrainIT {
     }
 
     @Test
+    void warmUpFitsOnSyntheticRowsWithoutALakeAndLeavesTheRegistryEmpty() {
+        RetrainConfig config = RetrainConfig.builder().lake(dir.resolve("no-lake").toString())
+                .registry(dir.resolve("warm-registry").toString())
+                .catalog(CatalogKind.LOCAL, "warm_it", "events", null).build();
+        RetrainJob job = RetrainJob.create(spark, config);
+        Duration took = job.warmUp();
+        System.out.println("observed: warm-up " + took.toMillis() + " ms");
+        assertThat(took).isPositive();
+        assertThat(job.hasCurrentModel()).isFalse();
+        assertThat(dev.streamtree.model.registry.FileSystemModelRegistry.open(config.registry(),
+                spark.sparkContext().hadoopConfiguration()).versions()).as("nothing reaches the registry").isEmpty();
+        assertThat(dir.resolve("no-lake")).as("the lake is not read, so not created").doesNotExist();
+    }
+
+    @Test
     void quickDriftRetrainFitsAFifthOfTheTreesAndStaysWithinTwoPointsOfTheFullSearch() {
         EventSchema schema = SchemaCodec.load("builtin:agrawal");
         String lakeDir = dir.resolve("lake").toString();

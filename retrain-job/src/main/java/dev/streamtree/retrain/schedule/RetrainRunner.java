@@ -7,4 +7,14 @@ import dev.streamtree.retrain.RetrainOutcome;
 public interface RetrainRunner {
 
     RetrainOutcome run(RequestQueue.Batch batch);
+
+    /**
+     * Prepares for a first retrain that should be quick (see {@link dev.streamtree.retrain.RetrainJob#warmUp()});
+     * the scheduler calls it on its worker while it waits for the first model's rows.
+     *
+     * @return how long it took
+     */
+    default java.time.Duration warmUp() {
+        return java.time.Duration.ZERO;
+    }
 }

@@ -87,6 +87,8 @@ public final class RetrainScheduler implements AutoCloseable {
     private final Thread worker;
     private volatile boolean closed;
     private volatile boolean busy;
+    /** Set before the worker starts: warm the retrain up before taking the first request (no model serves yet). */
+    private boolean warmUpFirst;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile Observer observer = Observer.NONE;
     private final TriggerPolicy policy;
@@ -163,14 +165,22 @@ public final class RetrainScheduler implements AutoCloseable {
      * batch must find its policy's minimum of rows; any other batch the job's {@code --min-rows}.
      */
     public static RetrainScheduler forJob(RetrainJob job, ControlChannel channel, Duration every, TriggerPolicy policy) {
-        RetrainRunner runner = batch -> {
-            long minRows = switch (batch.reason()) {
-                case DRIFT -> policy.driftMinRows();
-                case BOOTSTRAP -> policy.bootstrapMinRows();
-                default -> job.config().minRows();
-            };
-            RetrainJob.Trigger trigger = new RetrainJob.Trigger(batch.reason(), batch.trainFrom(), minRows);
-            return (batch.forced() ? job.with(job.config().forced()) : job).run(trigger);
+        RetrainRunner runner = new RetrainRunner() {
+            @Override
+            public RetrainOutcome run(RequestQueue.Batch batch) {
+                long minRows = switch (batch.reason()) {
+                    case DRIFT -> policy.driftMinRows();
+                    case BOOTSTRAP -> policy.bootstrapMinRows();
+                    default -> job.config().minRows();
+                };
+                RetrainJob.Trigger trigger = new RetrainJob.Trigger(batch.reason(), batch.trainFrom(), minRows);
+                return (batch.forced() ? job.with(job.config().forced()) : job).run(trigger);
+            }
+
+            @Override
+            public Duration warmUp() {
+                return job.warmUp();
+            }
         };
         LakeProbe probe = new LakeProbe() {
             @Override
@@ -193,11 +203,7 @@ public final class RetrainScheduler implements AutoCloseable {
     }
 
     public RetrainScheduler start() {
-        listener.start();
-        worker.start();
-        if (every != null) {
-            timer.scheduleAtFixedRate(this::tick, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        RetrainRequest bootstrapWait = null;
         if (policy.bootstrap()) {
             boolean serving;
             try {
@@ -209,10 +215,19 @@ public final class RetrainScheduler implements AutoCloseable {
             if (!serving) {
                 RetrainRequest bootstrap = new RetrainRequest("bootstrap-" + UUID.randomUUID(), clock.instant(), false,
                         "scheduler", Reason.BOOTSTRAP, null);
-                LOG.info("no model is serving: the first one is trained once {} labelled rows exist ({})",
-                        policy.bootstrapMinRows(), bootstrap.requestId());
-                addWait(new Wait(bootstrap, policy.bootstrapMinRows(), null));
+                LOG.info("no model is serving: the first one is trained once {} labelled rows exist ({}); warming up "
+                        + "the retrain meanwhile", policy.bootstrapMinRows(), bootstrap.requestId());
+                bootstrapWait = bootstrap;
+                warmUpFirst = true;
             }
+        }
+        listener.start();
+        worker.start();
+        if (every != null) {
+            timer.scheduleAtFixedRate(this::tick, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        if (bootstrapWait != null) {
+            addWait(new Wait(bootstrapWait, policy.bootstrapMinRows(), null));
         }
         if (policy.drift() || policy.bootstrap()) {
             poller.scheduleWithFixedDelay(this::pollWaits, 0, policy.pollEvery().toMillis(), TimeUnit.MILLISECONDS);
@@ -416,6 +431,16 @@ public final class RetrainScheduler implements AutoCloseable {
     }
 
     private void work() {
+        if (warmUpFirst) {
+            try {
+                Duration took = runner.warmUp();
+                LOG.info("retrain warmed up in {} ms (a scratch fit on synthetic rows; nothing written to the registry)",
+                        took.toMillis());
+            } catch (Exception e) {
+                // Exception, not RuntimeException: Spark throws its checked SparkException from Scala code.
+                LOG.warn("retrain warm-up failed, the first retrain will be slower: {}", e.getMessage(), e);
+            }
+        }
         while (!closed) {
             RequestQueue.Batch batch;
             try {
