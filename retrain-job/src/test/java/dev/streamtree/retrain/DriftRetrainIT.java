@@ -1,6 +1,15 @@
 package dev.streamtree.retrain;
 
 import dev.streamtree.common.catalog.CatalogKind;
+import dev.streamtree.common.catalog.LakePartition;
+import dev.streamtree.lake.maintenance.ClosedHours;
+import dev.streamtree.lake.maintenance.CompactionOptions;
+import dev.streamtree.lake.maintenance.LakeInventory;
+import dev.streamtree.lake.maintenance.LakeMaintenance;
+import dev.streamtree.lake.table.LakeTables;
+import dev.streamtree.retrain.cli.ScheduleCommand;
+import org.apache.iceberg.catalog.TableIdentifier;
+import java.util.UUID;
 import dev.streamtree.common.control.ControlMessage.DriftDetected;
 import dev.streamtree.common.control.ControlMessage.RetrainRequest;
 import dev.streamtree.common.control.ControlMessage.RetrainStatus;
@@ -205,6 +214,43 @@ class DriftRetrainIT {
                     .allSatisfy(s -> assertThat(s.at()).isAfterOrEqualTo(failed.at()));
             assertThat(timerStarted.at()).isAfterOrEqualTo(failed.at());
         }
+    }
+
+    @Test
+    void theSchedulerCompactsTheLakeBetweenRetrains() throws Exception {
+        String lakeDir = dir.resolve("maintained-lake").toString();
+        AgrawalLake small = new AgrawalLake(spark, schema, lakeDir, "maint_it", Instant.now().minus(Duration.ofHours(6)));
+        for (int i = 0; i < 6; i++) {
+            small.append(200, 1, 30 + i); // six commits of small files, in hours closed long ago
+        }
+        org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+        LakeTables tables = new LakeTables(CatalogKind.LOCAL, lakeDir, null).qualified(conf);
+        TableIdentifier events = LakeTables.identifier("maint_it", "events");
+        LakePartition firstOpen = ClosedHours.firstOpen(Instant.now(), CompactionOptions.defaults().grace());
+        LakeInventory before = LakeInventory.of(tables.load(tables.catalog(conf), events), CompactionOptions.DEFAULT_TARGET_FILE_SIZE_BYTES);
+        assertThat(before.pendingCompaction(firstOpen)).as("closed hours of small files").isNotEmpty();
+
+        RetrainConfig maintained = config.toBuilder().lake(lakeDir).registry(dir.resolve("registry-maint").toString())
+                .catalog(CatalogKind.LOCAL, "maint_it", "events", null).build();
+        RetrainJob job = RetrainJob.create(spark, maintained);
+        KafkaSettings settings = KafkaSettings.of(kafka.bootstrapServers());
+        try (ControlChannel channel = new ControlChannel(settings, "streamtree.control");
+             StatusWaiter watcher = new StatusWaiter(channel, Duration.ofSeconds(30));
+             RetrainScheduler scheduler = RetrainScheduler.forJob(job, channel, null, TriggerPolicy.timerOnly())
+                     .maintainedBy(ScheduleCommand.lakePass(spark, LakeMaintenance.ofLake(tables, "maint_it", "events")),
+                             Duration.ofMillis(300))
+                     .start()) {
+            assertThat(scheduler.awaitListening(Duration.ofSeconds(60))).isTrue();
+            RetrainRequest request = new RetrainRequest("maint-" + UUID.randomUUID(), Instant.now(), false, "it");
+            channel.publish(request);
+            RetrainStatus served = awaitFinal(watcher, request.requestId()::equals);
+            assertThat(served.status()).as(served.detail()).isEqualTo(Status.PROMOTED);
+            awaitTrue(() -> scheduler.maintenancePasses() >= 2, "two maintenance passes");
+        }
+        LakeInventory after = LakeInventory.of(tables.load(tables.catalog(conf), events), CompactionOptions.DEFAULT_TARGET_FILE_SIZE_BYTES);
+        assertThat(after.pendingCompaction(firstOpen)).as("closed hours left to compact").isEmpty();
+        assertThat(after.partitions()).as("one file per closed hour").allSatisfy(h -> assertThat(h.files()).isEqualTo(1));
+        assertThat(after.partitions().stream().mapToLong(LakeInventory.HourFiles::rows).sum()).as("rows").isEqualTo(1200);
     }
 
     private static RetrainStatus awaitStatus(StatusWaiter watcher, java.util.function.Predicate<RetrainStatus> wanted,

@@ -131,6 +131,19 @@ class RetrainJobMainTest {
     }
 
     @Test
+    void scheduleMaintainsTheLakeHourlyByDefaultAndZeroTurnsItOff() {
+        dev.streamtree.retrain.cli.ScheduleCommand defaults = new dev.streamtree.retrain.cli.ScheduleCommand();
+        new CommandLine(defaults).parseArgs("--every", "1h");
+        assertThat(defaults.lakeMaintenanceInterval()).contains(java.time.Duration.ofHours(1));
+        dev.streamtree.retrain.cli.ScheduleCommand off = new dev.streamtree.retrain.cli.ScheduleCommand();
+        new CommandLine(off).parseArgs("--every", "1h", "--lake-maintenance-interval", "0");
+        assertThat(off.lakeMaintenanceInterval()).isEmpty();
+        dev.streamtree.retrain.cli.ScheduleCommand often = new dev.streamtree.retrain.cli.ScheduleCommand();
+        new CommandLine(often).parseArgs("--every", "1h", "--lake-maintenance-interval", "15m");
+        assertThat(often.lakeMaintenanceInterval()).contains(java.time.Duration.ofMinutes(15));
+    }
+
+    @Test
     void tooFewDriftRowsAreRefusedNamingTheFlag() {
         Result r = execute("schedule", "--every", "1h", "--drift-min-rows", "5");
         assertThat(r.exit()).isEqualTo(RetrainJobMain.EXIT_BAD_ARGUMENTS);

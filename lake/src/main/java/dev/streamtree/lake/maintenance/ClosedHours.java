@@ -33,15 +33,20 @@ public final class ClosedHours {
         return partition.compareTo(firstOpen) < 0;
     }
 
+    /** {@link #before(LakePartition, HourColumns)} on the events table's {@code event_date} and {@code event_hour}. */
+    public static Expression before(LakePartition firstOpen) {
+        return before(firstOpen, new HourColumns(LakeLayout.EVENT_DATE, LakeLayout.EVENT_HOUR));
+    }
+
     /**
      * An Iceberg row filter matching the partitions before {@code firstOpen}:
-     * {@code event_date < d OR (event_date = d AND event_hour < h)}. It names only partition columns, so it selects
-     * whole files and a delete with it is metadata-only.
+     * {@code date < d OR (date = d AND hour < h)} on the table's hour columns. It names only partition columns, so
+     * it selects whole files and a delete with it is metadata-only.
      */
-    public static Expression before(LakePartition firstOpen) {
+    public static Expression before(LakePartition firstOpen, HourColumns columns) {
         return Expressions.or(
-                Expressions.lessThan(LakeLayout.EVENT_DATE, firstOpen.eventDate()),
-                Expressions.and(Expressions.equal(LakeLayout.EVENT_DATE, firstOpen.eventDate()),
-                        Expressions.lessThan(LakeLayout.EVENT_HOUR, firstOpen.eventHour())));
+                Expressions.lessThan(columns.date(), firstOpen.eventDate()),
+                Expressions.and(Expressions.equal(columns.date(), firstOpen.eventDate()),
+                        Expressions.lessThan(columns.hour(), firstOpen.eventHour())));
     }
 }

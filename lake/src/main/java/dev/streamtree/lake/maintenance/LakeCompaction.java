@@ -70,7 +70,7 @@ public final class LakeCompaction {
         if (!pending.isEmpty()) {
             RewriteDataFiles.Result r = SparkActions.get(spark).rewriteDataFiles(table)
                     .binPack()
-                    .filter(ClosedHours.before(firstOpen))
+                    .filter(ClosedHours.before(firstOpen, HourColumns.of(table.spec())))
                     .option(RewriteDataFiles.TARGET_FILE_SIZE_BYTES, Long.toString(options.targetFileSizeBytes()))
                     .option("min-input-files", "2")
                     .option(RewriteDataFiles.PARTIAL_PROGRESS_ENABLED, "true")

@@ -1,6 +1,5 @@
 package dev.streamtree.lake.maintenance;
 
-import dev.streamtree.common.catalog.LakeLayout;
 import dev.streamtree.common.catalog.LakePartition;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
@@ -79,20 +78,21 @@ public record LakeInventory(long snapshotId, List<HourFiles> partitions) {
     }
 
     static LakePartition partitionOf(PartitionSpec spec, StructLike partition) {
+        HourColumns columns = HourColumns.of(spec);
         String date = null;
         Integer hour = null;
         List<PartitionField> fields = spec.fields();
         for (int i = 0; i < fields.size(); i++) {
             String name = fields.get(i).name();
-            if (name.equals(LakeLayout.EVENT_DATE)) {
+            if (name.equals(columns.date())) {
                 date = partition.get(i, String.class);
-            } else if (name.equals(LakeLayout.EVENT_HOUR)) {
+            } else if (name.equals(columns.hour())) {
                 hour = partition.get(i, Integer.class);
             }
         }
         if (date == null || hour == null) {
-            throw new IllegalStateException("partition spec " + spec + " has no identity " + LakeLayout.EVENT_DATE
-                    + " and " + LakeLayout.EVENT_HOUR + " fields (docs/lake.md's layout)");
+            throw new IllegalStateException("a data file of spec " + spec + " has no " + columns.date() + " or "
+                    + columns.hour() + " value");
         }
         return new LakePartition(date, hour);
     }

@@ -107,7 +107,7 @@ public final class LakeRetention {
                 }
             }
             if (partitions > 0) {
-                table.newDelete().deleteFromRowFilter(ClosedHours.before(firstKept)).commit();
+                table.newDelete().deleteFromRowFilter(ClosedHours.before(firstKept, HourColumns.of(table.spec()))).commit();
             }
         }
         // Before the expiry: the writer's batch ids live only in its own snapshots' summaries.

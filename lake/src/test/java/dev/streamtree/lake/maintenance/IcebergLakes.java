@@ -97,8 +97,13 @@ public final class IcebergLakes {
 
     /** Appends {@code rows} as one snapshot, in {@code files} files per hour it covers (one per task). */
     public static void append(Table table, Dataset<Row> rows, int files) {
+        appendRows(table, rows, files, LakeLayout.EVENT_DATE, LakeLayout.EVENT_HOUR);
+    }
+
+    /** Appends {@code rows} as one snapshot, in {@code files} files per hour, the hour in columns {@code date, hour}. */
+    public static void appendRows(Table table, Dataset<Row> rows, int files, String date, String hour) {
         try {
-            rows.repartition(files).sortWithinPartitions(LakeLayout.EVENT_DATE, LakeLayout.EVENT_HOUR)
+            rows.repartition(files).sortWithinPartitions(date, hour)
                     .writeTo(sparkName(rows.sparkSession(), table)).option("distribution-mode", "none").append();
         } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
             throw new IllegalStateException(e);

@@ -1,6 +1,9 @@
 package dev.streamtree.lake.maintenance;
 
+import dev.streamtree.common.catalog.CatalogKind;
 import dev.streamtree.common.catalog.LakePartition;
+import dev.streamtree.lake.table.LabelsTable;
+import dev.streamtree.lake.table.LakeTables;
 import dev.streamtree.testing.TestSpark;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
@@ -84,6 +87,52 @@ class LakeCompactionIT {
         LakeCompaction.Result again = new LakeCompaction(spark, at(DAY.plus(Duration.ofDays(1)))).compact(table, CompactionOptions.defaults());
         assertThat(again.hoursPending()).as("hours pending after a complete compaction").isZero();
         assertThat(again.rewrittenFiles()).isZero();
+    }
+
+    @Test
+    void theLabelsTableIsCompactedAndRetainedByItsLabelledHours() {
+        org.apache.hadoop.conf.Configuration conf = spark.sparkContext().hadoopConfiguration();
+        LakeTables tables = new LakeTables(CatalogKind.LOCAL, warehouse.resolve("lake").toString(), null).qualified(conf);
+        Table labels = LabelsTable.ensure(tables, tables.catalog(conf), LabelsTable.identifier("db"));
+        assertThat(HourColumns.of(labels.spec())).isEqualTo(new HourColumns("labelled_date", "labelled_hour"));
+        for (int batch = 0; batch < 4; batch++) {
+            appendLabels(labels, batch * 300L, 300, DAY.plusSeconds(batch), 3);
+        }
+        List<String> before = labelIds(labels);
+        LakeInventory inventory = LakeInventory.of(labels, CompactionOptions.DEFAULT_TARGET_FILE_SIZE_BYTES);
+        assertThat(inventory.partitions()).extracting(LakeInventory.HourFiles::partition).containsExactly(
+                new LakePartition("2024-08-01", 0), new LakePartition("2024-08-01", 1), new LakePartition("2024-08-01", 2));
+        assertThat(inventory.partitions()).allSatisfy(h -> assertThat(h.files()).isGreaterThanOrEqualTo(4));
+
+        LakeCompaction.Result compacted = new LakeCompaction(spark, at(DAY.plus(Duration.ofDays(1))))
+                .compact(labels, CompactionOptions.defaults());
+        assertThat(compacted.hoursRewritten()).isEqualTo(3);
+        assertThat(filesPerHour(labels).values()).as("files per labelled hour after compaction").containsOnly(1);
+        assertThat(labelIds(labels)).as("labels after compaction").isEqualTo(before);
+
+        // Retain 23 h at 01:30 the next day (cut-off 02:30): labelled hours 00 and 01 had ended by then, hour 02 had not.
+        LakeRetention.Result retained = new LakeRetention(spark, at(DAY.plus(Duration.ofMinutes(24 * 60 + 90))))
+                .retain(labels, warehouse.resolve("journal").toString(),
+                        new RetentionOptions(java.util.Optional.of(Duration.ofHours(23)), Duration.ZERO, 1, Duration.ofDays(3)));
+        assertThat(retained.deletedPartitions()).isEqualTo(2);
+        assertThat(LakeInventory.of(labels, CompactionOptions.DEFAULT_TARGET_FILE_SIZE_BYTES).partitions())
+                .extracting(LakeInventory.HourFiles::partition).containsExactly(new LakePartition("2024-08-01", 2));
+        assertThat(labelIds(labels)).as("labels of hour 02 only").isNotEmpty()
+                .allSatisfy(id -> assertThat(before).contains(id)).hasSizeLessThan(before.size());
+    }
+
+    /** Label rows for events {@code e-first ..}, labelled from {@code start} every 27 s, in {@code files} files. */
+    private static void appendLabels(Table labels, long first, long count, Instant start, int files) {
+        String time = "timestamp_micros(" + (start.toEpochMilli() * 1000) + " + (id - " + first + ") * 27000000)";
+        IcebergLakes.appendRows(labels, spark.range(first, first + count).selectExpr("concat('e-', id) as event_id",
+                "if(id % 2 = 0, 'A', 'B') as label", time + " as labelled_at",
+                "date_format(" + time + ", 'yyyy-MM-dd') as labelled_date", "hour(" + time + ") as labelled_hour"), files,
+                "labelled_date", "labelled_hour");
+    }
+
+    private static List<String> labelIds(Table labels) {
+        return spark.table(IcebergLakes.sparkName(spark, labels)).select("event_id").orderBy("event_id")
+                .collectAsList().stream().map(r -> r.getString(0)).toList();
     }
 
     @Test

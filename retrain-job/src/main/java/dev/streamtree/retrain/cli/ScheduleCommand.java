@@ -75,6 +75,18 @@ public final class ScheduleCommand implements Callable<Integer> {
                     + "records; as 'monitor --serve' with its defaults); --no-monitor when a monitor runs elsewhere (default: on).")
     boolean monitor;
 
+    @Option(names = "--lake-maintenance-interval", paramLabel = "DURATION", defaultValue = "1h",
+            description = "Compact and retain the lake's events, labels and predictions tables this often, between "
+                    + "retrains, as 'lake compact' and 'lake retain' do (retention from each table's streamtree.retain "
+                    + "property); 0 turns it off (default: ${DEFAULT-VALUE}).")
+    String lakeMaintenanceInterval;
+
+    /** How often the scheduler maintains the lake, or empty when {@code --lake-maintenance-interval 0}. */
+    public java.util.Optional<Duration> lakeMaintenanceInterval() {
+        Duration d = "0".equals(lakeMaintenanceInterval.trim()) ? Duration.ZERO : Durations.parse(lakeMaintenanceInterval);
+        return d.isZero() ? java.util.Optional.empty() : java.util.Optional.of(d);
+    }
+
     /** Whether the monitor runs in this process. */
     public boolean runsMonitor() {
         return monitor;
@@ -84,6 +96,39 @@ public final class ScheduleCommand implements Callable<Integer> {
     public TriggerPolicy triggers() {
         return new TriggerPolicy(driftRetrain, driftMinRows, Durations.parse(driftWait), Durations.parse(driftCooldown),
                 bootstrap, bootstrapMinRows, TriggerPolicy.DEFAULT_POLL_EVERY);
+    }
+
+    /** The scheduler with the lake maintenance of {@code --lake-maintenance-interval}, when it is on. */
+    private RetrainScheduler maintained(RetrainScheduler scheduler, SparkSession spark,
+                                        dev.streamtree.retrain.RetrainConfig config) {
+        java.util.Optional<Duration> every = lakeMaintenanceInterval();
+        if (every.isEmpty()) {
+            return scheduler;
+        }
+        var tables = new dev.streamtree.lake.table.LakeTables(config.catalog(), config.lake(), config.glueRegion());
+        return scheduler.maintainedBy(lakePass(spark, dev.streamtree.lake.maintenance.LakeMaintenance.ofLake(tables,
+                config.database(), config.table())), every.get());
+    }
+
+    /** One pass over each table; a table that does not exist yet is skipped, a failure on one does not stop the rest. */
+    public static Runnable lakePass(SparkSession spark, java.util.List<dev.streamtree.lake.maintenance.LakeMaintenance> tables) {
+        return () -> {
+            for (var maintenance : tables) {
+                try {
+                    var result = maintenance.run(spark, Clock.systemUTC());
+                    org.slf4j.LoggerFactory.getLogger(ScheduleCommand.class).info("lake maintenance of {}",
+                            dev.streamtree.lake.maintenance.LakeMaintenance.describe(maintenance.table(), result));
+                } catch (RuntimeException e) {
+                    if (e.getCause() instanceof org.apache.iceberg.exceptions.NoSuchTableException) {
+                        org.slf4j.LoggerFactory.getLogger(ScheduleCommand.class).info(
+                                "lake maintenance: no table {} yet", maintenance.table());
+                        continue;
+                    }
+                    org.slf4j.LoggerFactory.getLogger(ScheduleCommand.class).error(
+                            "lake maintenance of {} failed: {}", maintenance.table(), e.getMessage(), e);
+                }
+            }
+        };
     }
 
     @Override
@@ -102,7 +147,8 @@ public final class ScheduleCommand implements Callable<Integer> {
              MonitorService monitorService = monitor ? new MonitorService(kafka, job.topics(),
                      SchemaCodec.load(config.schemaLocation()), MonitorOptions.defaults(), Clock.systemUTC(), registry).start() : null;
              ControlChannel channel = new ControlChannel(kafka, job.topics().control());
-             RetrainScheduler scheduler = RetrainScheduler.forJob(retrain, channel, period, triggers).observedBy(runs).start()) {
+             RetrainScheduler scheduler = maintained(RetrainScheduler.forJob(retrain, channel, period, triggers)
+                     .observedBy(runs), spark, config).start()) {
             if (server != null) {
                 System.out.println("retrain scheduler metrics on http://localhost:" + server.getPort() + "/metrics");
             }
@@ -110,6 +156,7 @@ public final class ScheduleCommand implements Callable<Integer> {
             System.out.println("retrain scheduler running: every " + Durations.format(period) + ", requests on "
                     + channel.topic() + ", drift retraining " + (triggers.drift() ? "on" : "off") + ", bootstrap "
                     + (triggers.bootstrap() ? "on" : "off") + ", monitor " + (monitorService != null ? "in-process" : "off")
+                    + ", lake maintenance " + lakeMaintenanceInterval().map(d -> "every " + Durations.format(d)).orElse("off")
                     + "; Ctrl-C to stop");
             while (!stopped.await(1, TimeUnit.SECONDS)) {
                 if (monitorService != null && monitorService.failure() != null) {

@@ -100,6 +100,13 @@ public final class RetrainScheduler implements AutoCloseable {
     private final AtomicReference<Instant> floor = new AtomicReference<>();
     private final AtomicLong driftRetrains = new AtomicLong();
     private final AtomicLong yieldedTicks = new AtomicLong();
+    /** Held by the worker for a retrain and by the maintenance thread for a pass: the two never share the session. */
+    private final java.util.concurrent.locks.ReentrantLock sparkWork = new java.util.concurrent.locks.ReentrantLock(true);
+    private final ScheduledExecutorService maintenanceTimer = Executors.newSingleThreadScheduledExecutor(
+            r -> daemon(r, "lake-maintenance"));
+    private Runnable maintenance;
+    private Duration maintenanceEvery;
+    private final AtomicLong maintenancePasses = new AtomicLong();
 
     /** A request waiting for enough labelled rows; {@code deadline} null waits forever. */
     private record Wait(RetrainRequest request, long minRows, Instant deadline) {
@@ -196,6 +203,41 @@ public final class RetrainScheduler implements AutoCloseable {
         return new RetrainScheduler(runner, channel, every, DEFAULT_GROUP, Clock.systemUTC(), policy, probe);
     }
 
+    /**
+     * Runs {@code pass} (the lake's compaction and retention) every {@code every}, the first one {@code every} after
+     * {@link #start()}, never at the same time as a retrain: a pass waits for a running retrain, and a retrain that
+     * comes during a pass waits for it. A pass that throws is logged; the next runs on time. Call before
+     * {@link #start()}.
+     */
+    public RetrainScheduler maintainedBy(Runnable pass, Duration every) {
+        if (every.isNegative() || every.isZero()) {
+            throw new IllegalArgumentException("--lake-maintenance-interval must be positive, got " + Durations.format(every));
+        }
+        this.maintenance = java.util.Objects.requireNonNull(pass, "pass");
+        this.maintenanceEvery = every;
+        return this;
+    }
+
+    /** Maintenance passes finished so far (with or without an error). */
+    public long maintenancePasses() {
+        return maintenancePasses.get();
+    }
+
+    private void maintain() {
+        sparkWork.lock();
+        try {
+            long t0 = System.nanoTime();
+            maintenance.run();
+            LOG.info("lake maintenance pass done in {} ms", (System.nanoTime() - t0) / 1_000_000);
+        } catch (RuntimeException e) {
+            LOG.error("lake maintenance pass failed: {}; the next one runs in {}", e.getMessage(),
+                    Durations.format(maintenanceEvery), e);
+        } finally {
+            maintenancePasses.incrementAndGet();
+            sparkWork.unlock();
+        }
+    }
+
     /** Passes every finished run to {@code runs} (the scheduler's metrics); call before {@link #start()}. */
     public RetrainScheduler observedBy(Observer runs) {
         this.observer = runs;
@@ -228,6 +270,10 @@ public final class RetrainScheduler implements AutoCloseable {
         }
         if (bootstrapWait != null) {
             addWait(new Wait(bootstrapWait, policy.bootstrapMinRows(), null));
+        }
+        if (maintenance != null) {
+            maintenanceTimer.scheduleWithFixedDelay(this::maintain, maintenanceEvery.toMillis(), maintenanceEvery.toMillis(),
+                    TimeUnit.MILLISECONDS);
         }
         if (policy.drift() || policy.bootstrap()) {
             poller.scheduleWithFixedDelay(this::pollWaits, 0, policy.pollEvery().toMillis(), TimeUnit.MILLISECONDS);
@@ -455,7 +501,13 @@ public final class RetrainScheduler implements AutoCloseable {
                         + (batch.forced() ? ", forced" : "") + ", reason " + batch.reason().wireName()
                         + (batch.trainFrom() == null ? "" : ", rows from " + batch.trainFrom());
                 batch.requestIds().forEach(id -> publish(new RetrainStatus(id, Status.STARTED, null, startDetail, clock.instant())));
-                List<RetrainStatus> finals = finalStatuses(batch, run);
+                List<RetrainStatus> finals;
+                sparkWork.lock();
+                try {
+                    finals = finalStatuses(batch, run);
+                } finally {
+                    sparkWork.unlock();
+                }
                 // The run is recorded before its final statuses go out: whoever reads a final status and then asks
                 // completedRuns() must see this run counted.
                 runs.incrementAndGet();
@@ -533,6 +585,7 @@ public final class RetrainScheduler implements AutoCloseable {
         closed = true;
         timer.shutdownNow();
         poller.shutdownNow();
+        maintenanceTimer.shutdown();
         KafkaConsumer<String, byte[]> c = consumer;
         if (c != null) {
             c.wakeup();
@@ -543,6 +596,10 @@ public final class RetrainScheduler implements AutoCloseable {
                 worker.interrupt();
             }
             worker.join();
+            // A pass is atomic per commit and safe to cut (LakeCompactionKillIT); give a short one the time to end.
+            if (!maintenanceTimer.awaitTermination(30, TimeUnit.SECONDS)) {
+                LOG.warn("lake maintenance pass still running at close; it stops with the session");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
