@@ -218,7 +218,7 @@ class DriftRetrainIT {
 
     @Test
     void theSchedulerCompactsTheLakeBetweenRetrains() throws Exception {
-        String lakeDir = dir.resolve("maintained-lake").toString();
+        String lakeDir = dir.resolve("lake").toString(); // the class's lake (one session reaches one lake), own database
         AgrawalLake small = new AgrawalLake(spark, schema, lakeDir, "maint_it", Instant.now().minus(Duration.ofHours(6)));
         for (int i = 0; i < 6; i++) {
             small.append(200, 1, 30 + i); // six commits of small files, in hours closed long ago

@@ -48,7 +48,8 @@ class QuickRetrainIT {
 
     @Test
     void warmUpFitsOnSyntheticRowsWithoutALakeAndLeavesTheRegistryEmpty() {
-        RetrainConfig config = RetrainConfig.builder().lake(dir.resolve("no-lake").toString())
+        // The other test's lake (one session reaches one lake), a database of its own that nothing writes.
+        RetrainConfig config = RetrainConfig.builder().lake(dir.resolve("lake").toString())
                 .registry(dir.resolve("warm-registry").toString())
                 .catalog(CatalogKind.LOCAL, "warm_it", "events", null).build();
         RetrainJob job = RetrainJob.create(spark, config);
@@ -58,7 +59,7 @@ class QuickRetrainIT {
         assertThat(job.hasCurrentModel()).isFalse();
         assertThat(dev.streamtree.model.registry.FileSystemModelRegistry.open(config.registry(),
                 spark.sparkContext().hadoopConfiguration()).versions()).as("nothing reaches the registry").isEmpty();
-        assertThat(dir.resolve("no-lake")).as("the lake is not read, so not created").doesNotExist();
+        assertThat(dir.resolve("lake").resolve("warm_it")).as("the lake is not read, so nothing is created").doesNotExist();
     }
 
     @Test
