@@ -142,36 +142,67 @@ public final class RetrainJob {
 
     /** Rows of the warm-up's synthetic data set: as many as the smallest bootstrap retrain reads. */
     static final int WARM_UP_ROWS = 500;
+    private static final String WARM_UP_GROUP = "streamtree-warm-up";
+    /** Set once by {@link #cancelWarmUp()}: a warm-up that has not finished stops and none starts. */
+    private volatile boolean warmUpCancelled;
 
     /**
      * Runs a quick retrain's Spark work once on {@value #WARM_UP_ROWS} synthetic rows of the schema: the search, the fit,
      * the driver-side scoring and a model write to a temporary local directory, which is then deleted. Nothing is read
      * from the lake and nothing reaches the registry. A scheduler with no serving model calls it while it waits for
      * the first labelled rows, so the first model's retrain does not also pay for the first Spark ML fit's class
-     * loading and code generation.
+     * loading and code generation. Its Spark jobs run in their own job group, so {@link #cancelWarmUp()} stops them the
+     * moment a real retrain is due: a warm-up never delays one.
      *
      * @return how long it took
+     * @throws java.util.concurrent.CancellationException when it was cancelled
      */
     public Duration warmUp() {
         long started = System.nanoTime();
+        checkWarmUp();
+        spark.sparkContext().setJobGroup(WARM_UP_GROUP, "retrain warm-up (cancelled when a retrain is due)", true);
         Dataset<Row> labelled = TrainingData.labelled(SyntheticRows.of(spark, schema, WARM_UP_ROWS, 7), schema).cache();
         java.nio.file.Path scratch = null;
         try {
             long rows = labelled.count();
+            checkWarmUp();
             ModelSelection.Choice choice = ModelSelection.select(labelled, rows, schema, config.quickSelection(), false);
+            checkWarmUp();
             PipelineModel model = FeaturePipeline.fit(labelled, schema, choice.params());
+            checkWarmUp();
             Evaluation.evaluateOnDriver(model, labelled, schema);
+            checkWarmUp();
             scratch = java.nio.file.Files.createTempDirectory("streamtree-warm-up");
             model.write().overwrite().save(scratch.resolve("model").toUri().toString());
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("warm-up: cannot write the scratch model: " + e.getMessage(), e);
+        } catch (Exception e) {
+            // Exception: a cancelled Spark job surfaces as Spark's checked SparkException.
+            if (warmUpCancelled) {
+                throw new java.util.concurrent.CancellationException("warm-up cancelled after "
+                        + (System.nanoTime() - started) / 1_000_000 + " ms");
+            }
+            throw e;
         } finally {
+            spark.sparkContext().clearJobGroup();
             labelled.unpersist();
             if (scratch != null) {
                 deleteQuietly(scratch);
             }
         }
         return Duration.ofNanos(System.nanoTime() - started);
+    }
+
+    /** Stops a running {@link #warmUp()} (its Spark jobs are cancelled) and keeps any later one from starting. */
+    public void cancelWarmUp() {
+        warmUpCancelled = true;
+        spark.sparkContext().cancelJobGroup(WARM_UP_GROUP);
+    }
+
+    private void checkWarmUp() {
+        if (warmUpCancelled) {
+            throw new java.util.concurrent.CancellationException("warm-up cancelled: a retrain is due");
+        }
     }
 
     private static void deleteQuietly(java.nio.file.Path dir) {

@@ -17,4 +17,8 @@ public interface RetrainRunner {
     default java.time.Duration warmUp() {
         return java.time.Duration.ZERO;
     }
+
+    /** Stops a running {@link #warmUp()} and any later one, because a retrain is due; called from any thread. */
+    default void cancelWarmUp() {
+    }
 }

@@ -89,6 +89,8 @@ public final class RetrainScheduler implements AutoCloseable {
     private volatile boolean busy;
     /** Set before the worker starts: warm the retrain up before taking the first request (no model serves yet). */
     private boolean warmUpFirst;
+    /** True from just before the warm-up until it ends; a request queued meanwhile cancels it. */
+    private volatile boolean warming;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile Observer observer = Observer.NONE;
     private final TriggerPolicy policy;
@@ -187,6 +189,11 @@ public final class RetrainScheduler implements AutoCloseable {
             @Override
             public Duration warmUp() {
                 return job.warmUp();
+            }
+
+            @Override
+            public void cancelWarmUp() {
+                job.cancelWarmUp();
             }
         };
         LakeProbe probe = new LakeProbe() {
@@ -328,7 +335,15 @@ public final class RetrainScheduler implements AutoCloseable {
                     drift.get().request().requestId(), drift.get().request().trainFrom());
             return;
         }
-        queue.offer(new RetrainRequest("timer-" + UUID.randomUUID(), clock.instant(), false, "timer", Reason.TIMER, null));
+        enqueue(new RetrainRequest("timer-" + UUID.randomUUID(), clock.instant(), false, "timer", Reason.TIMER, null));
+    }
+
+    /** Queues a request; a warm-up still running is cancelled, since a retrain is due now. */
+    private void enqueue(RetrainRequest request) {
+        queue.offer(request);
+        if (warming) {
+            runner.cancelWarmUp();
+        }
     }
 
     /** Timer ticks skipped because a drift retrain was waiting for rows. */
@@ -379,7 +394,7 @@ public final class RetrainScheduler implements AutoCloseable {
                             request.trainFrom() == null ? "" : " at or after " + request.trainFrom());
                     timings.computeIfPresent(request.requestId(), (id, t) -> t.ready(now));
                     removeWait(wait);
-                    queue.offer(request);
+                    enqueue(request);
                 } else if (wait.deadline() != null && !now.isBefore(wait.deadline())) {
                     removeWait(wait);
                     timings.remove(request.requestId());
@@ -410,7 +425,7 @@ public final class RetrainScheduler implements AutoCloseable {
 
     /** Queues a request directly (as the timer does). */
     public void request(RetrainRequest request) {
-        queue.offer(request);
+        enqueue(request);
     }
 
     /** Retrains finished so far (succeeded or failed); a run is counted before its final statuses are published. */
@@ -440,7 +455,7 @@ public final class RetrainScheduler implements AutoCloseable {
                         if (message.isPresent() && message.get() instanceof RetrainRequest request) {
                             LOG.info("retrain request {} from '{}' (force={}, reason {})", request.requestId(),
                                     request.requestedBy(), request.force(), request.reason().wireName());
-                            queue.offer(request);
+                            enqueue(request);
                         } else if (message.isPresent() && message.get() instanceof DriftDetected drift) {
                             onDrift(drift);
                         }
@@ -478,13 +493,22 @@ public final class RetrainScheduler implements AutoCloseable {
 
     private void work() {
         if (warmUpFirst) {
+            // warming is set before the queue is looked at, and enqueue() offers before it reads warming: a request
+            // either keeps the warm-up from starting or cancels it.
+            warming = true;
             try {
-                Duration took = runner.warmUp();
-                LOG.info("retrain warmed up in {} ms (a scratch fit on synthetic rows; nothing written to the registry)",
-                        took.toMillis());
+                if (queue.size() == 0) {
+                    Duration took = runner.warmUp();
+                    LOG.info("retrain warmed up in {} ms (a scratch fit on synthetic rows; nothing written to the registry)",
+                            took.toMillis());
+                }
+            } catch (java.util.concurrent.CancellationException e) {
+                LOG.info("retrain warm-up stopped, a retrain is due: {}", e.getMessage());
             } catch (Exception e) {
                 // Exception, not RuntimeException: Spark throws its checked SparkException from Scala code.
                 LOG.warn("retrain warm-up failed, the first retrain will be slower: {}", e.getMessage(), e);
+            } finally {
+                warming = false;
             }
         }
         while (!closed) {
