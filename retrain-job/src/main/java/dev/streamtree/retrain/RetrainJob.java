@@ -160,6 +160,18 @@ public final class RetrainJob {
     public Duration warmUp() {
         long started = System.nanoTime();
         checkWarmUp();
+        // cancelJobGroup stops the jobs running at the call; a search's other fit threads may start more after it.
+        // This listener cancels those as they start.
+        org.apache.spark.scheduler.SparkListener lateJobs = new org.apache.spark.scheduler.SparkListener() {
+            @Override
+            public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart jobStart) {
+                if (warmUpCancelled && jobStart.properties() != null
+                        && WARM_UP_GROUP.equals(jobStart.properties().getProperty("spark.jobGroup.id"))) {
+                    spark.sparkContext().cancelJob(jobStart.jobId());
+                }
+            }
+        };
+        spark.sparkContext().addSparkListener(lateJobs);
         spark.sparkContext().setJobGroup(WARM_UP_GROUP, "retrain warm-up (cancelled when a retrain is due)", true);
         Dataset<Row> labelled = TrainingData.labelled(SyntheticRows.of(spark, schema, WARM_UP_ROWS, 7), schema).cache();
         java.nio.file.Path scratch = null;
@@ -185,6 +197,7 @@ public final class RetrainJob {
             throw e;
         } finally {
             spark.sparkContext().clearJobGroup();
+            spark.sparkContext().removeSparkListener(lateJobs);
             labelled.unpersist();
             if (scratch != null) {
                 deleteQuietly(scratch);
