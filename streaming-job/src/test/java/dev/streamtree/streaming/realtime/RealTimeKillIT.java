@@ -88,7 +88,7 @@ class RealTimeKillIT {
                     Path log = work.resolve("run-" + run + ".log");
                     Process job = startJob(kafka.bootstrapServers(), log);
                     try {
-                        awaitLog(log, "MicroBatchProcessor: batch ", job);
+                        awaitLog(log, "MicroBatchProcessor: lake batch ", job);
                         awaitLog(log, "real-time scoring with ", job);
                         Thread.sleep(random.nextInt(3000));
                         assertThat(job.isAlive()).as("job alive before kill " + run + "; log " + tail(log)).isTrue();
@@ -210,7 +210,7 @@ class RealTimeKillIT {
     }
 
     private static long batchLines(Path log) throws IOException {
-        return Files.readAllLines(log).stream().filter(l -> l.contains("MicroBatchProcessor: batch ")).count();
+        return Files.readAllLines(log).stream().filter(l -> l.contains("MicroBatchProcessor: lake batch ")).count();
     }
 
     private static String tail(Path log) {
