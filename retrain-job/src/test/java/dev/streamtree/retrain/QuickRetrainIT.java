@@ -47,55 +47,6 @@ class QuickRetrainIT {
     }
 
     @Test
-    void warmUpFitsOnSyntheticRowsWithoutALakeAndLeavesTheRegistryEmpty() {
-        // The other test's lake (one session reaches one lake), a database of its own that nothing writes.
-        RetrainConfig config = RetrainConfig.builder().lake(dir.resolve("lake").toString())
-                .registry(dir.resolve("warm-registry").toString())
-                .catalog(CatalogKind.LOCAL, "warm_it", "events", null).build();
-        RetrainJob job = RetrainJob.create(spark, config);
-        Duration took = job.warmUp();
-        System.out.println("observed: warm-up " + took.toMillis() + " ms");
-        assertThat(took).isPositive();
-        assertThat(job.hasCurrentModel()).isFalse();
-        assertThat(dev.streamtree.model.registry.FileSystemModelRegistry.open(config.registry(),
-                spark.sparkContext().hadoopConfiguration()).versions()).as("nothing reaches the registry").isEmpty();
-        assertThat(dir.resolve("lake").resolve("warm_it")).as("the lake is not read, so nothing is created").doesNotExist();
-    }
-
-    @Test
-    void aWarmUpCancelledMidwayStopsItsSparkJobsAndNoLaterOneStarts() throws Exception {
-        RetrainConfig config = RetrainConfig.builder().lake(dir.resolve("lake").toString())
-                .registry(dir.resolve("cancel-registry").toString())
-                .catalog(CatalogKind.LOCAL, "cancel_it", "events", null).build();
-        RetrainJob job = RetrainJob.create(spark, config);
-        java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
-        org.apache.spark.scheduler.SparkListener listener = new org.apache.spark.scheduler.SparkListener() {
-            @Override
-            public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart jobStart) {
-                if ("streamtree-warm-up".equals(jobStart.properties().getProperty("spark.jobGroup.id"))) {
-                    started.countDown();
-                }
-            }
-        };
-        spark.sparkContext().addSparkListener(listener);
-        java.util.concurrent.ExecutorService thread = java.util.concurrent.Executors.newSingleThreadExecutor();
-        try {
-            java.util.concurrent.Future<Duration> warming = thread.submit(job::warmUp);
-            assertThat(started.await(2, java.util.concurrent.TimeUnit.MINUTES)).as("a warm-up job started").isTrue();
-            job.cancelWarmUp();
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> warming.get(2, java.util.concurrent.TimeUnit.MINUTES))
-                    .isInstanceOf(java.util.concurrent.ExecutionException.class)
-                    .hasCauseInstanceOf(java.util.concurrent.CancellationException.class);
-        } finally {
-            spark.sparkContext().removeSparkListener(listener);
-            thread.shutdownNow();
-        }
-        org.assertj.core.api.Assertions.assertThatThrownBy(job::warmUp)
-                .isInstanceOf(java.util.concurrent.CancellationException.class);
-        assertThat(spark.sparkContext().getLocalProperty("spark.jobGroup.id")).as("this thread's job group").isNull();
-    }
-
-    @Test
     void quickDriftRetrainFitsAFifthOfTheTreesAndStaysWithinTwoPointsOfTheFullSearch() {
         EventSchema schema = SchemaCodec.load("builtin:agrawal");
         String lakeDir = dir.resolve("lake").toString();

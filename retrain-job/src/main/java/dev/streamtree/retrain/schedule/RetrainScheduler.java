@@ -87,10 +87,6 @@ public final class RetrainScheduler implements AutoCloseable {
     private final Thread worker;
     private volatile boolean closed;
     private volatile boolean busy;
-    /** Set before the worker starts: warm the retrain up before taking the first request (no model serves yet). */
-    private boolean warmUpFirst;
-    /** True from just before the warm-up until it ends; a request queued meanwhile cancels it. */
-    private volatile boolean warming;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile Observer observer = Observer.NONE;
     private final TriggerPolicy policy;
@@ -186,15 +182,6 @@ public final class RetrainScheduler implements AutoCloseable {
                 return (batch.forced() ? job.with(job.config().forced()) : job).run(trigger);
             }
 
-            @Override
-            public Duration warmUp() {
-                return job.warmUp();
-            }
-
-            @Override
-            public void cancelWarmUp() {
-                job.cancelWarmUp();
-            }
         };
         LakeProbe probe = new LakeProbe() {
             @Override
@@ -264,10 +251,9 @@ public final class RetrainScheduler implements AutoCloseable {
             if (!serving) {
                 RetrainRequest bootstrap = new RetrainRequest("bootstrap-" + UUID.randomUUID(), clock.instant(), false,
                         "scheduler", Reason.BOOTSTRAP, null);
-                LOG.info("no model is serving: the first one is trained once {} labelled rows exist ({}); warming up "
-                        + "the retrain meanwhile", policy.bootstrapMinRows(), bootstrap.requestId());
+                LOG.info("no model is serving: the first one is trained once {} labelled rows exist ({})",
+                        policy.bootstrapMinRows(), bootstrap.requestId());
                 bootstrapWait = bootstrap;
-                warmUpFirst = true;
             }
         }
         listener.start();
@@ -338,12 +324,8 @@ public final class RetrainScheduler implements AutoCloseable {
         enqueue(new RetrainRequest("timer-" + UUID.randomUUID(), clock.instant(), false, "timer", Reason.TIMER, null));
     }
 
-    /** Queues a request; a warm-up still running is cancelled, since a retrain is due now. */
     private void enqueue(RetrainRequest request) {
         queue.offer(request);
-        if (warming) {
-            runner.cancelWarmUp();
-        }
     }
 
     /** Timer ticks skipped because a drift retrain was waiting for rows. */
@@ -492,25 +474,6 @@ public final class RetrainScheduler implements AutoCloseable {
     }
 
     private void work() {
-        if (warmUpFirst) {
-            // warming is set before the queue is looked at, and enqueue() offers before it reads warming: a request
-            // either keeps the warm-up from starting or cancels it.
-            warming = true;
-            try {
-                if (queue.size() == 0) {
-                    Duration took = runner.warmUp();
-                    LOG.info("retrain warmed up in {} ms (a scratch fit on synthetic rows; nothing written to the registry)",
-                            took.toMillis());
-                }
-            } catch (java.util.concurrent.CancellationException e) {
-                LOG.info("retrain warm-up stopped, a retrain is due: {}", e.getMessage());
-            } catch (Exception e) {
-                // Exception, not RuntimeException: Spark throws its checked SparkException from Scala code.
-                LOG.warn("retrain warm-up failed, the first retrain will be slower: {}", e.getMessage(), e);
-            } finally {
-                warming = false;
-            }
-        }
         while (!closed) {
             RequestQueue.Batch batch;
             try {
