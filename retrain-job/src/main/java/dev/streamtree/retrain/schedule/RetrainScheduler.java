@@ -170,18 +170,14 @@ public final class RetrainScheduler implements AutoCloseable {
      * batch must find its policy's minimum of rows; any other batch the job's {@code --min-rows}.
      */
     public static RetrainScheduler forJob(RetrainJob job, ControlChannel channel, Duration every, TriggerPolicy policy) {
-        RetrainRunner runner = new RetrainRunner() {
-            @Override
-            public RetrainOutcome run(RequestQueue.Batch batch) {
-                long minRows = switch (batch.reason()) {
-                    case DRIFT -> policy.driftMinRows();
-                    case BOOTSTRAP -> policy.bootstrapMinRows();
-                    default -> job.config().minRows();
-                };
-                RetrainJob.Trigger trigger = new RetrainJob.Trigger(batch.reason(), batch.trainFrom(), minRows);
-                return (batch.forced() ? job.with(job.config().forced()) : job).run(trigger);
-            }
-
+        RetrainRunner runner = batch -> {
+            long minRows = switch (batch.reason()) {
+                case DRIFT -> policy.driftMinRows();
+                case BOOTSTRAP -> policy.bootstrapMinRows();
+                default -> job.config().minRows();
+            };
+            RetrainJob.Trigger trigger = new RetrainJob.Trigger(batch.reason(), batch.trainFrom(), minRows);
+            return (batch.forced() ? job.with(job.config().forced()) : job).run(trigger);
         };
         LakeProbe probe = new LakeProbe() {
             @Override
@@ -239,7 +235,11 @@ public final class RetrainScheduler implements AutoCloseable {
     }
 
     public RetrainScheduler start() {
-        RetrainRequest bootstrapWait = null;
+        listener.start();
+        worker.start();
+        if (every != null) {
+            timer.scheduleAtFixedRate(this::tick, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
+        }
         if (policy.bootstrap()) {
             boolean serving;
             try {
@@ -253,16 +253,8 @@ public final class RetrainScheduler implements AutoCloseable {
                         "scheduler", Reason.BOOTSTRAP, null);
                 LOG.info("no model is serving: the first one is trained once {} labelled rows exist ({})",
                         policy.bootstrapMinRows(), bootstrap.requestId());
-                bootstrapWait = bootstrap;
+                addWait(new Wait(bootstrap, policy.bootstrapMinRows(), null));
             }
-        }
-        listener.start();
-        worker.start();
-        if (every != null) {
-            timer.scheduleAtFixedRate(this::tick, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
-        }
-        if (bootstrapWait != null) {
-            addWait(new Wait(bootstrapWait, policy.bootstrapMinRows(), null));
         }
         if (maintenance != null) {
             maintenanceTimer.scheduleWithFixedDelay(this::maintain, maintenanceEvery.toMillis(), maintenanceEvery.toMillis(),
@@ -321,11 +313,7 @@ public final class RetrainScheduler implements AutoCloseable {
                     drift.get().request().requestId(), drift.get().request().trainFrom());
             return;
         }
-        enqueue(new RetrainRequest("timer-" + UUID.randomUUID(), clock.instant(), false, "timer", Reason.TIMER, null));
-    }
-
-    private void enqueue(RetrainRequest request) {
-        queue.offer(request);
+        queue.offer(new RetrainRequest("timer-" + UUID.randomUUID(), clock.instant(), false, "timer", Reason.TIMER, null));
     }
 
     /** Timer ticks skipped because a drift retrain was waiting for rows. */
@@ -376,7 +364,7 @@ public final class RetrainScheduler implements AutoCloseable {
                             request.trainFrom() == null ? "" : " at or after " + request.trainFrom());
                     timings.computeIfPresent(request.requestId(), (id, t) -> t.ready(now));
                     removeWait(wait);
-                    enqueue(request);
+                    queue.offer(request);
                 } else if (wait.deadline() != null && !now.isBefore(wait.deadline())) {
                     removeWait(wait);
                     timings.remove(request.requestId());
@@ -407,7 +395,7 @@ public final class RetrainScheduler implements AutoCloseable {
 
     /** Queues a request directly (as the timer does). */
     public void request(RetrainRequest request) {
-        enqueue(request);
+        queue.offer(request);
     }
 
     /** Retrains finished so far (succeeded or failed); a run is counted before its final statuses are published. */
@@ -437,7 +425,7 @@ public final class RetrainScheduler implements AutoCloseable {
                         if (message.isPresent() && message.get() instanceof RetrainRequest request) {
                             LOG.info("retrain request {} from '{}' (force={}, reason {})", request.requestId(),
                                     request.requestedBy(), request.force(), request.reason().wireName());
-                            enqueue(request);
+                            queue.offer(request);
                         } else if (message.isPresent() && message.get() instanceof DriftDetected drift) {
                             onDrift(drift);
                         }
