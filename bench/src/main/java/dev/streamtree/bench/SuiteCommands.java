@@ -96,7 +96,7 @@ final class SuiteCommands {
     }
 
     @Command(name = "adaptation", mixinStandardHelpOptions = true,
-            description = "The feedback loop on the demo's stream (Agrawal f1 -> f3 at 40%, 200 events/s, seed 42): "
+            description = "The feedback loop on the demo's stream (Agrawal f1 -> f3 at 40%%, 200 events/s, seed 42): "
                     + "prequential accuracy, recovery, detection -> serving, false detections without drift, and the "
                     + "10 s label-delay variant.")
     static final class Adaptation extends Suite {

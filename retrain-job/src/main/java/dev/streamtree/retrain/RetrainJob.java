@@ -109,6 +109,11 @@ public final class RetrainJob {
         return config;
     }
 
+    /** The session the retrains run in. */
+    public SparkSession spark() {
+        return spark;
+    }
+
     /** An on-demand retrain over the configured window (what {@code retrain run} does). */
     public RetrainOutcome run() {
         return run(Trigger.onDemand(config.minRows()));

@@ -26,6 +26,8 @@ public final class AgrawalGenerator {
     private final Clock clock;
     private long index;
     private Instant first;
+    private java.util.function.BooleanSupplier driftReady;
+    private Instant driftedAt;
 
     public AgrawalGenerator(long seed, DriftPlan plan, double perturbation, String idPrefix, Clock clock) {
         if (perturbation < 0 || perturbation > 1) {
@@ -65,12 +67,34 @@ public final class AgrawalGenerator {
         return this;
     }
 
+    /**
+     * Holds the plan's drift until {@code ready} says so: from the planned point on, each event asks it (until it
+     * first answers true) and keeps the function before the drift while it answers false. The demo holds its drift
+     * until a model has served long enough to have a pre-drift accuracy; {@link #driftedAt()} tells when it came.
+     */
+    public AgrawalGenerator holdDriftUntil(java.util.function.BooleanSupplier ready) {
+        this.driftReady = java.util.Objects.requireNonNull(ready, "ready");
+        return this;
+    }
+
+    /** The event time of the first event labelled by the function after the drift, or null before that. */
+    public Instant driftedAt() {
+        return driftedAt;
+    }
+
     public Event next() {
         Instant now = clock.instant();
         if (first == null) {
             first = now;
         }
         int function = plan.functionAt(index, Duration.between(first, now));
+        if (function != plan.function() && driftedAt == null) {
+            if (driftReady != null && !driftReady.getAsBoolean()) {
+                function = plan.function();
+            } else {
+                driftedAt = now;
+            }
+        }
         double salary = 20_000 + 130_000 * random.nextDouble();
         double commission = salary >= 75_000 ? 0 : 10_000 + 65_000 * random.nextDouble();
         int age = 20 + random.nextInt(61);

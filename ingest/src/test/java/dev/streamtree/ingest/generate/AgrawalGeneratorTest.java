@@ -74,6 +74,23 @@ class AgrawalGeneratorTest {
     }
 
     @Test
+    void aHeldDriftComesAtTheFirstEventAfterItsPlannedPointThatFindsItReady() {
+        DriftPlan plan = new DriftPlan(1, 3, 2, null);
+        java.util.concurrent.atomic.AtomicBoolean ready = new java.util.concurrent.atomic.AtomicBoolean();
+        AgrawalGenerator generator = new AgrawalGenerator(3, plan, 0.0, "t", CLOCK).holdDriftUntil(ready::get);
+        assertThat(generator.next().function()).isEqualTo(1);
+        assertThat(generator.next().function()).isEqualTo(1);
+        assertThat(generator.next().function()).as("held past record 2: not ready").isEqualTo(1);
+        assertThat(generator.driftedAt()).isNull();
+        ready.set(true);
+        AgrawalGenerator.Event first = generator.next();
+        assertThat(first.function()).isEqualTo(3);
+        assertThat(generator.driftedAt()).isEqualTo(first.eventTime());
+        ready.set(false);
+        assertThat(generator.next().function()).as("once drifted, it stays drifted").isEqualTo(3);
+    }
+
+    @Test
     void functionOneLabelsByAgeOnly() {
         assertThat(AgrawalFunction.groupA(1, 60_000, 0, 39, 2, 1e5, 5, 1e5)).isTrue();
         assertThat(AgrawalFunction.groupA(1, 60_000, 0, 45, 2, 1e5, 5, 1e5)).isFalse();

@@ -32,7 +32,7 @@ public final class DemoCommand implements Callable<Integer> {
     @Option(names = "--drift-to", defaultValue = "3", description = "Agrawal function after the drift; 0 = no drift (default: ${DEFAULT-VALUE}).")
     int driftTo;
 
-    @Option(names = "--drift-at", defaultValue = "0.4", description = "When the drift happens, as a fraction of --duration (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--drift-at", defaultValue = "0.4", description = "When the drift happens, as a fraction of --duration (default: ${DEFAULT-VALUE}); held until a model has served for 30 s.")
     double driftAt;
 
     @Option(names = "--retrain-every", defaultValue = "45s", converter = DurationConverter.class,

@@ -80,6 +80,8 @@ public final class DemoRun {
 
     private static final Logger LOG = LoggerFactory.getLogger(DemoRun.class);
     private static final Duration BUCKET = Duration.ofSeconds(5);
+    /** How long a model serves before the drift is let through: the window of the report's pre-drift accuracy. */
+    static final Duration PRE_DRIFT = Duration.ofSeconds(30);
     /** How often the demo's monitor publishes its figures. */
     private static final Duration MONITOR_INTERVAL = Duration.ofSeconds(1);
 
@@ -89,6 +91,10 @@ public final class DemoRun {
     private final List<DemoReport.Retrain> retrains = new CopyOnWriteArrayList<>();
     private final AtomicLong badRecordsSent = new AtomicLong();
     private volatile Instant origin;
+    /** When the streaming job was first seen serving a model (the status loop's poll). */
+    private volatile Instant firstServing;
+    /** The second the labels switched function (after any hold), or -1. */
+    private volatile long driftSecond = -1;
     /** Real-time mode's checkpoint interval, or null for micro-batch scoring. */
     private Duration realTimeCheckpointInterval;
     private volatile RealTimeJob realTimeJob;
@@ -249,8 +255,15 @@ public final class DemoRun {
                                 MonitorFigures figures) throws Exception {
         DriftPlan plan = settings.driftTo() == 0 ? DriftPlan.none(settings.function())
                 : new DriftPlan(settings.function(), settings.driftTo(), -1, Duration.ofSeconds(settings.driftSecond()));
+        // The drift waits for a model that has served for PRE_DRIFT (the pre-drift accuracy's window): on a slow
+        // machine the first model can come after the planned second, and a drift before it would leave nothing to
+        // compare the recovery with.
         AgrawalGenerator generator = new AgrawalGenerator(settings.seed(), plan, 0.05, "demo-" + settings.seed(), Clock.systemUTC())
-                .timedFrom(origin);
+                .timedFrom(origin)
+                .holdDriftUntil(() -> {
+                    Instant serving = firstServing;
+                    return serving != null && !Instant.now().isBefore(serving.plus(PRE_DRIFT));
+                });
         EventValidator validator = new EventValidator(SchemaCodec.load("builtin:agrawal"));
         Instant end = origin.plus(settings.duration());
         SendReport[] result = new SendReport[1];
@@ -287,13 +300,24 @@ public final class DemoRun {
             }, "demo-generator");
             thread.start();
             boolean driftAnnounced = settings.driftTo() == 0;
+            boolean holdAnnounced = false;
             while (thread.isAlive()) {
                 thread.join(settings.statusEvery().toMillis());
                 long second = Duration.between(origin, Instant.now()).toSeconds();
-                if (!driftAnnounced && second >= settings.driftSecond()) {
+                if (firstServing == null && status(job).modelVersion() != null) {
+                    firstServing = Instant.now();
+                }
+                Instant drifted = generator.driftedAt();
+                if (!driftAnnounced && drifted != null) {
                     driftAnnounced = true;
+                    driftSecond = Duration.between(origin, drifted).toSeconds();
                     out.printf("[demo] %4ds  *** concept drift: labels now follow Agrawal function %d instead of %d ***%n",
-                            second, settings.driftTo(), settings.function());
+                            driftSecond, settings.driftTo(), settings.function());
+                } else if (!driftAnnounced && !holdAnnounced && second >= settings.driftSecond()) {
+                    holdAnnounced = true;
+                    out.printf("[demo] %4ds  drift held until a model has served for %d s (%s)%n", second,
+                            PRE_DRIFT.toSeconds(), firstServing == null ? "none serves yet" : "one serves since "
+                                    + Duration.between(origin, firstServing).toSeconds() + " s");
                 }
                 if (thread.isAlive() && Instant.now().isBefore(end.plusSeconds(5))) {
                     out.println(dashboard(second, status(job), figures));
@@ -404,11 +428,15 @@ public final class DemoRun {
             afterFirstModel = since.size();
             missing = since.stream().filter(id -> !timeline.hasPrediction(id)).count();
         }
-        long driftSecond = settings.driftSecond();
+        long driftSecond = this.driftSecond;
+        if (settings.driftTo() != 0 && driftSecond < 0) {
+            out.printf("[demo] no drift: it was planned at %d s, but no model served %d s before the end%n",
+                    settings.driftSecond(), PRE_DRIFT.toSeconds());
+        }
         long durationSeconds = settings.duration().toSeconds();
         // Accuracy figures are the monitor's: predictions joined with labels as the labels arrived.
         double preDrift = driftSecond < 0 ? figures.accuracyBetween(Math.max(0, durationSeconds - 30), durationSeconds)
-                : figures.accuracyBetween(Math.max(0, driftSecond - 30), driftSecond);
+                : figures.accuracyBetween(Math.max(0, driftSecond - PRE_DRIFT.toSeconds()), driftSecond);
         double recovered = Double.NaN;
         var postDrift = ordered.stream().filter(r -> r.promoted() && r.second() > driftSecond).findFirst();
         if (driftSecond >= 0 && postDrift.isPresent()) {

@@ -7,4 +7,14 @@ import dev.streamtree.retrain.RetrainOutcome;
 public interface RetrainRunner {
 
     RetrainOutcome run(RequestQueue.Batch batch);
+
+    /**
+     * Asks the running retrain, if any, to stop; its {@link #run} then throws. Best-effort: a retrain past its last
+     * Spark job finishes.
+     *
+     * @return whether a retrain was running
+     */
+    default boolean cancel(String why) {
+        return false;
+    }
 }

@@ -63,7 +63,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * With no serving model at start, a bootstrap request is queued as soon as {@link TriggerPolicy#bootstrapMinRows()}
  * labelled rows exist (dropped if a model appears meanwhile). While a drift retrain waits for its rows, timer ticks
  * are skipped ({@link #yieldedTimerTicks()}): a timer retrain then would train across the change and hold the worker
- * when the drift retrain becomes ready. Drift and bootstrap retrains use the quick search
+ * when the drift retrain becomes ready; for the same reason a timer retrain running when a drift is accepted is
+ * cancelled ({@link RetrainRunner#cancel}; its requests get {@code failed}, "retrain cancelled: ..."). Requested
+ * retrains are never cancelled. Drift and bootstrap retrains use the quick search
  * ({@link RetrainJob.Trigger#quick()}).
  */
 public final class RetrainScheduler implements AutoCloseable {
@@ -98,6 +100,9 @@ public final class RetrainScheduler implements AutoCloseable {
     private final AtomicReference<Instant> floor = new AtomicReference<>();
     private final AtomicLong driftRetrains = new AtomicLong();
     private final AtomicLong yieldedTicks = new AtomicLong();
+    private final AtomicLong cancelledTimerRetrains = new AtomicLong();
+    /** The batch the worker is running, or null. */
+    private volatile RequestQueue.Batch running;
     /** Held by the worker for a retrain and by the maintenance thread for a pass: the two never share the session. */
     private final java.util.concurrent.locks.ReentrantLock sparkWork = new java.util.concurrent.locks.ReentrantLock(true);
     private final ScheduledExecutorService maintenanceTimer = Executors.newSingleThreadScheduledExecutor(
@@ -170,14 +175,23 @@ public final class RetrainScheduler implements AutoCloseable {
      * batch must find its policy's minimum of rows; any other batch the job's {@code --min-rows}.
      */
     public static RetrainScheduler forJob(RetrainJob job, ControlChannel channel, Duration every, TriggerPolicy policy) {
-        RetrainRunner runner = batch -> {
-            long minRows = switch (batch.reason()) {
-                case DRIFT -> policy.driftMinRows();
-                case BOOTSTRAP -> policy.bootstrapMinRows();
-                default -> job.config().minRows();
-            };
-            RetrainJob.Trigger trigger = new RetrainJob.Trigger(batch.reason(), batch.trainFrom(), minRows);
-            return (batch.forced() ? job.with(job.config().forced()) : job).run(trigger);
+        CancellableRuns runs = new CancellableRuns(job.spark().sparkContext());
+        RetrainRunner runner = new RetrainRunner() {
+            @Override
+            public RetrainOutcome run(RequestQueue.Batch batch) {
+                long minRows = switch (batch.reason()) {
+                    case DRIFT -> policy.driftMinRows();
+                    case BOOTSTRAP -> policy.bootstrapMinRows();
+                    default -> job.config().minRows();
+                };
+                RetrainJob.Trigger trigger = new RetrainJob.Trigger(batch.reason(), batch.trainFrom(), minRows);
+                return runs.run(() -> (batch.forced() ? job.with(job.config().forced()) : job).run(trigger));
+            }
+
+            @Override
+            public boolean cancel(String why) {
+                return runs.cancel(why);
+            }
         };
         LakeProbe probe = new LakeProbe() {
             @Override
@@ -294,7 +308,17 @@ public final class RetrainScheduler implements AutoCloseable {
                 Reason.DRIFT, detection.changePoint());
         timings.put(request.requestId(), new DriftTiming(detection.detectedAt(), now, null));
         addWait(new Wait(request, policy.driftMinRows(), now.plus(policy.driftWait())));
+        RequestQueue.Batch current = running;
+        if (current != null && current.reason() == Reason.TIMER && runner.cancel("drift " + detection.requestId()
+                + " detected: a timer retrain reads across its change point " + detection.changePoint())) {
+            cancelledTimerRetrains.incrementAndGet();
+        }
         return true;
+    }
+
+    /** Timer retrains cancelled because a drift was detected while they ran. */
+    public long cancelledTimerRetrains() {
+        return cancelledTimerRetrains.get();
     }
 
     /**
@@ -478,9 +502,11 @@ public final class RetrainScheduler implements AutoCloseable {
                 batch.requestIds().forEach(id -> publish(new RetrainStatus(id, Status.STARTED, null, startDetail, clock.instant())));
                 List<RetrainStatus> finals;
                 sparkWork.lock();
+                running = batch;
                 try {
                     finals = finalStatuses(batch, run);
                 } finally {
+                    running = null;
                     sparkWork.unlock();
                 }
                 // The run is recorded before its final statuses go out: whoever reads a final status and then asks
