@@ -8,14 +8,17 @@ import dev.streamtree.monitor.drift.ChangePoint;
 import dev.streamtree.monitor.drift.DriftDetector;
 import dev.streamtree.monitor.drift.DriftSignal;
 import dev.streamtree.monitor.drift.EventTimeLog;
+import dev.streamtree.monitor.drift.HoldoutGap;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -32,6 +35,12 @@ import java.util.function.Supplier;
  * ADWIN also fires again while it sheds the rest of the old regime from its window, and those later firings
  * point at the same change: a firing whose change index lies at or before the item on which the version's
  * previous reported detection fired is counted ({@link #repeatedFirings(VersionId)}) but not reported.
+ *
+ * <p>A version that is wrong from its first prediction shows no change in its own error stream. With
+ * {@link #checkingHoldouts} its first labelled predictions are also compared with its holdout accuracy
+ * ({@link HoldoutGap}); a gap beyond chance is reported once, as a detection by {@value HoldoutGap#NAME} whose change
+ * point is the earliest event time among those predictions. A version whose detector reported a change is no longer
+ * checked against its holdout.
  */
 public final class LiveAccuracy {
 
@@ -40,6 +49,23 @@ public final class LiveAccuracy {
     private final int eventTimeCapacity;
     private final Clock clock;
     private final Map<VersionId, Watch> watches = new LinkedHashMap<>();
+    private Function<VersionId, Optional<Holdout>> holdouts = v -> Optional.empty();
+    private HoldoutGap gap = HoldoutGap.defaults();
+
+    /**
+     * What a version's own holdout said about it when it was trained.
+     *
+     * @param accuracy its accuracy on the holdout
+     * @param rows     the holdout's rows
+     */
+    public record Holdout(double accuracy, long rows) {
+        public Holdout {
+            if (!(accuracy >= 0 && accuracy <= 1) || rows < 1) {
+                throw new IllegalArgumentException("holdout accuracy must be in [0, 1] over at least 1 row, got "
+                        + accuracy + " over " + rows);
+            }
+        }
+    }
 
     /**
      * @param window            N, the recent-accuracy window
@@ -65,13 +91,25 @@ public final class LiveAccuracy {
     }
 
     /**
+     * Checks each version's first labelled predictions against its holdout ({@link HoldoutGap}); {@code lookup} is
+     * asked once per version, when its first labelled prediction comes, and a version it knows nothing of (empty) is
+     * not checked. Call before the first {@link #record}.
+     */
+    public synchronized LiveAccuracy checkingHoldouts(Function<VersionId, Optional<Holdout>> lookup, HoldoutGap check) {
+        this.holdouts = Objects.requireNonNull(lookup, "lookup");
+        this.gap = Objects.requireNonNull(check, "check");
+        return this;
+    }
+
+    /**
      * Counts one labelled prediction.
      *
      * @return the drift its version's detector found on this prediction, if any
      */
     public synchronized Optional<DriftDetection> record(LabelledPrediction labelled) {
         Watch watch = watches.computeIfAbsent(labelled.version(),
-                v -> new Watch(new VersionAccuracy(v, window), detectors.get(), new EventTimeLog(eventTimeCapacity)));
+                v -> new Watch(new VersionAccuracy(v, window), detectors.get(), new EventTimeLog(eventTimeCapacity),
+                        holdouts.apply(v).orElse(null)));
         watch.accuracy.record(labelled);
         DriftDetector detector = watch.detector;
         watch.eventTimes.append(detector.itemsSeen(), labelled.eventTime());
@@ -84,6 +122,8 @@ public final class LiveAccuracy {
                 watch.repeats++;
             } else {
                 watch.lastReportedAt = signal.detectedAtIndex();
+                // A change within the version's service: its start is no change point, so the holdout check is over.
+                watch.holdout = null;
                 ChangePoint changePoint = watch.eventTimes.changePoint(signal);
                 detection = Optional.of(new DriftDetection(labelled.version(), detector.name(), clock.instant(),
                         changePoint.eventTime(), changePoint.exact(), signal.meanBefore(), signal.meanAfter(),
@@ -91,7 +131,32 @@ public final class LiveAccuracy {
             }
         }
         watch.eventTimes.trimBefore(detector.earliestChangeIndex());
+        if (detection.isEmpty()) {
+            detection = checkHoldout(watch, labelled);
+        }
         return detection;
+    }
+
+    /** Counts the version's early predictions and reports, once, an error beyond what its holdout promised. */
+    private Optional<DriftDetection> checkHoldout(Watch watch, LabelledPrediction labelled) {
+        Holdout holdout = watch.holdout;
+        if (holdout == null || watch.early >= gap.maxLabelled()) {
+            return Optional.empty();
+        }
+        watch.early++;
+        watch.earlyErrors += labelled.correct() ? 0 : 1;
+        if (watch.firstEventTime == null || labelled.eventTime().isBefore(watch.firstEventTime)) {
+            watch.firstEventTime = labelled.eventTime();
+        }
+        double holdoutError = 1 - holdout.accuracy();
+        if (!gap.exceeded(holdoutError, holdout.rows(), watch.earlyErrors, watch.early)) {
+            return Optional.empty();
+        }
+        watch.holdout = null;
+        // Wrong from the start: the change came before the version's first prediction, so its rows from the first
+        // labelled event time on are post-change. Not exact: the change may lie further back.
+        return Optional.of(new DriftDetection(labelled.version(), HoldoutGap.NAME, clock.instant(), watch.firstEventTime,
+                false, holdoutError, (double) watch.earlyErrors / watch.early, watch.detector.itemsSeen(), watch.early));
     }
 
     public synchronized Optional<AccuracySnapshot> snapshot(VersionId version) {
@@ -130,11 +195,17 @@ public final class LiveAccuracy {
         long lastReportedAt = -1;
         long repeats;
         long falls;
+        /** The version's holdout figures while its early predictions are being checked; null when not (or no longer). */
+        Holdout holdout;
+        long early;
+        long earlyErrors;
+        Instant firstEventTime;
 
-        Watch(VersionAccuracy accuracy, DriftDetector detector, EventTimeLog eventTimes) {
+        Watch(VersionAccuracy accuracy, DriftDetector detector, EventTimeLog eventTimes, Holdout holdout) {
             this.accuracy = accuracy;
             this.detector = detector;
             this.eventTimes = eventTimes;
+            this.holdout = holdout;
         }
     }
 }

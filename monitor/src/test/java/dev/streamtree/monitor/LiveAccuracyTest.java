@@ -67,6 +67,55 @@ class LiveAccuracyTest {
     }
 
     @Test
+    void aVersionWrongFromItsFirstPredictionIsReportedOnceByTheHoldoutGapWithItsFirstEventTime() {
+        // v1 was trained across a change: its holdout said 0.95, it errs half the time from its first prediction.
+        // v2 is as good as its holdout said. v3 has no holdout figures and is not checked.
+        VersionId v3 = new VersionId(3);
+        LiveAccuracy live = new LiveAccuracy(Adwin::new, CLOCK).checkingHoldouts(v -> v.equals(v3) ? Optional.empty()
+                : Optional.of(new LiveAccuracy.Holdout(0.95, 100)), dev.streamtree.monitor.drift.HoldoutGap.defaults());
+        Random random = new Random(5);
+        List<DriftDetection> detections = new ArrayList<>();
+        int reportedAt = -1;
+        for (int i = 0; i < 3000; i++) {
+            Instant eventTime = T0.plusMillis(200L * i);
+            Instant jittered = i == 7 ? T0.minusSeconds(1) : eventTime; // one label of an earlier event, late
+            int before = detections.size();
+            live.record(new LabelledPrediction(V1, random.nextDouble() < 0.5 ? "B" : "A", "A", jittered)).ifPresent(detections::add);
+            if (detections.size() > before && reportedAt < 0) {
+                reportedAt = i + 1;
+            }
+            live.record(new LabelledPrediction(V2, random.nextDouble() < 0.05 ? "A" : "B", "B", eventTime)).ifPresent(detections::add);
+            live.record(new LabelledPrediction(v3, random.nextDouble() < 0.5 ? "A" : "B", "B", eventTime)).ifPresent(detections::add);
+        }
+        assertThat(detections).as("one detection, v1's").hasSize(1);
+        DriftDetection detection = detections.get(0);
+        assertThat(detection.version()).isEqualTo(V1);
+        assertThat(detection.detector()).isEqualTo("holdout-gap");
+        assertThat(detection.changePoint()).as("the earliest event time among v1's labelled predictions").isEqualTo(T0.minusSeconds(1));
+        assertThat(detection.changePointExact()).isFalse();
+        assertThat(detection.errorBefore()).isCloseTo(0.05, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(detection.errorAfter()).isGreaterThan(0.3);
+        assertThat(reportedAt).as("reported at the minimum of 200 labelled predictions").isEqualTo(200);
+        assertThat(detection.itemsAfterChange()).isEqualTo(200);
+    }
+
+    @Test
+    void aVersionWhoseDetectorReportedAChangeIsNoLongerCheckedAgainstItsHoldout() {
+        // Right at first, then wrong: ADWIN reports the step; the holdout check, which would see the error rise over
+        // the first 1,000 predictions too, must not report the version's start as a second change point.
+        LiveAccuracy live = new LiveAccuracy(Adwin::new, CLOCK).checkingHoldouts(
+                v -> Optional.of(new LiveAccuracy.Holdout(0.99, 100)), dev.streamtree.monitor.drift.HoldoutGap.defaults());
+        Random random = new Random(6);
+        List<DriftDetection> detections = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            double error = i < 300 ? 0.0 : 0.9;
+            live.record(new LabelledPrediction(V1, random.nextDouble() < error ? "B" : "A", "A", T0.plusSeconds(i)))
+                    .ifPresent(detections::add);
+        }
+        assertThat(detections).extracting(DriftDetection::detector).containsExactly("adwin");
+    }
+
+    @Test
     void marksAChangePointInexactWhenItsEventTimeWasAlreadyForgotten() {
         // the log holds 3 event times; ADWIN never places a change fewer than 5 items (its minimum sub-window) back
         LiveAccuracy live = new LiveAccuracy(1000, Adwin::new, 3, CLOCK);

@@ -231,6 +231,7 @@ public final class DemoRun {
             // in-process must have it off here.
             try (MonitorService monitor = new MonitorService(kafka, topics, SchemaCodec.load("builtin:agrawal"),
                          MonitorOptions.defaults().withMetricsInterval(MONITOR_INTERVAL), Clock.systemUTC(), monitorRegistry)
+                         .checkingHoldouts(FileSystemModelRegistry.open(registryRoot, spark.sparkContext().hadoopConfiguration()))
                          .observedBy(figures).start();
                  Tail predictions = new Tail(kafka, topics.predictions(), r -> score(timeline, r));
                  Tail statuses = new Tail(kafka, topics.control(), this::onControl)) {

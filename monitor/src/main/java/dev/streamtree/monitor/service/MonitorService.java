@@ -14,6 +14,9 @@ import dev.streamtree.common.schema.LabelSpec;
 import dev.streamtree.common.topic.Topics;
 import dev.streamtree.monitor.DriftDetection;
 import dev.streamtree.monitor.LiveAccuracy;
+import dev.streamtree.monitor.drift.HoldoutGap;
+import dev.streamtree.common.registry.ModelMetadata;
+import dev.streamtree.common.registry.ModelRegistry;
 import dev.streamtree.monitor.accuracy.AccuracySnapshot;
 import dev.streamtree.monitor.accuracy.LabelledPrediction;
 import dev.streamtree.monitor.accuracy.Tally;
@@ -49,6 +52,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -147,6 +151,31 @@ public final class MonitorService implements AutoCloseable {
         /** A drift detection just sent to the control topic. */
         default void driftDetected(ControlMessage.DriftDetected detection) {
         }
+    }
+
+    /**
+     * Checks each version's first labelled predictions against the holdout accuracy in its registry metadata
+     * ({@link LiveAccuracy#checkingHoldouts}, {@link HoldoutGap#defaults()}), so a version that is wrong from its
+     * first prediction is reported too. A version whose metadata cannot be read is not checked (logged). Call before
+     * {@link #start()}.
+     */
+    public MonitorService checkingHoldouts(ModelRegistry registry) {
+        Objects.requireNonNull(registry, "registry");
+        accuracy.checkingHoldouts(version -> {
+            try {
+                ModelMetadata metadata = registry.metadata(version);
+                Double holdoutAccuracy = metadata.metrics().get("accuracy");
+                if (holdoutAccuracy == null || metadata.holdoutRows() < 1) {
+                    return Optional.empty();
+                }
+                return Optional.of(new LiveAccuracy.Holdout(holdoutAccuracy, metadata.holdoutRows()));
+            } catch (RuntimeException e) {
+                LOG.warn("version {}: no holdout figures ({}); its first predictions are not checked against them",
+                        version, e.getMessage());
+                return Optional.empty();
+            }
+        }, HoldoutGap.defaults());
+        return this;
     }
 
     /** Adds a listener; call before {@link #start()}. */

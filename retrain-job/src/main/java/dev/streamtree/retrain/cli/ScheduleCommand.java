@@ -8,6 +8,7 @@ import dev.streamtree.retrain.schedule.TriggerPolicy;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.streamtree.retrain.RetrainJob;
+import dev.streamtree.model.registry.FileSystemModelRegistry;
 import dev.streamtree.retrain.schedule.ControlChannel;
 import dev.streamtree.retrain.schedule.RetrainScheduler;
 import org.apache.spark.sql.SparkSession;
@@ -145,7 +146,9 @@ public final class ScheduleCommand implements Callable<Integer> {
         RetrainScheduler.Observer runs = metricsPort == 0 ? RetrainScheduler.Observer.NONE : new RetrainMetrics(registry);
         try (HTTPServer server = metricsPort == 0 ? null : RetrainMetrics.serve(registry, metricsPort);
              MonitorService monitorService = monitor ? new MonitorService(kafka, job.topics(),
-                     SchemaCodec.load(config.schemaLocation()), MonitorOptions.defaults(), Clock.systemUTC(), registry).start() : null;
+                     SchemaCodec.load(config.schemaLocation()), MonitorOptions.defaults(), Clock.systemUTC(), registry)
+                     .checkingHoldouts(FileSystemModelRegistry.open(config.registry(), spark.sparkContext().hadoopConfiguration()))
+                     .start() : null;
              ControlChannel channel = new ControlChannel(kafka, job.topics().control());
              RetrainScheduler scheduler = maintained(RetrainScheduler.forJob(retrain, channel, period, triggers)
                      .observedBy(runs), spark, config).start()) {
