@@ -3,6 +3,7 @@ package dev.streamtree.monitor;
 import dev.streamtree.common.registry.VersionId;
 import dev.streamtree.monitor.accuracy.AccuracySnapshot;
 import dev.streamtree.monitor.accuracy.LabelledPrediction;
+import dev.streamtree.monitor.accuracy.Tally;
 import dev.streamtree.monitor.accuracy.VersionAccuracy;
 import dev.streamtree.monitor.drift.ChangePoint;
 import dev.streamtree.monitor.drift.DriftDetector;
@@ -140,23 +141,24 @@ public final class LiveAccuracy {
     /** Counts the version's early predictions and reports, once, an error beyond what its holdout promised. */
     private Optional<DriftDetection> checkHoldout(Watch watch, LabelledPrediction labelled) {
         Holdout holdout = watch.holdout;
-        if (holdout == null || watch.early >= gap.maxLabelled()) {
+        // The version's counts since its first labelled prediction: the check looks at its first ones only.
+        Tally early = watch.accuracy.sinceFirst();
+        if (holdout == null || early.total() > gap.maxLabelled()) {
             return Optional.empty();
         }
-        watch.early++;
-        watch.earlyErrors += labelled.correct() ? 0 : 1;
         if (watch.firstEventTime == null || labelled.eventTime().isBefore(watch.firstEventTime)) {
             watch.firstEventTime = labelled.eventTime();
         }
         double holdoutError = 1 - holdout.accuracy();
-        if (!gap.exceeded(holdoutError, holdout.rows(), watch.earlyErrors, watch.early)) {
+        long errors = early.total() - early.correct();
+        if (!gap.exceeded(holdoutError, holdout.rows(), errors, early.total())) {
             return Optional.empty();
         }
         watch.holdout = null;
         // Wrong from the start: the change came before the version's first prediction, so its rows from the first
         // labelled event time on are post-change. Not exact: the change may lie further back.
         return Optional.of(new DriftDetection(labelled.version(), HoldoutGap.NAME, clock.instant(), watch.firstEventTime,
-                false, holdoutError, (double) watch.earlyErrors / watch.early, watch.detector.itemsSeen(), watch.early));
+                false, holdoutError, (double) errors / early.total(), watch.detector.itemsSeen(), early.total()));
     }
 
     public synchronized Optional<AccuracySnapshot> snapshot(VersionId version) {
@@ -197,8 +199,7 @@ public final class LiveAccuracy {
         long falls;
         /** The version's holdout figures while its early predictions are being checked; null when not (or no longer). */
         Holdout holdout;
-        long early;
-        long earlyErrors;
+        /** The earliest event time among the version's labelled predictions while it is checked. */
         Instant firstEventTime;
 
         Watch(VersionAccuracy accuracy, DriftDetector detector, EventTimeLog eventTimes, Holdout holdout) {

@@ -436,7 +436,7 @@ public final class DemoRun {
         }
         long durationSeconds = settings.duration().toSeconds();
         // Accuracy figures are the monitor's: predictions joined with labels as the labels arrived.
-        double preDrift = driftSecond < 0 ? figures.accuracyBetween(Math.max(0, durationSeconds - 30), durationSeconds)
+        double preDrift = driftSecond < 0 ? figures.accuracyBetween(Math.max(0, durationSeconds - PRE_DRIFT.toSeconds()), durationSeconds)
                 : figures.accuracyBetween(Math.max(0, driftSecond - PRE_DRIFT.toSeconds()), driftSecond);
         double recovered = Double.NaN;
         var postDrift = ordered.stream().filter(r -> r.promoted() && r.second() > driftSecond).findFirst();

@@ -75,6 +75,11 @@ public final class VersionAccuracy {
         }
     }
 
+    /** Labelled predictions and correct ones since this version's first. */
+    public Tally sinceFirst() {
+        return new Tally(total, correct);
+    }
+
     public AccuracySnapshot snapshot() {
         return new AccuracySnapshot(version, predicted.length, new Tally(filled, windowCorrect), new Tally(total, correct),
                 tallies(windowByClass), tallies(allByClass), latestEventTime);
