@@ -109,6 +109,11 @@ public final class RetrainJob {
         return config;
     }
 
+    /** The registry the retrains commit to and promote in. */
+    public FileSystemModelRegistry registry() {
+        return registry;
+    }
+
     /** The session the retrains run in. */
     public SparkSession spark() {
         return spark;

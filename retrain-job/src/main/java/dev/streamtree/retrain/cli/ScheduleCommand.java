@@ -8,7 +8,6 @@ import dev.streamtree.retrain.schedule.TriggerPolicy;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import dev.streamtree.retrain.RetrainJob;
-import dev.streamtree.model.registry.FileSystemModelRegistry;
 import dev.streamtree.retrain.schedule.ControlChannel;
 import dev.streamtree.retrain.schedule.RetrainScheduler;
 import org.apache.spark.sql.SparkSession;
@@ -147,7 +146,7 @@ public final class ScheduleCommand implements Callable<Integer> {
         try (HTTPServer server = metricsPort == 0 ? null : RetrainMetrics.serve(registry, metricsPort);
              MonitorService monitorService = monitor ? new MonitorService(kafka, job.topics(),
                      SchemaCodec.load(config.schemaLocation()), MonitorOptions.defaults(), Clock.systemUTC(), registry)
-                     .checkingHoldouts(FileSystemModelRegistry.open(config.registry(), spark.sparkContext().hadoopConfiguration()))
+                     .checkingHoldouts(retrain.registry())
                      .start() : null;
              ControlChannel channel = new ControlChannel(kafka, job.topics().control());
              RetrainScheduler scheduler = maintained(RetrainScheduler.forJob(retrain, channel, period, triggers)
