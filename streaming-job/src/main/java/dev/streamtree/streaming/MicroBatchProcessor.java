@@ -225,7 +225,8 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
         return predictionsWriter;
     }
 
-    private static LakeBatchWriter startWriter(Lake target, Dataset<Row> kafkaRows) {
+    /** The writer of {@code target} for the query running this batch (its writer id is the query's). */
+    static LakeBatchWriter startWriter(Lake target, Dataset<Row> kafkaRows) {
         String queryId = kafkaRows.sparkSession().sparkContext().getLocalProperty(QUERY_ID_PROPERTY);
         if (queryId == null) {
             throw new IllegalStateException("no streaming query id on the batch thread (property "

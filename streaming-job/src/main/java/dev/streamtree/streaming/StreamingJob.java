@@ -39,16 +39,19 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * The running streaming job: one Structured Streaming query from the events topic through
- * {@link MicroBatchProcessor} and, when the schema has a label, a second one from the labels topic through
- * {@link LabelBatchProcessor} into the labels table {@code <database>.labels} (its own checkpoint,
- * {@code <checkpoint>/labels}). Start it with {@link #start}, watch it with {@link #status()}, end it with
+ * {@link MicroBatchProcessor} and, when the schema has a label, a second one from the labels topic through a
+ * {@link LandingProcessor} into the labels table {@code <database>.labels} (its own checkpoint,
+ * {@code <checkpoint>/labels}); in real-time mode ({@link #startLake}), a third one lands the real-time predictions
+ * from the predictions topic in the predictions table ({@code <checkpoint>/predictions}). Start it with {@link #start}, watch it with {@link #status()}, end it with
  * {@link #stop()}; the launcher runs it in-process, {@link StreamingJobMain} under {@code spark-submit}.
  *
  * <p>The lake is the Iceberg table {@code <database>.<table>} of {@link LakeTables} (created if absent); the job makes
@@ -121,17 +124,27 @@ public final class StreamingJob implements AutoCloseable {
     private final Catalog catalog;
     private final String tableName;
     private final ModelTracker<TreeScorer> models;
-    /** The labels query's batches and supervisor; null when the schema has no label. */
-    private final LabelBatchProcessor labels;
-    private final QuerySupervisor labelsSupervisor;
+    /** The queries that land a topic in a table of their own (labels; real-time predictions), each supervised. */
+    private final List<Landing> landings;
+
+    /**
+     * A query from one topic into one lake table.
+     *
+     * @param source a new streaming read of the topic, per start
+     */
+    private record LandingSpec(String queryName, String checkpoint, Supplier<Dataset<Row>> source,
+                               LandingProcessor processor) {
+    }
+
+    private record Landing(LandingSpec spec, QuerySupervisor supervisor) {
+    }
 
     private StreamingJob(SparkSession spark, StreamingConfig config, MicroBatchProcessor processor,
                          ProgressListener listener, StatusBoard board, Catalog catalog, String tableName,
-                         ModelTracker<TreeScorer> models, LabelBatchProcessor labels) {
+                         ModelTracker<TreeScorer> models, List<LandingSpec> landings) {
         this.spark = spark;
-        this.labels = labels;
-        this.labelsSupervisor = labels == null ? null
-                : new QuerySupervisor(this::startLabelsQuery, StreamingJob::isKafkaMetricsReplayBug, MAX_RESTARTS);
+        this.landings = landings.stream().map(spec -> new Landing(spec, new QuerySupervisor(() -> startLanding(spec),
+                StreamingJob::isKafkaMetricsReplayBug, MAX_RESTARTS))).toList();
         this.models = models;
         this.config = config;
         this.processor = processor;
@@ -173,10 +186,19 @@ public final class StreamingJob implements AutoCloseable {
      * scoring query sends every prediction and dead letter. Its status counts events read, events to the lake and
      * refused records; predictions and unscored events stay 0 (they are the real-time query's), and its progress line
      * says so ({@link StreamingStatus#lakeSummary()}).
+     *
+     * <p>Beside it, a micro-batch query reads the predictions topic and lands the real-time predictions (those with the
+     * {@link dev.streamtree.streaming.sink.PredictionHeaders} mark) in the predictions table, exactly once per record
+     * ({@code <checkpoint>/predictions}). With a new checkpoint it starts at the records published from
+     * {@value #LANDING_START_MARGIN_SECONDS} s before now: the predictions of this deployment, not those of an earlier
+     * one.
      */
     public static StreamingJob startLake(SparkSession spark, StreamingConfig config, StatusBoard.Observer observer) {
         return start(spark, config, NO_MODELS, observer, StreamingJob::discard, false);
     }
+
+    /** How far before its first start the predictions landing query begins reading (clock skew between machines). */
+    static final long LANDING_START_MARGIN_SECONDS = 60;
 
     /** Runs the batch's one Spark job (the lake files are written by its tasks) and drops its Kafka records. */
     private static void discard(Dataset<Row> records) {
@@ -212,23 +234,43 @@ public final class StreamingJob implements AutoCloseable {
             processor.lakeOnly();
         }
         TableIdentifier predictionsId = PredictionsTable.identifier(config.database());
-        processor.keepPredictionsIn(new MicroBatchProcessor.Lake(tables, predictionsId,
-                PredictionsTable.ensure(tables, catalog, predictionsId), config.lakeCommitInterval()));
-        LabelBatchProcessor labels = schema.labelSpec().map(classes -> {
+        MicroBatchProcessor.Lake predictionsLake = new MicroBatchProcessor.Lake(tables, predictionsId,
+                PredictionsTable.ensure(tables, catalog, predictionsId), config.lakeCommitInterval());
+        if (scores) {
+            processor.keepPredictionsIn(predictionsLake);
+        }
+        List<LandingSpec> landings = new ArrayList<>();
+        schema.labelSpec().ifPresent(classes -> {
             TableIdentifier labelsId = LabelsTable.identifier(config.database());
-            return new LabelBatchProcessor(classes, new MicroBatchProcessor.Lake(tables, labelsId,
-                    LabelsTable.ensure(tables, catalog, labelsId), config.lakeCommitInterval()),
-                    config.topics().deadLetters(), KafkaSink.to(config.kafka()), board, clock);
-        }).orElse(null);
+            String deadLetters = config.topics().deadLetters();
+            landings.add(new LandingSpec(StreamingOptions.LABELS_QUERY_NAME, under(config.checkpoint(),
+                    StreamingOptions.LABELS_CHECKPOINT), () -> KafkaSource.labels(spark, config),
+                    new LandingProcessor("labels", LabelPass.SOURCE_COLUMNS,
+                            (counts, target, files, time) -> new LabelPass(classes, counts, target, files, deadLetters, time),
+                            new MicroBatchProcessor.Lake(tables, labelsId, LabelsTable.ensure(tables, catalog, labelsId),
+                                    config.lakeCommitInterval()), KafkaSink.to(config.kafka()), board::labelBatchDone,
+                            clock)));
+        });
+        if (!scores) {
+            String deadLetters = config.topics().deadLetters();
+            long from = clock.millis() - LANDING_START_MARGIN_SECONDS * 1000;
+            landings.add(new LandingSpec(StreamingOptions.PREDICTIONS_QUERY_NAME, under(config.checkpoint(),
+                    StreamingOptions.PREDICTIONS_CHECKPOINT), () -> KafkaSource.predictions(spark, config, from),
+                    new LandingProcessor("predictions", PredictionLandingPass.SOURCE_COLUMNS,
+                            (counts, target, files, time) -> new PredictionLandingPass(counts, target, files, deadLetters,
+                                    time),
+                            predictionsLake, KafkaSink.to(config.kafka()),
+                            outcome -> { }, clock)));
+        }
         ProgressListener listener = new ProgressListener(StreamingOptions.QUERY_NAME, board, LOG_INTERVAL, clock,
                 scores ? StreamingStatus::summary : StreamingStatus::lakeSummary);
         StreamingJob job = new StreamingJob(spark, config, processor, listener, board, catalog,
-                LakeTables.sqlName(identifier), models, labels);
+                LakeTables.sqlName(identifier), models, landings);
         spark.streams().addListener(listener);
         try {
             job.supervisor.start();
-            if (job.labelsSupervisor != null) {
-                job.labelsSupervisor.start();
+            for (Landing landing : job.landings) {
+                landing.supervisor().start();
             }
         } catch (RuntimeException e) {
             try {
@@ -273,21 +315,24 @@ public final class StreamingJob implements AutoCloseable {
 
     /** Checkpoint of the labels query: {@value StreamingOptions#LABELS_CHECKPOINT} under the events query's. */
     static String labelsCheckpoint(String checkpoint) {
-        return checkpoint.endsWith("/") ? checkpoint + StreamingOptions.LABELS_CHECKPOINT
-                : checkpoint + "/" + StreamingOptions.LABELS_CHECKPOINT;
+        return under(checkpoint, StreamingOptions.LABELS_CHECKPOINT);
     }
 
-    private StreamingQuery startLabelsQuery() {
+    private static String under(String checkpoint, String child) {
+        return checkpoint.endsWith("/") ? checkpoint + child : checkpoint + "/" + child;
+    }
+
+    private StreamingQuery startLanding(LandingSpec spec) {
         try {
-            return KafkaSource.labels(spark, config)
+            return spec.source().get()
                     .writeStream()
-                    .queryName(StreamingOptions.LABELS_QUERY_NAME)
-                    .option("checkpointLocation", labelsCheckpoint(config.checkpoint()))
+                    .queryName(spec.queryName())
+                    .option("checkpointLocation", spec.checkpoint())
                     .trigger(Trigger.ProcessingTime(config.triggerInterval().toMillis()))
-                    .foreachBatch(labels)
+                    .foreachBatch(spec.processor())
                     .start();
         } catch (TimeoutException | RuntimeException e) {
-            throw new IllegalStateException("cannot start the labels query: " + e.getMessage(), e);
+            throw new IllegalStateException("cannot start the " + spec.queryName() + " query: " + e.getMessage(), e);
         }
     }
 
@@ -321,7 +366,17 @@ public final class StreamingJob implements AutoCloseable {
 
     /** The running labels query, or null when the schema has no label (no labels query). */
     public StreamingQuery labelsQuery() {
-        return labelsSupervisor == null ? null : labelsSupervisor.query();
+        return landingQuery(StreamingOptions.LABELS_QUERY_NAME);
+    }
+
+    /** Real-time mode's running predictions landing query, or null in micro-batch mode (its batches land them). */
+    public StreamingQuery predictionsLandingQuery() {
+        return landingQuery(StreamingOptions.PREDICTIONS_QUERY_NAME);
+    }
+
+    private StreamingQuery landingQuery(String name) {
+        return landings.stream().filter(l -> l.spec().queryName().equals(name)).findFirst()
+                .map(l -> l.supervisor().query()).orElse(null);
     }
 
     /** The predictions table, as SQL names it, e.g. {@code streamtree.predictions}. */
@@ -347,8 +402,8 @@ public final class StreamingJob implements AutoCloseable {
      */
     public void commitLake() {
         processor.commitLake();
-        if (labels != null) {
-            labels.commitLake();
+        for (Landing landing : landings) {
+            landing.spec().processor().commitLake();
         }
     }
 
@@ -360,10 +415,17 @@ public final class StreamingJob implements AutoCloseable {
      * @throws IllegalStateException   when restarting the query after SPARK-55271 failed
      */
     public void awaitTermination() throws StreamingQueryException {
-        if (labelsSupervisor != null) {
-            CompletableFuture.anyOf(supervisor.ending(), labelsSupervisor.ending()).handle((r, e) -> r).join();
-            if (labelsSupervisor.ending().isCompletedExceptionally()) {
-                labelsSupervisor.awaitTermination();
+        if (!landings.isEmpty()) {
+            CompletableFuture<?>[] endings = new CompletableFuture<?>[landings.size() + 1];
+            endings[0] = supervisor.ending();
+            for (int i = 0; i < landings.size(); i++) {
+                endings[i + 1] = landings.get(i).supervisor().ending();
+            }
+            CompletableFuture.anyOf(endings).handle((r, e) -> r).join();
+            for (Landing landing : landings) {
+                if (landing.supervisor().ending().isCompletedExceptionally()) {
+                    landing.supervisor().awaitTermination();
+                }
             }
         }
         supervisor.awaitTermination();
@@ -379,17 +441,17 @@ public final class StreamingJob implements AutoCloseable {
         } catch (TimeoutException e) {
             LOG.warn("streaming query did not stop in time: {}", e.getMessage());
         } finally {
-            if (labelsSupervisor != null) {
+            for (Landing landing : landings) {
                 try {
-                    labelsSupervisor.stop();
+                    landing.supervisor().stop();
                 } catch (TimeoutException e) {
-                    LOG.warn("labels query did not stop in time: {}", e.getMessage());
+                    LOG.warn("{} query did not stop in time: {}", landing.spec().queryName(), e.getMessage());
                 }
             }
             try {
                 processor.closeLake();
-                if (labels != null) {
-                    labels.closeLake();
+                for (Landing landing : landings) {
+                    landing.spec().processor().closeLake();
                 }
             } catch (RuntimeException e) {
                 LOG.warn("the lake's last commit failed (the journal keeps the batches; the next start commits them): {}",

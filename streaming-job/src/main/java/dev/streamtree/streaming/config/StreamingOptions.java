@@ -44,6 +44,12 @@ public final class StreamingOptions {
     /** The labels query's name; its checkpoint is {@link #LABELS_CHECKPOINT} under the events query's. */
     public static final String LABELS_QUERY_NAME = "streamtree-labels";
     public static final String LABELS_CHECKPOINT = "labels";
+    /**
+     * Real-time mode's query that lands the real-time predictions in the predictions table; its checkpoint is
+     * {@link #PREDICTIONS_CHECKPOINT} under the lake query's.
+     */
+    public static final String PREDICTIONS_QUERY_NAME = "streamtree-predictions-landing";
+    public static final String PREDICTIONS_CHECKPOINT = "predictions";
 
     private StreamingOptions() {
     }

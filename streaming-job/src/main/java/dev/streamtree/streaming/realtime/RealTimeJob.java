@@ -33,7 +33,8 @@ import java.util.concurrent.TimeoutException;
  * Kafka partition for a whole checkpoint interval and sends every record's prediction or dead letter as it arrives
  * ({@link RealTimePass}), scored by the version its executor's {@link ModelWatcher} serves. The lake query is the
  * micro-batch query of {@link StreamingJob#startLake}, with its own checkpoint ({@code --checkpoint}), writing the
- * lake exactly once and sending nothing.
+ * lake exactly once and sending nothing; beside it, {@code startLake} runs a micro-batch query that lands the real-time
+ * predictions from the predictions topic in the predictions table.
  *
  * <p>Cores: the scoring query holds one task slot per Kafka partition of the events topic for as long as it runs
  * (Spark starts a real-time batch only when it has that many free slots); the lake query's micro-batches use the rest.

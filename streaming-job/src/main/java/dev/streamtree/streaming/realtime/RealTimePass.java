@@ -6,6 +6,7 @@ import dev.streamtree.common.event.ValidationResult;
 import dev.streamtree.common.prediction.Prediction;
 import dev.streamtree.streaming.parse.EventParsing;
 import dev.streamtree.streaming.sink.DeadLetters;
+import dev.streamtree.streaming.sink.PredictionHeaders;
 import dev.streamtree.streaming.sink.KafkaSink;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
@@ -31,12 +32,15 @@ import java.util.stream.StreamSupport;
  * (none while no version is usable). The output is {@link KafkaSink#RECORD_SCHEMA} rows, each naming its topic.
  *
  * <p>Predictions carry the real-time batch's id (Spark's {@value #BATCH_ID_PROPERTY} task property) and the time the
- * event was scored. Input columns: {@link EventParsing#SOURCE_COLUMNS}. A record never makes the pass throw.
+ * event was scored, and the header {@link PredictionHeaders#SCORING} by which the lake query finds them to land in the
+ * predictions table. Input columns: {@link EventParsing#SOURCE_COLUMNS}. A record never makes the pass throw.
  */
 final class RealTimePass implements MapPartitionsFunction<Row, Row> {
 
     @Serial
     private static final long serialVersionUID = 1L;
+    /** Every prediction's headers, shared (the Kafka sink only reads them): they mark it for the lake query to land. */
+    private static final Row[] REAL_TIME_HEADERS = PredictionHeaders.realTime();
     /** The task property in which Spark's micro-batch and real-time executions name the batch. */
     static final String BATCH_ID_PROPERTY = "streaming.sql.batchId";
 
@@ -90,7 +94,7 @@ final class RealTimePass implements MapPartitionsFunction<Row, Row> {
                 batchId, now);
         models.predicted();
         return RowFactory.create(predictionsTopic, event.id().getBytes(StandardCharsets.UTF_8),
-                prediction.toJson().getBytes(StandardCharsets.UTF_8), null);
+                prediction.toJson().getBytes(StandardCharsets.UTF_8), REAL_TIME_HEADERS);
     }
 
     static long batchId(TaskContext task) {

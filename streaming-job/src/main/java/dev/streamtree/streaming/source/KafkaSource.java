@@ -38,6 +38,24 @@ public final class KafkaSource {
         return topic(spark, config, "subscribePattern", Pattern.quote(config.topics().labels()));
     }
 
+    /**
+     * Raw records of the predictions topic with their headers (real-time mode's predictions landing query). A new
+     * checkpoint starts at the first record published at or after {@code fromMillis}, or at the topic's end when there
+     * is none yet; {@code --starting-offsets} names events-topic offsets and does not apply.
+     */
+    public static Dataset<Row> predictions(SparkSession spark, StreamingConfig config, long fromMillis) {
+        DataStreamReader reader = spark.readStream().format("kafka")
+                .options(clientOptions(config.kafka()))
+                .option("subscribe", config.topics().predictions())
+                .option("includeHeaders", "true")
+                .option("startingTimestamp", Long.toString(fromMillis))
+                .option("startingOffsetsByTimestampStrategy", "latest");
+        if (config.maxOffsetsPerTrigger() > 0) {
+            reader = reader.option("maxOffsetsPerTrigger", Long.toString(config.maxOffsetsPerTrigger()));
+        }
+        return reader.load();
+    }
+
     private static Dataset<Row> topic(SparkSession spark, StreamingConfig config, String topic) {
         return topic(spark, config, "subscribe", topic);
     }

@@ -13,6 +13,7 @@ import dev.streamtree.common.topic.Topics;
 import dev.streamtree.kafka.embedded.TestKafka;
 import dev.streamtree.common.catalog.CatalogKind;
 import dev.streamtree.lake.table.LakeTables;
+import dev.streamtree.lake.table.PredictionsTable;
 import dev.streamtree.lake.table.LakeRows;
 import dev.streamtree.model.pipeline.FeaturePipeline;
 import dev.streamtree.model.pipeline.TreeParams;
@@ -28,6 +29,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.spark.sql.Row;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
@@ -51,6 +53,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
+import java.time.temporal.ChronoUnit;
 
 import static dev.streamtree.streaming.KafkaRecords.header;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -177,6 +180,28 @@ class RealTimeJobIT {
             assertThat(job.lakeJob().status().predictions()).isZero();
             job.lakeJob().commitLake(); // journaled batches become visible to readers at the lake's commit
             assertThat(spark.table(job.lakeJob().tableName()).select("id").distinct().count()).isEqualTo(1000);
+
+            // The real-time predictions land in the predictions table, each once, as the topic has them.
+            String table = job.lakeJob().predictionsTableName();
+            await(() -> {
+                job.lakeJob().commitLake();
+                return spark.table(table).count() >= 1000;
+            }, job, "1000 predictions in " + table);
+            List<Row> landed = spark.table(table).collectAsList();
+            assertThat(landed).as("one row per prediction record").hasSize(1000);
+            Map<String, Prediction> published = predictions.stream()
+                    .collect(Collectors.toMap(Prediction::eventId, p -> p));
+            for (Row row : landed) {
+                Prediction p = published.get(row.getString(row.fieldIndex(PredictionsTable.EVENT_ID)));
+                assertThat(p).as("landed prediction " + row).isNotNull();
+                assertThat(row.getString(row.fieldIndex(PredictionsTable.MODEL_VERSION))).isEqualTo(p.modelVersion());
+                assertThat(row.getString(row.fieldIndex(PredictionsTable.PREDICTED_CLASS))).isEqualTo(p.predictedClass());
+                assertThat(row.getLong(row.fieldIndex(PredictionsTable.BATCH_ID))).isEqualTo(p.batchId());
+                assertThat(row.getTimestamp(row.fieldIndex(PredictionsTable.SCORED_AT)).toInstant())
+                        .isEqualTo(p.scoredAt().truncatedTo(ChronoUnit.MICROS));
+                assertThat(row.<String, Double>getJavaMap(row.fieldIndex(PredictionsTable.PROBABILITIES)))
+                        .isEqualTo(p.probabilities());
+            }
             assertThat(job.scoringQuery().isActive()).isTrue();
         } finally {
             job.stop();
