@@ -104,6 +104,8 @@ public final class RealTimeJob implements AutoCloseable {
      */
     static StreamingQuery startScoring(SparkSession spark, StreamingConfig config, RealTimeConfig realTime,
                                        EventSchema schema) {
+        RealTimeCheckpoint.repairUnstarted(realTime.checkpoint(), spark.sparkContext().hadoopConfiguration(),
+                java.time.Clock.systemUTC());
         RealTimePass pass = new RealTimePass(new EventValidator(schema), config.registry(),
                 new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()), realTime.watchInterval(),
                 config.explain(), config.topics().predictions(), config.topics().deadLetters());

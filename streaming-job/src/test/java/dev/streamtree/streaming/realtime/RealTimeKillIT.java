@@ -50,6 +50,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RealTimeKillIT {
 
     private static final String TABLE = "streamtree_rtkill.events";
+    private static final String PREDICTIONS = "streamtree_rtkill.predictions";
 
     private static final EventSchema SCHEMA = SchemaCodec.load("builtin:agrawal");
     private static final int KILLS = 3;
@@ -134,9 +135,21 @@ class RealTimeKillIT {
                         Thread.sleep(2000);
                     }
                     assertThat(scored).as("events with at least one prediction").hasSize(events);
+                    // The landing query lands each prediction record once, through the kills of its batches too.
+                    long landed = 0;
+                    long landingDeadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
+                    while ((landed = spark.table(PREDICTIONS).count()) < predictions
+                            && System.nanoTime() < landingDeadline) {
+                        assertThat(job.isAlive()).as("final run alive; log " + tail(log)).isTrue();
+                        Thread.sleep(2000);
+                    }
+                    assertThat(landed).as("predictions table rows: one per record of the predictions topic")
+                            .isEqualTo(predictions);
+                    assertThat(spark.table(PREDICTIONS).select("event_id").distinct().count())
+                            .as("events with a landed prediction").isEqualTo(events);
                     System.out.println("RealTimeKillIT: " + kills + " kills survived, " + events + " events, lake rows "
                             + lake.count() + ", predictions " + predictions + " (" + (predictions - events)
-                            + " duplicates from replays), log " + batchLines(log) + " batches in the final run");
+                            + " duplicates from replays), all landed, log " + batchLines(log) + " batches in the final run");
                 } finally {
                     job.destroy();
                     job.waitFor();
