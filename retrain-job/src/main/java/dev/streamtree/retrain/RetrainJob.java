@@ -19,7 +19,6 @@ import dev.streamtree.retrain.train.Metrics;
 import dev.streamtree.retrain.train.ModelSelection;
 import dev.streamtree.retrain.train.TrainingData;
 import dev.streamtree.retrain.train.TrainingWindow;
-import dev.streamtree.retrain.train.WarmUpRows;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -309,60 +308,6 @@ public final class RetrainJob {
                 Duration.ofNanos(System.nanoTime() - started));
         return new RetrainOutcome(decision.promote(), version, champion, candidateMetrics, championMetrics, choice.params(),
                 reason, summary);
-    }
-
-    /** Rows of {@link #warmUp()}: about a quick retrain's, a few seconds of work once warm. */
-    static final int WARM_UP_ROWS = 600;
-
-    /**
-     * Runs a quick retrain's Spark work once on {@value #WARM_UP_ROWS} synthetic rows of the schema ({@link WarmUpRows})
-     * and stores nothing: the split, the quick search, the gated fit and its evaluation, the refit, the model's write
-     * (to a temporary directory, then deleted) and the tree's rendering. A new JVM's first retrain pays for loading and
-     * compiling all of that (on this 2-core machine the demo's first bootstrap retrain of 4,764 rows took 59 s, against
-     * 10-15 s for the same retrain in a warm JVM); the scheduler calls this at its start, while it waits for the first
-     * labelled rows.
-     *
-     * @return how long it took, and the temporary directory it wrote the model to (deleted by then)
-     */
-    public WarmUp warmUp() {
-        long started = System.nanoTime();
-        Dataset<Row> rows = TrainingData.labelled(spark.createDataFrame(WarmUpRows.of(schema, WARM_UP_ROWS,
-                clock.instant()), WarmUpRows.schema(schema)), schema).cache();
-        TrainingData.TimeSplit split = TrainingData.splitByTime(rows, schema, config.holdoutFraction());
-        Dataset<Row> training = split.earlier().cache();
-        Dataset<Row> holdout = split.later().cache();
-        java.nio.file.Path directory = null;
-        try {
-            ModelSelection.Choice choice = ModelSelection.select(training, training.count(), schema,
-                    config.quickSelection(), false);
-            Evaluation.evaluateOnDriver(FeaturePipeline.fit(training, schema, choice.params()), holdout, schema);
-            PipelineModel model = FeaturePipeline.fit(rows, schema, choice.params());
-            new TreeRenderer(schema).text(FeaturePipeline.tree(model));
-            directory = java.nio.file.Files.createTempDirectory("streamtree-warm-up");
-            model.write().overwrite().save(directory.resolve("model").toUri().toString());
-        } catch (IOException e) {
-            throw new RetrainException("warm-up cannot write its model to a temporary directory: " + e.getMessage(), e);
-        } finally {
-            training.unpersist();
-            holdout.unpersist();
-            rows.unpersist();
-            if (directory != null) {
-                deleteQuietly(directory);
-            }
-        }
-        return new WarmUp(Duration.ofNanos(System.nanoTime() - started), directory);
-    }
-
-    /** What {@link #warmUp()} did: how long it took and where it wrote its model (deleted). */
-    public record WarmUp(Duration took, java.nio.file.Path modelDirectory) {
-    }
-
-    private static void deleteQuietly(java.nio.file.Path directory) {
-        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(directory)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
-        } catch (IOException | java.io.UncheckedIOException e) {
-            LOG.warn("cannot delete the warm-up's temporary directory {}: {}", directory, e.getMessage());
-        }
     }
 
     private void writeText(String directory, String name, String text) {

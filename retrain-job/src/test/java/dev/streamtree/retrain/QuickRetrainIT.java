@@ -82,25 +82,6 @@ class QuickRetrainIT {
         assertThat(quick.candidateMetrics().accuracy()).isGreaterThan(0.9);
     }
 
-    @Test
-    void warmUpFitsOnSyntheticRowsAndStoresNothing() throws Exception {
-        EventSchema schema = SchemaCodec.load("builtin:agrawal");
-        Path registry = dir.resolve("warm-up-registry");
-        // The class's one lake (a session serves one), which the warm-up does not read.
-        RetrainConfig config = RetrainConfig.builder().lake(dir.resolve("lake").toString())
-                .registry(registry.toString()).catalog(CatalogKind.LOCAL, "warm_up_it", "events", null).build();
-        RetrainJob job = RetrainJob.create(spark, config);
-
-        RetrainJob.WarmUp warmUp = job.warmUp();
-
-        System.out.printf(Locale.ROOT, "observed: warm-up %d ms%n", warmUp.took().toMillis());
-        assertThat(warmUp.took()).isPositive();
-        assertThat(warmUp.modelDirectory()).as("it wrote a model").isNotNull();
-        assertThat(warmUp.modelDirectory()).as("and deleted it").doesNotExist();
-        assertThat(job.registry().versions()).as("no version stored").isEmpty();
-        assertThat(job.hasCurrentModel()).isFalse();
-    }
-
     private static int fits(String summary) {
         Matcher m = Pattern.compile("candidates, (\\d+) fits in").matcher(summary);
         assertThat(m.find()).as("summary names the fits: " + summary).isTrue();

@@ -17,12 +17,4 @@ public interface RetrainRunner {
     default boolean cancel(String why) {
         return false;
     }
-
-    /**
-     * Runs a retrain's work once on synthetic data and stores nothing, so that the first real retrain does not pay for
-     * a new JVM's class loading and compilation; the scheduler calls it on a thread of its own at its start. Throws
-     * when the warm-up fails (the scheduler logs it and goes on).
-     */
-    default void warmUp() {
-    }
 }

@@ -192,12 +192,6 @@ public final class RetrainScheduler implements AutoCloseable {
             public boolean cancel(String why) {
                 return runs.cancel(why);
             }
-
-            @Override
-            public void warmUp() {
-                LOG.info("warmed up the retrain's Spark work on synthetic rows in {} (nothing stored)",
-                        job.warmUp().took().toMillis() + " ms");
-            }
         };
         LakeProbe probe = new LakeProbe() {
             @Override
@@ -257,7 +251,6 @@ public final class RetrainScheduler implements AutoCloseable {
     public RetrainScheduler start() {
         listener.start();
         worker.start();
-        daemon(this::warmUp, "retrain-warm-up").start();
         if (every != null) {
             timer.scheduleAtFixedRate(this::tick, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
         }
@@ -619,14 +612,6 @@ public final class RetrainScheduler implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             closed = true;
-        }
-    }
-
-    private void warmUp() {
-        try {
-            runner.warmUp();
-        } catch (RuntimeException e) {
-            LOG.warn("warming up the retrain failed ({}); the first retrain runs cold", e.toString());
         }
     }
 
