@@ -6,8 +6,11 @@ import dev.streamtree.common.config.Durations;
 import dev.streamtree.common.config.JobDefaults;
 import dev.streamtree.common.config.JobOptions;
 import dev.streamtree.common.json.Json;
+import dev.streamtree.common.schema.EventSchema;
+import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.lake.maintenance.CompactionOptions;
 import dev.streamtree.lake.maintenance.LakeCompaction;
+import dev.streamtree.lake.maintenance.LakeMigration;
 import dev.streamtree.lake.maintenance.LakeRetention;
 import dev.streamtree.lake.maintenance.LakeStatus;
 import dev.streamtree.lake.maintenance.RetentionOptions;
@@ -30,10 +33,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 
-/** {@code bin/streamtree lake status | compact | retain}: the lake's upkeep (docs/lake.md). */
+/** {@code bin/streamtree lake status | compact | retain | migrate}: the lake's upkeep (docs/lake.md). */
 @Command(name = "lake", mixinStandardHelpOptions = true,
-        description = "Inspect and maintain the lake's Iceberg table: status, compaction, retention.",
-        subcommands = {LakeCommand.StatusCommand.class, LakeCommand.CompactCommand.class, LakeCommand.RetainCommand.class})
+        description = "Inspect and maintain the lake's Iceberg table: status, compaction, retention, migration.",
+        subcommands = {LakeCommand.StatusCommand.class, LakeCommand.CompactCommand.class, LakeCommand.RetainCommand.class,
+                LakeCommand.MigrateCommand.class})
 public final class LakeCommand implements Runnable {
 
     @picocli.CommandLine.Spec
@@ -41,7 +45,7 @@ public final class LakeCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: status, compact or retain");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: status, compact, retain or migrate");
     }
 
     /** The lake flags of {@link JobOptions}, without the other job flags. */
@@ -236,6 +240,45 @@ public final class LakeCommand implements Runnable {
                     r.deletedRows(), r.expiredSnapshots(), r.deletedDataFiles(), r.deletedManifests(), r.deletedOrphans(),
                     r.orphansSkipped().map(why -> " (orphan removal skipped: " + why + ")").orElse(""),
                     r.journalEntriesDeleted(), r.millis() / 1000.0);
+            return 0;
+        }
+    }
+
+    @Command(name = "migrate", mixinStandardHelpOptions = true,
+            description = {"Import a lake of the layout streamtree wrote before 2026-12-02 (Hive-style Parquet directories",
+                    "event_date=.../event_hour=...) into the events table, in one snapshot; the old files are left as they are.",
+                    "A second run from the same directory is refused."})
+    static final class MigrateCommand implements Callable<Integer> {
+        @Mixin
+        TableOptions table;
+
+        @Option(names = "--from", required = true, paramLabel = "PATH",
+                description = "The old lake: the directory that holds the event_date=... directories (path or URI).")
+        String from;
+
+        @Option(names = JobOptions.SCHEMA, defaultValue = JobDefaults.SCHEMA,
+                description = "Schema of the old lake's events (default: ${DEFAULT-VALUE}).")
+        String schema;
+
+        @Option(names = "--dry-run", description = "Count and check the rows; write nothing.")
+        boolean dryRun;
+
+        @Override
+        public Integer call() {
+            EventSchema events = SchemaCodec.load(schema);
+            SparkSession spark = table.session("streamtree-lake-migrate");
+            LakeTables tables = table.tables();
+            Table loaded = tables.ensureEventsTable(tables.catalog(spark.sparkContext().hadoopConfiguration()),
+                    table.identifier(), events);
+            LakeMigration.Result r = new LakeMigration(spark, Clock.systemUTC()).migrate(loaded, events, from, dryRun);
+            if (r.dryRun()) {
+                System.out.printf(Locale.ROOT, "dry run: would migrate %,d rows in %d hour partitions from %s into %s; "
+                        + "nothing written (%.1f s)%n", r.rows(), r.partitions(), r.from(), loaded.name(), r.millis() / 1000.0);
+            } else {
+                System.out.printf(Locale.ROOT, "migrated %,d rows in %d hour partitions from %s into %s: %d files, snapshot %d "
+                        + "(%.1f s); the old files are untouched%n", r.rows(), r.partitions(), r.from(), loaded.name(),
+                        r.files(), r.snapshotId(), r.millis() / 1000.0);
+            }
             return 0;
         }
     }
