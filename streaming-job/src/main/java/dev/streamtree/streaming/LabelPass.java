@@ -18,10 +18,6 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Objects;
-import java.util.Spliterator;
-import java.util.Spliterators;
-import java.util.stream.StreamSupport;
 
 /**
  * A labels micro-batch's one pass over its Kafka records, in the task that reads each partition: every record is
@@ -64,13 +60,7 @@ final class LabelPass implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public Iterator<Row> call(Iterator<Row> records) {
-        LakeFileWriter files = lake == null ? null : LakeFileWriter.forCurrentTask(lake);
-        HourPartitions partitions = new HourPartitions();
-        Iterator<Row> out = StreamSupport.stream(Spliterators.spliteratorUnknownSize(records, Spliterator.ORDERED), false)
-                .map(record -> process(record, files, partitions))
-                .filter(Objects::nonNull)
-                .iterator();
-        return files == null ? out : new BatchPass.ThenFinish(out, () -> files.finish().forEach(lakeFiles::add));
+        return LandingProcessor.landing(records, lake, lakeFiles, this::process);
     }
 
     /** The dead letter of a refused record; null for a valid label (written to {@code lake} when it is set). */

@@ -1,8 +1,10 @@
 package dev.streamtree.streaming;
 
+import dev.streamtree.lake.table.HourPartitions;
 import dev.streamtree.lake.table.LakeBatch;
 import dev.streamtree.lake.table.LakeBatchWriter;
 import dev.streamtree.lake.table.LakeCommit;
+import dev.streamtree.lake.table.LakeFileWriter;
 import dev.streamtree.lake.table.LakeTarget;
 import dev.streamtree.streaming.parse.ParseCounts;
 import dev.streamtree.streaming.progress.StatusBoard;
@@ -22,8 +24,13 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Objects;
+import java.util.Spliterator;
+import java.util.Spliterators;
 import java.util.function.Consumer;
+import java.util.stream.StreamSupport;
 
 /**
  * One micro-batch of a query that lands one topic's records in one lake table (the labels query; in real-time mode,
@@ -36,6 +43,28 @@ import java.util.function.Consumer;
 final class LandingProcessor implements VoidFunction2<Dataset<Row>, Long> {
 
     private static final Logger LOG = LoggerFactory.getLogger(LandingProcessor.class);
+
+    /** One record of a landing pass: its dead letter, or null (a landed row is written to {@code lake} when it is set). */
+    @FunctionalInterface
+    interface RecordStep {
+        Row process(Row record, LakeFileWriter lake, HourPartitions partitions);
+    }
+
+    /**
+     * A task's landing pass over its records: each goes through {@code step} with the task's file writer of
+     * {@code lake} (none when {@code lake} is null: an earlier attempt landed the batch); the dead letters come out,
+     * and once the last record is taken the task's files go to {@code lakeFiles}.
+     */
+    static Iterator<Row> landing(Iterator<Row> records, LakeTarget lake, CollectionAccumulator<DataFile> lakeFiles,
+                                 RecordStep step) {
+        LakeFileWriter files = lake == null ? null : LakeFileWriter.forCurrentTask(lake);
+        HourPartitions partitions = new HourPartitions();
+        Iterator<Row> out = StreamSupport.stream(Spliterators.spliteratorUnknownSize(records, Spliterator.ORDERED), false)
+                .map(record -> step.process(record, files, partitions))
+                .filter(Objects::nonNull)
+                .iterator();
+        return files == null ? out : new BatchPass.ThenFinish(out, () -> files.finish().forEach(lakeFiles::add));
+    }
 
     /** The task-side pass of one batch: its output is the batch's dead letters. */
     @FunctionalInterface

@@ -18,10 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Objects;
-import java.util.Spliterator;
-import java.util.Spliterators;
-import java.util.stream.StreamSupport;
 
 /**
  * Real-time mode's predictions batch: one pass over the predictions topic's records, in the task that reads each
@@ -63,13 +59,7 @@ final class PredictionLandingPass implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public Iterator<Row> call(Iterator<Row> records) {
-        LakeFileWriter files = lake == null ? null : LakeFileWriter.forCurrentTask(lake);
-        HourPartitions partitions = new HourPartitions();
-        Iterator<Row> out = StreamSupport.stream(Spliterators.spliteratorUnknownSize(records, Spliterator.ORDERED), false)
-                .map(record -> process(record, files, partitions))
-                .filter(Objects::nonNull)
-                .iterator();
-        return files == null ? out : new BatchPass.ThenFinish(out, () -> files.finish().forEach(lakeFiles::add));
+        return LandingProcessor.landing(records, lake, lakeFiles, this::process);
     }
 
     /**
