@@ -29,7 +29,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
@@ -95,13 +94,18 @@ public final class LakeMigration {
                 anyNull = anyNull.or(functions.col(name).isNull());
             }
         }
-        long bad = rows.where(anyNull).count();
+        // One pass over the old lake for the check and the counts.
+        Row totals = rows.agg(functions.count(functions.lit(1)),
+                functions.count(functions.when(anyNull, 1)),
+                functions.countDistinct(functions.col(LakeLayout.EVENT_DATE), functions.col(LakeLayout.EVENT_HOUR)))
+                .first();
+        long count = totals.getLong(0);
+        long bad = totals.getLong(1);
+        long partitions = totals.getLong(2);
         if (bad > 0) {
             throw new IllegalArgumentException(bad + " rows under " + source + " have a null id, event time, feature or "
                     + "partition value (only the label may be missing); nothing migrated");
         }
-        long count = rows.count();
-        long partitions = rows.select(LakeLayout.EVENT_DATE, LakeLayout.EVENT_HOUR).distinct().count();
         if (dryRun) {
             return new Result(source, count, partitions, 0, -1, true, clock.millis() - started);
         }
@@ -156,20 +160,18 @@ public final class LakeMigration {
 
     private void requirePartitions(String source) {
         Path root = new Path(source);
-        List<String> dates = new ArrayList<>();
+        boolean found = false;
         try {
             FileSystem fs = root.getFileSystem(spark.sparkContext().hadoopConfiguration());
             if (fs.exists(root)) {
                 for (var status : fs.listStatus(root)) {
-                    if (status.isDirectory() && status.getPath().getName().startsWith(LakeLayout.EVENT_DATE + "=")) {
-                        dates.add(status.getPath().getName());
-                    }
+                    found |= status.isDirectory() && status.getPath().getName().startsWith(LakeLayout.EVENT_DATE + "=");
                 }
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + source + ": " + e.getMessage(), e);
         }
-        if (dates.isEmpty()) {
+        if (!found) {
             throw new IllegalArgumentException(source + " holds no " + LakeLayout.EVENT_DATE + "=YYYY-MM-DD directory: "
                     + "not a lake of the Hive layout (give the directory that holds the event_date=... directories)");
         }

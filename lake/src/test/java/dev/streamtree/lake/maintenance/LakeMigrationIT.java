@@ -96,6 +96,25 @@ class LakeMigrationIT {
     }
 
     @Test
+    void rowsWithANullOutsideTheLabelAreRefusedAndNothingIsWritten() {
+        Path old = work.resolve("old-with-null");
+        org.apache.spark.sql.Column id = org.apache.spark.sql.functions.col(IcebergLakes.SCHEMA.idField());
+        IcebergLakes.rows(spark, 0, 100, START, Duration.ofSeconds(12))
+                .withColumn("salary", org.apache.spark.sql.functions.when(id.equalTo("e-3"),
+                        org.apache.spark.sql.functions.lit(null).cast("double"))
+                        .otherwise(org.apache.spark.sql.functions.col("salary")))
+                .write().partitionBy(LakeLayout.EVENT_DATE, LakeLayout.EVENT_HOUR).parquet(old.toString());
+        Table table = IcebergLakes.create(work.resolve("warehouse"), "nulls");
+
+        assertThatThrownBy(() -> new LakeMigration(spark, Clock.systemUTC())
+                .migrate(table, IcebergLakes.SCHEMA, old.toString(), false))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith("1 rows under ")
+                .hasMessageContaining("nothing migrated");
+        table.refresh();
+        assertThat(table.currentSnapshot()).isNull();
+    }
+
+    @Test
     void aDirectoryWithoutHourPartitionsIsRefusedByName() throws IOException {
         Path notALake = Files.createDirectories(work.resolve("events"));
         Table table = IcebergLakes.create(work.resolve("warehouse"), "refused");
