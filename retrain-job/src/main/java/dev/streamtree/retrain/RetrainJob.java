@@ -183,12 +183,15 @@ public final class RetrainJob {
                 windowed.unpersist();
                 windowed = local;
             }
+            // The rows of a quick retrain are on the driver already: grow its trees there, without a Spark job per level.
+            FeaturePipeline.Trainer trainer = trigger.quick() && rows <= QUICK_LOCAL_ROWS
+                    ? FeaturePipeline.Trainer.DRIVER : FeaturePipeline.Trainer.SPARK;
             Duration readTook = Duration.ofNanos(System.nanoTime() - started);
             TrainingData.TimeSplit holdoutSplit = TrainingData.splitByTime(windowed, schema, config.holdoutFraction());
             Dataset<Row> training = holdoutSplit.earlier().cache();
             Dataset<Row> holdout = holdoutSplit.later().cache();
             try {
-                return trainAndGate(trigger, window, rows, training, holdout, windowed, lake, started, readTook);
+                return trainAndGate(trigger, trainer, window, rows, training, holdout, windowed, lake, started, readTook);
             } finally {
                 training.unpersist();
                 holdout.unpersist();
@@ -198,7 +201,7 @@ public final class RetrainJob {
         }
     }
 
-    private RetrainOutcome trainAndGate(Trigger trigger, TrainingWindow window, long windowRows, Dataset<Row> training,
+    private RetrainOutcome trainAndGate(Trigger trigger, FeaturePipeline.Trainer trainer, TrainingWindow window, long windowRows, Dataset<Row> training,
                                         Dataset<Row> holdout, Dataset<Row> everyRow, LabelledEvents.TableRows lake,
                                         long started, Duration readTook) {
         long holdoutRows = holdout.count();
@@ -218,12 +221,12 @@ public final class RetrainJob {
 
         long searchStarted = System.nanoTime();
         ModelSelection.Choice choice = ModelSelection.select(training, trainingRows, schema,
-                trigger.quick() ? config.quickSelection() : config.selection(), weighted);
+                trigger.quick() ? config.quickSelection() : config.selection(), weighted, trainer);
         Duration searchTook = Duration.ofNanos(System.nanoTime() - searchStarted);
         long gateStarted = System.nanoTime();
         LOG.info("chose {} by {}: {} fits in {} ms", choice.params(), choice.method(), choice.fits(), searchTook.toMillis());
 
-        PipelineModel gated = FeaturePipeline.fit(training, schema, choice.params());
+        PipelineModel gated = FeaturePipeline.fit(training, schema, choice.params(), trainer);
         // Candidate and champion are scored the same way on the same holdout, the quick way for a quick retrain.
         java.util.function.BiFunction<PipelineModel, Dataset<Row>, Metrics> score = trigger.quick()
                 ? (m, rowsToScore) -> Evaluation.evaluateOnDriver(m, rowsToScore, schema)
@@ -263,8 +266,9 @@ public final class RetrainJob {
         PipelineModel model = gated;
         Map<String, String> fitRecord = new LinkedHashMap<>(choice.params().asMap());
         fitRecord.put("selection", choice.method());
+        fitRecord.put("trainer", trainer == FeaturePipeline.Trainer.DRIVER ? "driver" : "spark");
         if (decision.promote()) {
-            model = FeaturePipeline.fit(everyRow, schema, choice.params());
+            model = FeaturePipeline.fit(everyRow, schema, choice.params(), trainer);
             fitRecord.put("fitted_on", "training + holdout, " + windowRows + " rows");
             fitRecord.put("metrics_from", "the same parameters fitted on the " + trainingRows
                     + " training rows, scored on the " + holdoutRows + " holdout rows");
@@ -303,7 +307,7 @@ public final class RetrainJob {
         Duration commitTook = Duration.ofNanos(System.nanoTime() - commitStarted);
         String timing = String.format(Locale.ROOT, "read %.2f s, selection %.2f s, fit + gate %.2f s, refit + commit %.2f s",
                 seconds(readTook), seconds(searchTook), seconds(gateTook), seconds(commitTook));
-        String summary = summary(trigger, window, version, decision.promote(), champion, candidateMetrics, championMetrics, choice,
+        String summary = summary(trigger, trainer, window, version, decision.promote(), champion, candidateMetrics, championMetrics, choice,
                 windowRows, trainingRows, holdoutRows, balance, weighted, reason, searchTook, timing,
                 Duration.ofNanos(System.nanoTime() - started));
         return new RetrainOutcome(decision.promote(), version, champion, candidateMetrics, championMetrics, choice.params(),
@@ -326,7 +330,7 @@ public final class RetrainJob {
         return d.toNanos() / 1e9;
     }
 
-    private String summary(Trigger trigger, TrainingWindow window, VersionId version, boolean promoted, Optional<VersionId> champion, Metrics candidate,
+    private String summary(Trigger trigger, FeaturePipeline.Trainer trainer, TrainingWindow window, VersionId version, boolean promoted, Optional<VersionId> champion, Metrics candidate,
                            Optional<Metrics> championMetrics, ModelSelection.Choice choice, long windowRows, long trainingRows,
                            long holdoutRows, Map<String, Long> balance, boolean weighted, String reason, Duration searchTook,
                            String timing, Duration took) {
@@ -334,7 +338,8 @@ public final class RetrainJob {
         out.append(promoted ? "PROMOTED " : "KEPT CHAMPION; candidate ").append(version)
                 .append(promoted ? " is now serving" : " is registered but not serving").append('\n');
         out.append("  reason:     ").append(trigger.reason().wireName())
-                .append(trigger.quick() ? " (quick search)" : "").append('\n');
+                .append(trigger.quick() ? " (quick search)" : "")
+                .append(trainer == FeaturePipeline.Trainer.DRIVER ? ", trees grown on the driver" : "").append('\n');
         out.append("  data:       ").append(windowRows).append(" labelled rows (").append(window).append(") from ")
                 .append(source.describe()).append('\n');
         out.append("  split:      ").append(trainingRows).append(" training / ").append(holdoutRows)

@@ -11,6 +11,9 @@ import org.apache.spark.ml.classification.DecisionTreeClassificationModel;
 import org.apache.spark.ml.classification.DecisionTreeClassifier;
 import org.apache.spark.ml.feature.StringIndexerModel;
 import org.apache.spark.ml.feature.VectorAssembler;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.param.ParamMap;
+import org.apache.spark.ml.param.ParamPair;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -93,13 +96,29 @@ public final class FeaturePipeline {
         return new Pipeline().setStages(stages.toArray(new PipelineStage[0]));
     }
 
+    /** Who grows the tree. */
+    public enum Trainer {
+        /** Spark's distributed trainer: any number of rows, one Spark job per tree level. */
+        SPARK,
+        /**
+         * {@link DriverTreeTrainer} on the rows collected to the driver: the same algorithm without Spark jobs, for
+         * the few thousand rows of a quick retrain.
+         */
+        DRIVER
+    }
+
+    /** {@link #fit(Dataset, EventSchema, TreeParams, Trainer)} with Spark's trainer. */
+    public static PipelineModel fit(Dataset<Row> lakeRows, EventSchema schema, TreeParams params) {
+        return fit(lakeRows, schema, params, Trainer.SPARK);
+    }
+
     /**
      * Fits the pipeline on labelled lake rows: indexes the label, drops rows whose label is null or not one of
      * the schema's classes, adds class weights when {@code params.classWeighted()}.
      *
      * @throws IllegalArgumentException when the schema has no label or no row is labelled
      */
-    public static PipelineModel fit(Dataset<Row> lakeRows, EventSchema schema, TreeParams params) {
+    public static PipelineModel fit(Dataset<Row> lakeRows, EventSchema schema, TreeParams params, Trainer trainer) {
         Dataset<Row> labelled = labelledRows(lakeRows, schema);
         if (params.classWeighted()) {
             labelled = withClassWeights(labelled, balancedWeights(classCounts(labelled, schema)));
@@ -110,18 +129,75 @@ public final class FeaturePipeline {
         if (params.classWeighted()) {
             treeInput.add(col(WEIGHT));
         }
-        // Spark's tree reads its input several times (label check, metadata, split-candidate sample, binning);
-        // caching the encoded vectors runs the feature stages once. The tree is the same as without the cache.
-        encoded = encoded.select(treeInput.toArray(new Column[0])).persist(StorageLevel.MEMORY_AND_DISK());
-        try {
-            DecisionTreeClassificationModel tree = fitTree(encoded, schema, params);
-            List<PipelineStage> stages = new ArrayList<>(featureStages);
-            stages.add(tree);
-            // A pipeline of fitted stages only: fit assembles the model without reading the rows.
-            return new Pipeline().setStages(stages.toArray(new PipelineStage[0])).fit(labelled);
-        } finally {
-            encoded.unpersist();
+        encoded = encoded.select(treeInput.toArray(new Column[0]));
+        DecisionTreeClassificationModel tree;
+        if (trainer == Trainer.DRIVER) {
+            tree = fitTreeOnDriver(driverRows(encoded, params.classWeighted()), schema, params);
+        } else {
+            // Spark's tree reads its input several times (label check, metadata, split-candidate sample, binning);
+            // caching the encoded vectors runs the feature stages once. The tree is the same as without the cache.
+            encoded = encoded.persist(StorageLevel.MEMORY_AND_DISK());
+            try {
+                tree = fitTree(encoded, schema, params);
+            } finally {
+                encoded.unpersist();
+            }
         }
+        List<PipelineStage> stages = new ArrayList<>(featureStages);
+        stages.add(tree);
+        // A pipeline of fitted stages only: fit assembles the model without reading the rows.
+        return new Pipeline().setStages(stages.toArray(new PipelineStage[0])).fit(labelled);
+    }
+
+    /**
+     * Collects {@link #encode encoded}, labelled rows to the driver for {@link #fitTreeOnDriver}.
+     *
+     * @param weighted whether to read {@link #WEIGHT} (else every row weighs 1)
+     */
+    public static DriverTreeTrainer.Rows driverRows(Dataset<Row> encoded, boolean weighted) {
+        List<Row> rows = weighted
+                ? encoded.select(FEATURES, LABEL_INDEX, WEIGHT).collectAsList()
+                : encoded.select(FEATURES, LABEL_INDEX).collectAsList();
+        int n = rows.size();
+        double[][] features = new double[n][];
+        int[] labels = new int[n];
+        double[] weights = weighted ? new double[n] : null;
+        for (int i = 0; i < n; i++) {
+            Row row = rows.get(i);
+            features[i] = ((Vector) row.getAs(0)).toArray();
+            labels[i] = (int) row.getDouble(1);
+            if (weighted) {
+                weights[i] = row.getDouble(2);
+            }
+        }
+        return new DriverTreeTrainer.Rows(features, labels, weights);
+    }
+
+    /**
+     * Grows the tree {@link #fitTree} would on the same rows with {@link DriverTreeTrainer}, in this thread, and gives
+     * it the parameters and column names Spark's fit would have recorded.
+     */
+    public static DecisionTreeClassificationModel fitTreeOnDriver(DriverTreeTrainer.Rows rows, EventSchema schema,
+                                                                  TreeParams params) {
+        DecisionTreeClassifier classifier = classifier(schema, params);
+        int classes = schema.labelSpec().orElseThrow().classes().size();
+        DecisionTreeClassificationModel tree = new DriverTreeTrainer(arities(schema), classes,
+                params.withMaxBins(classifier.getMaxBins())).fit(rows);
+        ParamMap recorded = new ParamMap();
+        for (ParamPair<?> pair : classifier.extractParamMap().toList()) {
+            if (tree.hasParam(pair.param().name())) {
+                recorded.put(tree.getParam(pair.param().name()), pair.value());
+            }
+        }
+        return tree.copy(recorded);
+    }
+
+    /**
+     * Per position of the assembled feature vector: 0 for a numeric feature, else the categorical feature's number of
+     * indices (its values plus the index of an unknown value).
+     */
+    public static int[] arities(EventSchema schema) {
+        return schema.features().stream().mapToInt(f -> f.isNumeric() ? 0 : f.values().size() + 1).toArray();
     }
 
     /** Adds {@link #FEATURES} (and the categorical index columns) by running the feature stages. */

@@ -5,6 +5,7 @@ import dev.streamtree.common.schema.Feature;
 import dev.streamtree.common.schema.LabelSpec;
 import dev.streamtree.testing.TestSpark;
 import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.classification.DecisionTreeClassificationModel;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -137,6 +138,30 @@ class FeaturePipelineTest {
         PipelineModel loaded = PipelineModel.load(location);
         assertThat(loaded.transform(rows(100, 7)).select("prediction").collectAsList())
                 .isEqualTo(model.transform(rows(100, 7)).select("prediction").collectAsList());
+    }
+
+    @Test
+    void aTreeGrownOnTheDriverIsSparksTreeAndSurvivesSaveAndLoad(@TempDir Path dir) throws Exception {
+        // 100 distinct sizes and 3 colours: fewer than the bins, so both trainers cut at every midpoint and find
+        // the same tree; the model is then saved and read back by Spark.
+        Dataset<Row> training = rows(2_000, 11);
+        TreeParams params = TreeParams.of(4, 5);
+        PipelineModel spark = FeaturePipeline.fit(training, SCHEMA, params);
+        PipelineModel driver = FeaturePipeline.fit(training, SCHEMA, params, FeaturePipeline.Trainer.DRIVER);
+
+        assertThat(treeWithoutUid(driver)).isEqualTo(treeWithoutUid(spark));
+        DecisionTreeClassificationModel tree = FeaturePipeline.tree(driver);
+        assertThat(tree.getMaxDepth()).isEqualTo(4);
+        assertThat(tree.getMinInstancesPerNode()).isEqualTo(5);
+        assertThat(tree.getFeaturesCol()).isEqualTo(FeaturePipeline.FEATURES);
+        assertThat(tree.getProbabilityCol()).isEqualTo(FeaturePipeline.PROBABILITY);
+
+        String location = dir.resolve("driver-model").toUri().toString();
+        driver.save(location);
+        Dataset<Row> test = rows(300, 12);
+        List<Row> expected = spark.transform(test).select("id", "prediction", "probability").collectAsList();
+        assertThat(PipelineModel.load(location).transform(test).select("id", "prediction", "probability").collectAsList())
+                .isEqualTo(expected);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.streamtree.retrain.train;
 
 import dev.streamtree.common.schema.EventSchema;
+import dev.streamtree.model.pipeline.DriverTreeTrainer;
 import dev.streamtree.model.pipeline.FeaturePipeline;
 import dev.streamtree.model.pipeline.TreeParams;
 import dev.streamtree.retrain.RetrainException;
@@ -34,7 +35,7 @@ import static org.apache.spark.sql.functions.col;
  * Chooses tree parameters from the training rows as the {@link SelectionPolicy} says: k-fold cross-validation
  * below its row threshold, the latest validation slice from there on. The holdout is never read here.
  *
- * <p>Cross-validation costs one Spark fit per fold and per (leaf minimum, impurity), not per grid point: a Spark
+ * <p>Cross-validation costs one tree fit per fold and per (leaf minimum, impurity), not per grid point: a Spark
  * tree grows level by level and the split of a node does not depend on {@code maxDepth}, so the tree of depth d is
  * the deepest candidate's tree cut at depth d (same predictions). Each held-out fold is scored on the driver by
  * walking the deepest tree to every candidate depth; the rows are few (below the threshold) by construction.
@@ -53,7 +54,7 @@ public final class ModelSelection {
      * @param params the parameters to fit
      * @param score  their cross-validated (pooled out-of-fold) or validation-slice metrics
      * @param method how they were scored, for the summary and the metadata
-     * @param fits   Spark tree fits the search took
+     * @param fits   tree fits the search took
      * @param trials every candidate with its score
      */
     public record Choice(TreeParams params, Metrics score, String method, int fits, List<String> trials) {
@@ -63,13 +64,14 @@ public final class ModelSelection {
      * @param training     training rows (labelled, with {@link FeaturePipeline#LABEL_INDEX}), never the holdout
      * @param trainingRows their count
      * @param weighted     whether to weight classes (every candidate gets {@link TreeParams#withClassWeights()})
+     * @param trainer      who grows the trees: Spark, or the driver for the few rows of a quick retrain
      * @throws RetrainException when the rows cannot be split for the search
      */
     public static Choice select(Dataset<Row> training, long trainingRows, EventSchema schema, SelectionPolicy policy,
-                                boolean weighted) {
+                                boolean weighted, FeaturePipeline.Trainer trainer) {
         return policy.crossValidates(trainingRows)
-                ? crossValidate(training, schema, policy, weighted)
-                : validationSlice(training, schema, policy, weighted);
+                ? crossValidate(training, schema, policy, weighted, trainer)
+                : validationSlice(training, schema, policy, weighted, trainer);
     }
 
     /**
@@ -91,7 +93,8 @@ public final class ModelSelection {
         return best;
     }
 
-    static Choice crossValidate(Dataset<Row> training, EventSchema schema, SelectionPolicy policy, boolean weighted) {
+    static Choice crossValidate(Dataset<Row> training, EventSchema schema, SelectionPolicy policy, boolean weighted,
+                                FeaturePipeline.Trainer trainer) {
         int k = policy.folds();
         int classes = schema.labelSpec().orElseThrow().classes().size();
         Dataset<Row> rows = training;
@@ -106,16 +109,22 @@ public final class ModelSelection {
                 .select(treeColumns.stream().map(c -> col(c)).toArray(org.apache.spark.sql.Column[]::new))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            List<Row> local = encoded.select(FeaturePipeline.FEATURES, FeaturePipeline.LABEL_INDEX, Folds.FOLD).collectAsList();
+            List<Row> local = (weighted
+                    ? encoded.select(FeaturePipeline.FEATURES, FeaturePipeline.LABEL_INDEX, Folds.FOLD, FeaturePipeline.WEIGHT)
+                    : encoded.select(FeaturePipeline.FEATURES, FeaturePipeline.LABEL_INDEX, Folds.FOLD)).collectAsList();
             int n = local.size();
             Vector[] features = new Vector[n];
             int[] labels = new int[n];
             int[] fold = new int[n];
+            double[] weights = weighted ? new double[n] : null;
             boolean[] foldUsed = new boolean[k];
             for (int i = 0; i < n; i++) {
                 features[i] = local.get(i).getAs(0);
                 labels[i] = (int) local.get(i).getDouble(1);
                 fold[i] = local.get(i).getInt(2);
+                if (weighted) {
+                    weights[i] = local.get(i).getDouble(3);
+                }
                 foldUsed[fold[i]] = true;
             }
             List<TreeParams> candidates = policy.grid().candidates();
@@ -134,9 +143,14 @@ public final class ModelSelection {
             for (TreeParams deep : deepTrees) {
                 for (int f = 0; f < k; f++) {
                     int heldOut = f;
-                    jobs.add(foldUsed[f]
-                            ? () -> FeaturePipeline.fitTree(encoded.filter(col(Folds.FOLD).notEqual(heldOut)), schema, deep)
-                            : () -> null);
+                    if (!foldUsed[f]) {
+                        jobs.add(() -> null);
+                    } else if (trainer == FeaturePipeline.Trainer.DRIVER) {
+                        jobs.add(() -> FeaturePipeline.fitTreeOnDriver(
+                                outOfFold(features, labels, weights, fold, heldOut), schema, deep));
+                    } else {
+                        jobs.add(() -> FeaturePipeline.fitTree(encoded.filter(col(Folds.FOLD).notEqual(heldOut)), schema, deep));
+                    }
                 }
             }
             List<DecisionTreeClassificationModel> trees = fitAll(jobs, training.sparkSession());
@@ -180,7 +194,8 @@ public final class ModelSelection {
         }
     }
 
-    static Choice validationSlice(Dataset<Row> training, EventSchema schema, SelectionPolicy policy, boolean weighted) {
+    static Choice validationSlice(Dataset<Row> training, EventSchema schema, SelectionPolicy policy, boolean weighted,
+                                  FeaturePipeline.Trainer trainer) {
         TrainingData.TimeSplit split = TrainingData.splitByTime(training, schema, policy.validationFraction());
         Dataset<Row> fitRows = split.earlier().cache();
         Dataset<Row> validationRows = split.later().cache();
@@ -196,7 +211,7 @@ public final class ModelSelection {
             List<Metrics> ranked = new ArrayList<>();
             List<String> trials = new ArrayList<>();
             for (TreeParams params : ordered) {
-                Metrics m = Evaluation.evaluate(FeaturePipeline.fit(fitRows, schema, params), validationRows, schema);
+                Metrics m = Evaluation.evaluate(FeaturePipeline.fit(fitRows, schema, params, trainer), validationRows, schema);
                 ranked.add(m);
                 trials.add(params + ": " + m);
             }
@@ -236,6 +251,31 @@ public final class ModelSelection {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** The rows outside fold {@code heldOut}, for a tree grown on the driver. */
+    private static DriverTreeTrainer.Rows outOfFold(Vector[] features, int[] labels, double[] weights, int[] fold,
+                                                    int heldOut) {
+        int n = 0;
+        for (int f : fold) {
+            if (f != heldOut) {
+                n++;
+            }
+        }
+        double[][] x = new double[n][];
+        int[] y = new int[n];
+        double[] w = weights == null ? null : new double[n];
+        for (int i = 0, j = 0; i < fold.length; i++) {
+            if (fold[i] != heldOut) {
+                x[j] = features[i].toArray();
+                y[j] = labels[i];
+                if (w != null) {
+                    w[j] = weights[i];
+                }
+                j++;
+            }
+        }
+        return new DriverTreeTrainer.Rows(x, y, w);
     }
 
     /** The node a row reaches in {@code root}'s tree cut at {@code depth} (the root is depth 0). */

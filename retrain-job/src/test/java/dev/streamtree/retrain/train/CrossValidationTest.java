@@ -2,12 +2,14 @@ package dev.streamtree.retrain.train;
 
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
+import dev.streamtree.model.pipeline.DriverTreeTrainer;
 import dev.streamtree.model.pipeline.FeaturePipeline;
 import dev.streamtree.model.pipeline.TreeParams;
 import dev.streamtree.testing.TestSpark;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.ml.classification.DecisionTreeClassificationModel;
 import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -108,11 +110,44 @@ class CrossValidationTest {
     }
 
     @Test
+    void aTreeGrownOnTheDriverCutAtDepthDPredictsAsOneGrownAtDepthD() {
+        Dataset<Row> encoded = FeaturePipeline.encode(rows, SCHEMA).select(FeaturePipeline.FEATURES, FeaturePipeline.LABEL_INDEX);
+        DriverTreeTrainer.Rows local = FeaturePipeline.driverRows(encoded, false);
+        DecisionTreeClassificationModel deep = FeaturePipeline.fitTreeOnDriver(local, SCHEMA, TreeParams.of(8, 5));
+        assertThat(deep.depth()).as("800 noisy rows grow past depth 5").isGreaterThan(5);
+        for (int depth : List.of(1, 2, 3, 5)) {
+            DecisionTreeClassificationModel shallow = FeaturePipeline.fitTreeOnDriver(local, SCHEMA, TreeParams.of(depth, 5));
+            for (double[] x : local.features()) {
+                Vector features = Vectors.dense(x);
+                double cut = ModelSelection.nodeAtDepth(deep.rootNode(), features, depth).prediction();
+                assertThat(cut).as("depth %d, row %s", depth, features).isEqualTo(shallow.predict(features));
+            }
+        }
+    }
+
+    @Test
+    void onTheDriverCrossValidationChoosesAsSparkDoesFromTheSameFolds() {
+        SelectionPolicy policy = new SelectionPolicy(new SearchGrid(List.of(2, 4, 12), List.of(1, 20), List.of("gini")),
+                Metrics.GateMetric.ACCURACY, 20_000, 3, 0.2);
+
+        ModelSelection.Choice spark = ModelSelection.select(rows, rows.count(), SCHEMA, policy, false, FeaturePipeline.Trainer.SPARK);
+        ModelSelection.Choice driver = ModelSelection.select(rows, rows.count(), SCHEMA, policy, false, FeaturePipeline.Trainer.DRIVER);
+
+        assertThat(driver.fits()).isEqualTo(6);
+        assertThat(driver.score().rows()).isEqualTo(800);
+        assertThat(driver.params().maxDepth()).as("15%% label noise: a depth-12 tree overfits").isLessThan(12);
+        assertThat(driver.score().accuracy()).as("out-of-fold accuracy beside Spark's %s", spark.score())
+                .isCloseTo(spark.score().accuracy(), org.assertj.core.data.Offset.offset(0.03));
+        ModelSelection.Choice weighted = ModelSelection.select(rows, rows.count(), SCHEMA, policy, true, FeaturePipeline.Trainer.DRIVER);
+        assertThat(weighted.params().classWeighted()).isTrue();
+    }
+
+    @Test
     void crossValidationFitsOncePerFoldAndLeafMinimumAndPrefersAShallowTreeOnNoisyData() {
         SelectionPolicy policy = new SelectionPolicy(new SearchGrid(List.of(2, 4, 12), List.of(1, 20), List.of("gini")),
                 Metrics.GateMetric.ACCURACY, 20_000, 3, 0.2);
 
-        ModelSelection.Choice choice = ModelSelection.select(rows, rows.count(), SCHEMA, policy, false);
+        ModelSelection.Choice choice = ModelSelection.select(rows, rows.count(), SCHEMA, policy, false, FeaturePipeline.Trainer.SPARK);
 
         assertThat(choice.method()).isEqualTo("3-fold cross-validation on 800 training rows");
         assertThat(choice.fits()).as("3 folds x 2 leaf minimums").isEqualTo(6);
@@ -121,7 +156,7 @@ class CrossValidationTest {
         assertThat(choice.score().rows()).as("every training row scored once, out of fold").isEqualTo(800);
         assertThat(choice.score().accuracy()).isGreaterThan(0.75);
 
-        ModelSelection.Choice replay = ModelSelection.select(rows.orderBy(col("y")), rows.count(), SCHEMA, policy, false);
+        ModelSelection.Choice replay = ModelSelection.select(rows.orderBy(col("y")), rows.count(), SCHEMA, policy, false, FeaturePipeline.Trainer.SPARK);
         assertThat(replay.params()).as("a replay in another row order").isEqualTo(choice.params());
         assertThat(replay.score()).isEqualTo(choice.score());
     }
@@ -131,7 +166,7 @@ class CrossValidationTest {
         SelectionPolicy policy = new SelectionPolicy(new SearchGrid(List.of(2, 4), List.of(1), List.of("gini")),
                 Metrics.GateMetric.ACCURACY, 500, 5, 0.2);
 
-        ModelSelection.Choice choice = ModelSelection.select(rows, rows.count(), SCHEMA, policy, false);
+        ModelSelection.Choice choice = ModelSelection.select(rows, rows.count(), SCHEMA, policy, false, FeaturePipeline.Trainer.SPARK);
 
         assertThat(choice.method()).startsWith("validation slice of ").endsWith("(latest 20% of training by event time)");
         assertThat(choice.fits()).isEqualTo(2);
@@ -142,7 +177,7 @@ class CrossValidationTest {
     void classWeightsReachEveryCandidate() {
         ModelSelection.Choice choice = ModelSelection.select(rows, rows.count(), SCHEMA,
                 new SelectionPolicy(new SearchGrid(List.of(3), List.of(5), List.of("gini")), Metrics.GateMetric.ACCURACY, 20_000, 3, 0.2),
-                true);
+                true, FeaturePipeline.Trainer.SPARK);
         assertThat(choice.params().classWeighted()).isTrue();
         PipelineModel model = FeaturePipeline.fit(rows, SCHEMA, choice.params());
         assertThat(FeaturePipeline.tree(model).getMaxDepth()).isEqualTo(3);
