@@ -338,8 +338,8 @@ public final class RetrainJob {
         out.append(promoted ? "PROMOTED " : "KEPT CHAMPION; candidate ").append(version)
                 .append(promoted ? " is now serving" : " is registered but not serving").append('\n');
         out.append("  reason:     ").append(trigger.reason().wireName())
-                .append(trigger.quick() ? " (quick search)" : "")
-                .append(trainer == FeaturePipeline.Trainer.DRIVER ? ", trees grown on the driver" : "").append('\n');
+                .append(trigger.quick() ? trainer == FeaturePipeline.Trainer.DRIVER
+                        ? " (quick search, trees grown on the driver)" : " (quick search)" : "").append('\n');
         out.append("  data:       ").append(windowRows).append(" labelled rows (").append(window).append(") from ")
                 .append(source.describe()).append('\n');
         out.append("  split:      ").append(trainingRows).append(" training / ").append(holdoutRows)

@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * A drift retrain's quick search against the full search on the same post-change rows (real Spark, real lake writer
+ * A drift retrain's quick search (trees grown on the driver) against the full search (Spark's trainer) on the same post-change rows (real Spark, real lake writer
  * and catalog): fewer fits, the same holdout, accuracy within two points. Prints both timings (observed, not asserted:
  * they depend on the machine's load).
  */
@@ -47,7 +47,7 @@ class QuickRetrainIT {
     }
 
     @Test
-    void quickDriftRetrainFitsAFifthOfTheTreesAndStaysWithinTwoPointsOfTheFullSearch() {
+    void quickDriftRetrainFitsAFifthOfTheTreesOnTheDriverAndStaysWithinTwoPointsOfTheFullSearch() {
         EventSchema schema = SchemaCodec.load("builtin:agrawal");
         String lakeDir = dir.resolve("lake").toString();
         AgrawalLake lake = new AgrawalLake(spark, schema, lakeDir, "quick_it", Instant.now().minus(Duration.ofHours(5)));
@@ -80,6 +80,10 @@ class QuickRetrainIT {
         assertThat(quick.candidateMetrics().accuracy()).as("quick vs full candidate on the same post-change holdout")
                 .isGreaterThan(full.candidateMetrics().accuracy() - 0.02);
         assertThat(quick.candidateMetrics().accuracy()).isGreaterThan(0.9);
+        assertThat(quick.summary()).contains("drift (quick search, trees grown on the driver)");
+        assertThat(full.summary()).doesNotContain("grown on the driver");
+        assertThat(job.registry().metadata(quick.candidate()).hyperparameters()).containsEntry("trainer", "driver");
+        assertThat(job.registry().metadata(full.candidate()).hyperparameters()).containsEntry("trainer", "spark");
     }
 
     private static int fits(String summary) {
