@@ -109,7 +109,7 @@ public final class SmallDataBenchmark implements Callable<Integer> {
             long largest = balance.values().stream().max(Long::compare).orElseThrow();
             boolean weighted = (double) smallest / largest < RetrainConfig.DEFAULT_IMBALANCE_RATIO;
             if (!warm) { // JIT and code generation
-                ModelSelection.select(training, trainingRows, schema, VARIANTS.get("after"), weighted, FeaturePipeline.Trainer.SPARK);
+                ModelSelection.select(training, trainingRows, schema, VARIANTS.get("after"), weighted);
                 warm = true;
             }
             ObjectNode row = rows.addObject();
@@ -123,7 +123,7 @@ public final class SmallDataBenchmark implements Callable<Integer> {
                     continue; // twice the fits of "after"; the first seed of each data set shows whether it pays
                 }
                 long started = System.nanoTime();
-                ModelSelection.Choice choice = ModelSelection.select(training, trainingRows, schema, v.getValue(), weighted, FeaturePipeline.Trainer.SPARK);
+                ModelSelection.Choice choice = ModelSelection.select(training, trainingRows, schema, v.getValue(), weighted);
                 double selectSeconds = (System.nanoTime() - started) / 1e9;
                 long fitStarted = System.nanoTime();
                 PipelineModel model = FeaturePipeline.fit(training, schema, choice.params());

@@ -9,6 +9,7 @@ import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.lake.table.LakeTables;
 import dev.streamtree.model.pipeline.FeaturePipeline;
+import dev.streamtree.model.pipeline.TreeParams;
 import dev.streamtree.model.pipeline.TreeRenderer;
 import dev.streamtree.model.registry.FileSystemModelRegistry;
 import dev.streamtree.retrain.gate.PromotionGate;
@@ -16,7 +17,9 @@ import dev.streamtree.retrain.source.LabelledEvents;
 import dev.streamtree.retrain.source.LakeTableEvents;
 import dev.streamtree.retrain.train.Evaluation;
 import dev.streamtree.retrain.train.Metrics;
+import dev.streamtree.retrain.train.DriverRows;
 import dev.streamtree.retrain.train.ModelSelection;
+import dev.streamtree.retrain.train.SelectionPolicy;
 import dev.streamtree.retrain.train.TrainingData;
 import dev.streamtree.retrain.train.TrainingWindow;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -177,21 +180,21 @@ public final class RetrainJob {
                         rows, window, source.describe(), trigger.minRows()));
             }
             if (trigger.quick() && rows <= QUICK_LOCAL_ROWS) {
-                // A few thousand rows spread over many small lake files: every Spark job of the search would run a task
-                // per file. A local copy is one small partition set, and its jobs are scheduled in milliseconds.
-                Dataset<Row> local = spark.createDataFrame(windowed.collectAsList(), windowed.schema()).cache();
+                // A few thousand rows: copy them to the driver once and do the rest there (split, folds, fits, scoring),
+                // where each Spark job would cost more in scheduling than its work, above all beside a running stream.
+                DriverRows local = DriverRows.of(windowed.collectAsList(), schema);
                 windowed.unpersist();
-                windowed = local;
+                Duration readTook = Duration.ofNanos(System.nanoTime() - started);
+                DriverRows[] split = local.splitByTime(config.holdoutFraction());
+                return trainAndGate(trigger, window, rows, new OnDriver(split[0], split[1], local), lake, started, readTook);
             }
-            // The rows of a quick retrain are on the driver already: grow its trees there, without a Spark job per level.
-            FeaturePipeline.Trainer trainer = trigger.quick() && rows <= QUICK_LOCAL_ROWS
-                    ? FeaturePipeline.Trainer.DRIVER : FeaturePipeline.Trainer.SPARK;
             Duration readTook = Duration.ofNanos(System.nanoTime() - started);
             TrainingData.TimeSplit holdoutSplit = TrainingData.splitByTime(windowed, schema, config.holdoutFraction());
             Dataset<Row> training = holdoutSplit.earlier().cache();
             Dataset<Row> holdout = holdoutSplit.later().cache();
             try {
-                return trainAndGate(trigger, trainer, window, rows, training, holdout, windowed, lake, started, readTook);
+                return trainAndGate(trigger, window, rows, new OnSpark(training, holdout, windowed, trigger.quick()), lake,
+                        started, readTook);
             } finally {
                 training.unpersist();
                 holdout.unpersist();
@@ -201,16 +204,145 @@ public final class RetrainJob {
         }
     }
 
-    private RetrainOutcome trainAndGate(Trigger trigger, FeaturePipeline.Trainer trainer, TrainingWindow window, long windowRows, Dataset<Row> training,
-                                        Dataset<Row> holdout, Dataset<Row> everyRow, LabelledEvents.TableRows lake,
-                                        long started, Duration readTook) {
-        long holdoutRows = holdout.count();
-        long trainingRows = training.count();
+    /** A retrain's rows, split into training and holdout, and what the retrain does with them. */
+    private interface SplitRows {
+        long trainingRows();
+
+        long holdoutRows();
+
+        Map<String, Long> classCounts();
+
+        ModelSelection.Choice select(SelectionPolicy policy, boolean weighted);
+
+        /** The chosen parameters fitted on the training rows. */
+        PipelineModel fitTraining(TreeParams params);
+
+        /** The chosen parameters fitted on every row of the window. */
+        PipelineModel fitAll(TreeParams params);
+
+        Metrics scoreHoldout(PipelineModel model);
+
+        /** For the summary and the metadata: who grew the trees. */
+        String trainer();
+    }
+
+    /** Rows read and split by Spark: any size. */
+    private final class OnSpark implements SplitRows {
+        private final Dataset<Row> training;
+        private final Dataset<Row> holdout;
+        private final Dataset<Row> everyRow;
+        private final boolean scoreOnDriver;
+        private long trainingRows = -1;
+        private long holdoutRows = -1;
+
+        OnSpark(Dataset<Row> training, Dataset<Row> holdout, Dataset<Row> everyRow, boolean scoreOnDriver) {
+            this.training = training;
+            this.holdout = holdout;
+            this.everyRow = everyRow;
+            this.scoreOnDriver = scoreOnDriver;
+        }
+
+        public long trainingRows() {
+            if (trainingRows < 0) {
+                trainingRows = training.count();
+            }
+            return trainingRows;
+        }
+
+        public long holdoutRows() {
+            if (holdoutRows < 0) {
+                holdoutRows = holdout.count();
+            }
+            return holdoutRows;
+        }
+
+        public Map<String, Long> classCounts() {
+            return FeaturePipeline.classCounts(training, schema);
+        }
+
+        public ModelSelection.Choice select(SelectionPolicy policy, boolean weighted) {
+            return ModelSelection.select(training, trainingRows(), schema, policy, weighted);
+        }
+
+        public PipelineModel fitTraining(TreeParams params) {
+            return FeaturePipeline.fit(training, schema, params);
+        }
+
+        public PipelineModel fitAll(TreeParams params) {
+            return FeaturePipeline.fit(everyRow, schema, params);
+        }
+
+        // Candidate and champion are scored the same way on the same holdout, the quick way for a quick retrain.
+        public Metrics scoreHoldout(PipelineModel model) {
+            return scoreOnDriver ? Evaluation.evaluateOnDriver(model, holdout, schema) : Evaluation.evaluate(model, holdout, schema);
+        }
+
+        public String trainer() {
+            return "spark";
+        }
+    }
+
+    /** A quick retrain's rows, on the driver: every step without a Spark job. */
+    private final class OnDriver implements SplitRows {
+        private final DriverRows training;
+        private final DriverRows holdout;
+        private final DriverRows everyRow;
+        private final int classes = schema.labelSpec().orElseThrow().classes().size();
+
+        OnDriver(DriverRows training, DriverRows holdout, DriverRows everyRow) {
+            this.training = training;
+            this.holdout = holdout;
+            this.everyRow = everyRow;
+        }
+
+        public long trainingRows() {
+            return training.size();
+        }
+
+        public long holdoutRows() {
+            return holdout.size();
+        }
+
+        public Map<String, Long> classCounts() {
+            return training.classCounts(schema);
+        }
+
+        public ModelSelection.Choice select(SelectionPolicy policy, boolean weighted) {
+            return ModelSelection.selectOnDriver(training, schema, policy, weighted);
+        }
+
+        public PipelineModel fitTraining(TreeParams params) {
+            return fit(training, params);
+        }
+
+        public PipelineModel fitAll(TreeParams params) {
+            return fit(everyRow, params);
+        }
+
+        private PipelineModel fit(DriverRows rows, TreeParams params) {
+            Map<Integer, Double> weights = params.classWeighted()
+                    ? FeaturePipeline.balancedWeights(rows.classCounts(schema)) : null;
+            return FeaturePipeline.model(schema, FeaturePipeline.fitTreeOnDriver(rows.trainerRows(weights), schema, params));
+        }
+
+        public Metrics scoreHoldout(PipelineModel model) {
+            return holdout.evaluate(model, classes);
+        }
+
+        public String trainer() {
+            return "driver";
+        }
+    }
+
+    private RetrainOutcome trainAndGate(Trigger trigger, TrainingWindow window, long windowRows, SplitRows data,
+                                        LabelledEvents.TableRows lake, long started, Duration readTook) {
+        long holdoutRows = data.holdoutRows();
+        long trainingRows = data.trainingRows();
         if (holdoutRows == 0 || trainingRows == 0) {
             throw new RetrainException("cannot split " + windowRows + " rows by event time into training and holdout "
                     + "(do all events share one timestamp?)");
         }
-        Map<String, Long> balance = FeaturePipeline.classCounts(training, schema);
+        Map<String, Long> balance = data.classCounts();
         long present = balance.values().stream().filter(c -> c > 0).count();
         if (present < 2) {
             throw new RetrainException("refusing to train: the training rows hold a single class " + balance);
@@ -220,18 +352,13 @@ public final class RetrainJob {
         boolean weighted = (double) smallest / largest < config.imbalanceRatio();
 
         long searchStarted = System.nanoTime();
-        ModelSelection.Choice choice = ModelSelection.select(training, trainingRows, schema,
-                trigger.quick() ? config.quickSelection() : config.selection(), weighted, trainer);
+        ModelSelection.Choice choice = data.select(trigger.quick() ? config.quickSelection() : config.selection(), weighted);
         Duration searchTook = Duration.ofNanos(System.nanoTime() - searchStarted);
         long gateStarted = System.nanoTime();
         LOG.info("chose {} by {}: {} fits in {} ms", choice.params(), choice.method(), choice.fits(), searchTook.toMillis());
 
-        PipelineModel gated = FeaturePipeline.fit(training, schema, choice.params(), trainer);
-        // Candidate and champion are scored the same way on the same holdout, the quick way for a quick retrain.
-        java.util.function.BiFunction<PipelineModel, Dataset<Row>, Metrics> score = trigger.quick()
-                ? (m, rowsToScore) -> Evaluation.evaluateOnDriver(m, rowsToScore, schema)
-                : (m, rowsToScore) -> Evaluation.evaluate(m, rowsToScore, schema);
-        Metrics candidateMetrics = score.apply(gated, holdout);
+        PipelineModel gated = data.fitTraining(choice.params());
+        Metrics candidateMetrics = data.scoreHoldout(gated);
 
         Optional<VersionId> champion = registry.current();
         Optional<Metrics> championMetrics = Optional.empty();
@@ -246,7 +373,7 @@ public final class RetrainJob {
                     PipelineModel championModel = models.containsKey(championVersion) ? models.get(championVersion)
                             : PipelineModel.load(registry.modelLocation(championVersion));
                     models.put(championVersion, championModel);
-                    championMetrics = Optional.of(score.apply(championModel, holdout));
+                    championMetrics = Optional.of(data.scoreHoldout(championModel));
                 }
             } catch (CorruptVersionException | IllegalArgumentException e) {
                 championNote = "champion " + champion.get() + " cannot be evaluated: " + e.getMessage();
@@ -266,9 +393,9 @@ public final class RetrainJob {
         PipelineModel model = gated;
         Map<String, String> fitRecord = new LinkedHashMap<>(choice.params().asMap());
         fitRecord.put("selection", choice.method());
-        fitRecord.put("trainer", trainer == FeaturePipeline.Trainer.DRIVER ? "driver" : "spark");
+        fitRecord.put("trainer", data.trainer());
         if (decision.promote()) {
-            model = FeaturePipeline.fit(everyRow, schema, choice.params(), trainer);
+            model = data.fitAll(choice.params());
             fitRecord.put("fitted_on", "training + holdout, " + windowRows + " rows");
             fitRecord.put("metrics_from", "the same parameters fitted on the " + trainingRows
                     + " training rows, scored on the " + holdoutRows + " holdout rows");
@@ -307,7 +434,7 @@ public final class RetrainJob {
         Duration commitTook = Duration.ofNanos(System.nanoTime() - commitStarted);
         String timing = String.format(Locale.ROOT, "read %.2f s, selection %.2f s, fit + gate %.2f s, refit + commit %.2f s",
                 seconds(readTook), seconds(searchTook), seconds(gateTook), seconds(commitTook));
-        String summary = summary(trigger, trainer, window, version, decision.promote(), champion, candidateMetrics, championMetrics, choice,
+        String summary = summary(trigger, data.trainer(), window, version, decision.promote(), champion, candidateMetrics, championMetrics, choice,
                 windowRows, trainingRows, holdoutRows, balance, weighted, reason, searchTook, timing,
                 Duration.ofNanos(System.nanoTime() - started));
         return new RetrainOutcome(decision.promote(), version, champion, candidateMetrics, championMetrics, choice.params(),
@@ -330,7 +457,7 @@ public final class RetrainJob {
         return d.toNanos() / 1e9;
     }
 
-    private String summary(Trigger trigger, FeaturePipeline.Trainer trainer, TrainingWindow window, VersionId version, boolean promoted, Optional<VersionId> champion, Metrics candidate,
+    private String summary(Trigger trigger, String trainer, TrainingWindow window, VersionId version, boolean promoted, Optional<VersionId> champion, Metrics candidate,
                            Optional<Metrics> championMetrics, ModelSelection.Choice choice, long windowRows, long trainingRows,
                            long holdoutRows, Map<String, Long> balance, boolean weighted, String reason, Duration searchTook,
                            String timing, Duration took) {
@@ -338,8 +465,8 @@ public final class RetrainJob {
         out.append(promoted ? "PROMOTED " : "KEPT CHAMPION; candidate ").append(version)
                 .append(promoted ? " is now serving" : " is registered but not serving").append('\n');
         out.append("  reason:     ").append(trigger.reason().wireName())
-                .append(trigger.quick() ? trainer == FeaturePipeline.Trainer.DRIVER
-                        ? " (quick search, trees grown on the driver)" : " (quick search)" : "").append('\n');
+                .append(trigger.quick() ? trainer.equals("driver")
+                        ? " (quick search, on the driver)" : " (quick search)" : "").append('\n');
         out.append("  data:       ").append(windowRows).append(" labelled rows (").append(window).append(") from ")
                 .append(source.describe()).append('\n');
         out.append("  split:      ").append(trainingRows).append(" training / ").append(holdoutRows)

@@ -80,7 +80,7 @@ class QuickRetrainIT {
         assertThat(quick.candidateMetrics().accuracy()).as("quick vs full candidate on the same post-change holdout")
                 .isGreaterThan(full.candidateMetrics().accuracy() - 0.02);
         assertThat(quick.candidateMetrics().accuracy()).isGreaterThan(0.9);
-        assertThat(quick.summary()).contains("drift (quick search, trees grown on the driver)");
+        assertThat(quick.summary()).contains("drift (quick search, on the driver)");
         assertThat(full.summary()).doesNotContain("grown on the driver");
         assertThat(job.registry().metadata(quick.candidate()).hyperparameters()).containsEntry("trainer", "driver");
         assertThat(job.registry().metadata(full.candidate()).hyperparameters()).containsEntry("trainer", "spark");

@@ -26,10 +26,12 @@ import java.util.List;
  * rows, almost all of it job scheduling (docs/retrain.md has the figures). The same rows take milliseconds here.
  *
  * <p>The algorithm is Spark's, so a tree means the same whichever trainer grew it: continuous features are cut into at
- * most {@code maxBins} bins at thresholds chosen once from all rows (every midpoint between distinct values when there
- * are few enough, else midpoints at equal-count quantiles); categorical features split into a left and a right set of
- * categories, ordered by the positive class's share for two classes and searched exhaustively for more (ordered by
- * impurity beyond {@value #EXHAUSTIVE_CATEGORIES} categories); a split needs {@code minInstancesPerNode} rows on each
+ * most {@code maxBins} bins at thresholds chosen once from all rows by Spark's rule ({@link #thresholds}; Spark samples
+ * the rows above {@code max(maxBins^2, 10,000)}, this trainer never does); categorical features split into a left and
+ * a right set of categories, ordered by the positive class's share for two classes (Spark orders by the positive
+ * class's count, which can miss the best split when categories differ in size; the share is Breiman's optimal order)
+ * and searched exhaustively for more classes (ordered by impurity beyond {@value #EXHAUSTIVE_CATEGORIES} categories
+ * with rows); a split needs {@code minInstancesPerNode} rows on each
  * side and a positive gain (weighted impurity decrease); the best split wins, ties to the lower feature and threshold;
  * nodes at {@code maxDepth} are leaves; sibling leaves with the same prediction are merged (Spark's pruning). Node
  * statistics are the (weighted) class totals and the raw row count, as in Spark. A node's split does not depend on the
@@ -134,7 +136,7 @@ public final class DriverTreeTrainer {
             for (int i = 0; i < n; i++) {
                 values[i] = rows.features()[i][f];
             }
-            thresholds[f] = thresholds(values, maxBins - 1);
+            thresholds[f] = thresholds(values, rows.weights(), maxBins - 1);
             for (int i = 0; i < n; i++) {
                 // bin b holds the values above threshold b-1 and at most threshold b
                 int at = Arrays.binarySearch(thresholds[f], rows.features()[i][f]);
@@ -144,18 +146,30 @@ public final class DriverTreeTrainer {
         return new Binned(bins, thresholds);
     }
 
-    /** At most {@code splits} thresholds: midpoints between distinct values, at equal-count steps when there are many. */
-    static double[] thresholds(double[] values, int splits) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
+    /**
+     * At most {@code splits} thresholds, Spark's rule: with few enough distinct values, the midpoint between each two
+     * neighbours; else walk the distinct values in order with a target every {@code total weight / (splits + 1)} and
+     * cut after the value whose cumulative weight comes closest to the target.
+     *
+     * @param weights each value's weight, or null for all 1
+     */
+    static double[] thresholds(double[] values, double[] weights, int splits) {
+        Integer[] order = new Integer[values.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(values[a], values[b]));
         List<Double> distinct = new ArrayList<>();
-        List<Integer> counts = new ArrayList<>();
-        for (double v : sorted) {
-            if (distinct.isEmpty() || distinct.get(distinct.size() - 1) != v) {
-                distinct.add(v);
-                counts.add(1);
+        List<Double> weightOf = new ArrayList<>();
+        double total = 0;
+        for (int i : order) {
+            double w = weights == null ? 1.0 : weights[i];
+            total += w;
+            if (distinct.isEmpty() || distinct.get(distinct.size() - 1) != values[i]) {
+                distinct.add(values[i]);
+                weightOf.add(w);
             } else {
-                counts.set(counts.size() - 1, counts.get(counts.size() - 1) + 1);
+                weightOf.set(weightOf.size() - 1, weightOf.get(weightOf.size() - 1) + w);
             }
         }
         List<Double> out = new ArrayList<>();
@@ -164,16 +178,16 @@ public final class DriverTreeTrainer {
                 out.add((distinct.get(i - 1) + distinct.get(i)) / 2);
             }
         } else {
-            double stride = (double) sorted.length / (splits + 1);
+            double stride = total / (splits + 1);
             double target = stride;
-            long cumulative = 0;
-            for (int i = 0; i < distinct.size() - 1 && out.size() < splits; i++) {
-                cumulative += counts.get(i);
-                if (cumulative >= target) {
-                    out.add((distinct.get(i) + distinct.get(i + 1)) / 2);
-                    while (target <= cumulative) {
-                        target += stride;
-                    }
+            double cumulative = weightOf.get(0);
+            for (int i = 1; i < distinct.size(); i++) {
+                double previous = cumulative;
+                cumulative += weightOf.get(i);
+                // cut before value i when stopping there lands closer to the target than taking value i too
+                if (Math.abs(previous - target) < Math.abs(cumulative - target)) {
+                    out.add((distinct.get(i - 1) + distinct.get(i)) / 2);
+                    target += stride;
                 }
             }
         }

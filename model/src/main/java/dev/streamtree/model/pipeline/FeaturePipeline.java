@@ -14,6 +14,7 @@ import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.ParamPair;
+import org.apache.spark.ml.util.Identifiable;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -147,6 +148,13 @@ public final class FeaturePipeline {
         stages.add(tree);
         // A pipeline of fitted stages only: fit assembles the model without reading the rows.
         return new Pipeline().setStages(stages.toArray(new PipelineStage[0])).fit(labelled);
+    }
+
+    /** {@code schema}'s feature stages followed by {@code tree}: a pipeline model assembled without reading a row. */
+    public static PipelineModel model(EventSchema schema, DecisionTreeClassificationModel tree) {
+        List<Transformer> stages = new ArrayList<>(featureStages(schema));
+        stages.add(tree);
+        return new PipelineModel(Identifiable.randomUID("pipelineModel"), stages.toArray(new Transformer[0]));
     }
 
     /**

@@ -122,15 +122,21 @@ class DriverTreeTrainerTest {
 
     @Test
     void thresholdsAreMidpointsAndAtMostTheSplitCount() {
-        assertThat(DriverTreeTrainer.thresholds(new double[] {3, 1, 2, 2, 1}, 10)).containsExactly(1.5, 2.5);
+        assertThat(DriverTreeTrainer.thresholds(new double[] {3, 1, 2, 2, 1}, null, 10)).containsExactly(1.5, 2.5);
         double[] many = new double[10_000];
         for (int i = 0; i < many.length; i++) {
             many[i] = i;
         }
-        double[] cuts = DriverTreeTrainer.thresholds(many, 9);
+        double[] cuts = DriverTreeTrainer.thresholds(many, null, 9);
         assertThat(cuts).hasSize(9).isSorted();
         assertThat(cuts[4]).as("the median's cut").isBetween(4_900.0, 5_100.0);
-        assertThat(DriverTreeTrainer.thresholds(new double[] {7, 7, 7}, 10)).isEmpty();
+        assertThat(DriverTreeTrainer.thresholds(new double[] {7, 7, 7}, null, 10)).isEmpty();
+        double[] heavyLow = new double[10_000];
+        for (int i = 0; i < heavyLow.length; i++) {
+            heavyLow[i] = i < 5_000 ? 3.0 : 1.0;
+        }
+        assertThat(DriverTreeTrainer.thresholds(many, heavyLow, 1)[0])
+                .as("weight 3 below 5,000 and 1 above: half of the 20,000 weight lies below 3,333").isBetween(3_300.0, 3_400.0);
     }
 
     @Test

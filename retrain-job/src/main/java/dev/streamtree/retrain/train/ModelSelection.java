@@ -16,7 +16,6 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 
-import org.apache.spark.sql.SparkSession;
 
 import java.util.ArrayList;
 import java.util.concurrent.Callable;
@@ -64,14 +63,13 @@ public final class ModelSelection {
      * @param training     training rows (labelled, with {@link FeaturePipeline#LABEL_INDEX}), never the holdout
      * @param trainingRows their count
      * @param weighted     whether to weight classes (every candidate gets {@link TreeParams#withClassWeights()})
-     * @param trainer      who grows the trees: Spark, or the driver for the few rows of a quick retrain
      * @throws RetrainException when the rows cannot be split for the search
      */
     public static Choice select(Dataset<Row> training, long trainingRows, EventSchema schema, SelectionPolicy policy,
-                                boolean weighted, FeaturePipeline.Trainer trainer) {
+                                boolean weighted) {
         return policy.crossValidates(trainingRows)
-                ? crossValidate(training, schema, policy, weighted, trainer)
-                : validationSlice(training, schema, policy, weighted, trainer);
+                ? crossValidate(training, schema, policy, weighted)
+                : validationSlice(training, schema, policy, weighted);
     }
 
     /**
@@ -93,10 +91,8 @@ public final class ModelSelection {
         return best;
     }
 
-    static Choice crossValidate(Dataset<Row> training, EventSchema schema, SelectionPolicy policy, boolean weighted,
-                                FeaturePipeline.Trainer trainer) {
+    static Choice crossValidate(Dataset<Row> training, EventSchema schema, SelectionPolicy policy, boolean weighted) {
         int k = policy.folds();
-        int classes = schema.labelSpec().orElseThrow().classes().size();
         Dataset<Row> rows = training;
         if (weighted) {
             rows = FeaturePipeline.withClassWeights(rows, FeaturePipeline.balancedWeights(FeaturePipeline.classCounts(rows, schema)));
@@ -109,93 +105,141 @@ public final class ModelSelection {
                 .select(treeColumns.stream().map(c -> col(c)).toArray(org.apache.spark.sql.Column[]::new))
                 .persist(StorageLevel.MEMORY_AND_DISK());
         try {
-            List<Row> local = (weighted
-                    ? encoded.select(FeaturePipeline.FEATURES, FeaturePipeline.LABEL_INDEX, Folds.FOLD, FeaturePipeline.WEIGHT)
-                    : encoded.select(FeaturePipeline.FEATURES, FeaturePipeline.LABEL_INDEX, Folds.FOLD)).collectAsList();
+            List<Row> local = encoded.select(FeaturePipeline.FEATURES, FeaturePipeline.LABEL_INDEX, Folds.FOLD).collectAsList();
             int n = local.size();
             Vector[] features = new Vector[n];
             int[] labels = new int[n];
             int[] fold = new int[n];
-            double[] weights = weighted ? new double[n] : null;
-            boolean[] foldUsed = new boolean[k];
             for (int i = 0; i < n; i++) {
                 features[i] = local.get(i).getAs(0);
                 labels[i] = (int) local.get(i).getDouble(1);
                 fold[i] = local.get(i).getInt(2);
-                if (weighted) {
-                    weights[i] = local.get(i).getDouble(3);
-                }
-                foldUsed[fold[i]] = true;
             }
-            List<TreeParams> candidates = policy.grid().candidates();
-            int deepest = policy.grid().maxDepths().stream().mapToInt(Integer::intValue).max().orElseThrow();
-            Map<TreeParams, Metrics> scores = new LinkedHashMap<>();
-            List<Integer> depths = policy.grid().maxDepths().stream().distinct().toList();
-            // Every (leaf minimum, impurity, fold) tree is independent: fit them on a few driver threads, as Spark's
-            // CrossValidator does with its parallelism, so small jobs overlap their scheduling latency.
-            List<TreeParams> deepTrees = new ArrayList<>();
-            for (int min : policy.grid().minInstancesPerNode().stream().distinct().toList()) {
-                for (String impurity : policy.grid().impurities().stream().distinct().toList()) {
-                    deepTrees.add(new TreeParams(deepest, min, impurity, TreeParams.DEFAULT_MAX_BINS, weighted));
-                }
-            }
-            List<Callable<DecisionTreeClassificationModel>> jobs = new ArrayList<>();
-            for (TreeParams deep : deepTrees) {
-                for (int f = 0; f < k; f++) {
-                    int heldOut = f;
-                    if (!foldUsed[f]) {
-                        jobs.add(() -> null);
-                    } else if (trainer == FeaturePipeline.Trainer.DRIVER) {
-                        jobs.add(() -> FeaturePipeline.fitTreeOnDriver(
-                                outOfFold(features, labels, weights, fold, heldOut), schema, deep));
-                    } else {
-                        jobs.add(() -> FeaturePipeline.fitTree(encoded.filter(col(Folds.FOLD).notEqual(heldOut)), schema, deep));
-                    }
-                }
-            }
-            List<DecisionTreeClassificationModel> trees = fitAll(jobs, training.sparkSession());
-            int fits = (int) trees.stream().filter(java.util.Objects::nonNull).count();
-            for (int t = 0; t < deepTrees.size(); t++) {
-                int[][] predicted = new int[depths.size()][n];
-                double[][] positive = new double[depths.size()][n];
-                for (int f = 0; f < k; f++) {
-                    DecisionTreeClassificationModel tree = trees.get(t * k + f);
-                    if (tree == null) {
-                        continue;
-                    }
-                    for (int i = 0; i < n; i++) {
-                        if (fold[i] != f) {
-                            continue;
-                        }
-                        for (int d = 0; d < depths.size(); d++) {
-                            double[] stats = nodeAtDepth(tree.rootNode(), features[i], depths.get(d)).impurityStats().stats();
-                            predicted[d][i] = argmax(stats);
-                            positive[d][i] = stats.length > 1 ? stats[1] / Math.max(1e-12, sum(stats)) : 0;
-                        }
-                    }
-                }
-                TreeParams deep = deepTrees.get(t);
-                for (int d = 0; d < depths.size(); d++) {
-                    TreeParams p = TreeParams.of(depths.get(d), deep.minInstancesPerNode()).withImpurity(deep.impurity());
-                    scores.put(weighted ? p.withClassWeights() : p, Metrics.of(labels, predicted[d], positive[d], classes));
-                }
-            }
-            List<TreeParams> ordered = candidates.stream().map(c -> weighted ? c.withClassWeights() : c).toList();
-            List<Metrics> ranked = ordered.stream().map(scores::get).toList();
-            int winner = best(ranked, policy.metric());
-            List<String> trials = new ArrayList<>();
-            for (int i = 0; i < ordered.size(); i++) {
-                trials.add(ordered.get(i) + ": " + ranked.get(i));
-            }
-            String method = String.format(Locale.ROOT, "%d-fold cross-validation on %d training rows", k, n);
-            return new Choice(ordered.get(winner), ranked.get(winner), method, fits, trials);
+            int threads = Math.min(FIT_THREADS, training.sparkSession().sparkContext().defaultParallelism());
+            return crossValidate(features, labels, fold, schema, policy, weighted, threads,
+                    (deep, heldOut) -> FeaturePipeline.fitTree(encoded.filter(col(Folds.FOLD).notEqual(heldOut)), schema, deep));
         } finally {
             encoded.unpersist();
         }
     }
 
-    static Choice validationSlice(Dataset<Row> training, EventSchema schema, SelectionPolicy policy, boolean weighted,
-                                  FeaturePipeline.Trainer trainer) {
+    /**
+     * {@link #select} on rows already on the driver, with every tree grown there ({@link DriverTreeTrainer}): the same
+     * folds, grid, scoring and rule, without a Spark job. For the few thousand rows of a quick retrain.
+     */
+    public static Choice selectOnDriver(DriverRows training, EventSchema schema, SelectionPolicy policy, boolean weighted) {
+        if (!policy.crossValidates(training.size())) {
+            return validationSliceOnDriver(training, schema, policy, weighted);
+        }
+        int k = policy.folds();
+        Map<Integer, Double> classWeights = weighted
+                ? FeaturePipeline.balancedWeights(training.classCounts(schema)) : null;
+        DriverTreeTrainer.Rows rows = training.trainerRows(classWeights);
+        int[] fold = training.folds(k);
+        return crossValidate(training.vectors(), training.labels(), fold, schema, policy, weighted, FIT_THREADS,
+                (deep, heldOut) -> FeaturePipeline.fitTreeOnDriver(outOfFold(rows, fold, heldOut), schema, deep));
+    }
+
+    /** Fits the tree of {@code params} on every row outside fold {@code heldOut}. */
+    private interface FoldFitter {
+        DecisionTreeClassificationModel fit(TreeParams params, int heldOut);
+    }
+
+    private static Choice crossValidate(Vector[] features, int[] labels, int[] fold, EventSchema schema,
+                                        SelectionPolicy policy, boolean weighted, int threads, FoldFitter fitter) {
+        int k = policy.folds();
+        int n = labels.length;
+        int classes = schema.labelSpec().orElseThrow().classes().size();
+        boolean[] foldUsed = new boolean[k];
+        for (int f : fold) {
+            foldUsed[f] = true;
+        }
+        List<TreeParams> candidates = policy.grid().candidates();
+        int deepest = policy.grid().maxDepths().stream().mapToInt(Integer::intValue).max().orElseThrow();
+        Map<TreeParams, Metrics> scores = new LinkedHashMap<>();
+        List<Integer> depths = policy.grid().maxDepths().stream().distinct().toList();
+        // Every (leaf minimum, impurity, fold) tree is independent: fit them on a few driver threads, as Spark's
+        // CrossValidator does with its parallelism, so small jobs overlap their scheduling latency.
+        List<TreeParams> deepTrees = new ArrayList<>();
+        for (int min : policy.grid().minInstancesPerNode().stream().distinct().toList()) {
+            for (String impurity : policy.grid().impurities().stream().distinct().toList()) {
+                deepTrees.add(new TreeParams(deepest, min, impurity, TreeParams.DEFAULT_MAX_BINS, weighted));
+            }
+        }
+        List<Callable<DecisionTreeClassificationModel>> jobs = new ArrayList<>();
+        for (TreeParams deep : deepTrees) {
+            for (int f = 0; f < k; f++) {
+                int heldOut = f;
+                jobs.add(foldUsed[f] ? () -> fitter.fit(deep, heldOut) : () -> null);
+            }
+        }
+        List<DecisionTreeClassificationModel> trees = fitAll(jobs, threads);
+        int fits = (int) trees.stream().filter(java.util.Objects::nonNull).count();
+        for (int t = 0; t < deepTrees.size(); t++) {
+            int[][] predicted = new int[depths.size()][n];
+            double[][] positive = new double[depths.size()][n];
+            for (int f = 0; f < k; f++) {
+                DecisionTreeClassificationModel tree = trees.get(t * k + f);
+                if (tree == null) {
+                    continue;
+                }
+                for (int i = 0; i < n; i++) {
+                    if (fold[i] != f) {
+                        continue;
+                    }
+                    for (int d = 0; d < depths.size(); d++) {
+                        double[] stats = nodeAtDepth(tree.rootNode(), features[i], depths.get(d)).impurityStats().stats();
+                        predicted[d][i] = argmax(stats);
+                        positive[d][i] = stats.length > 1 ? stats[1] / Math.max(1e-12, sum(stats)) : 0;
+                    }
+                }
+            }
+            TreeParams deep = deepTrees.get(t);
+            for (int d = 0; d < depths.size(); d++) {
+                TreeParams p = TreeParams.of(depths.get(d), deep.minInstancesPerNode()).withImpurity(deep.impurity());
+                scores.put(weighted ? p.withClassWeights() : p, Metrics.of(labels, predicted[d], positive[d], classes));
+            }
+        }
+        List<TreeParams> ordered = candidates.stream().map(c -> weighted ? c.withClassWeights() : c).toList();
+        List<Metrics> ranked = ordered.stream().map(scores::get).toList();
+        int winner = best(ranked, policy.metric());
+        List<String> trials = new ArrayList<>();
+        for (int i = 0; i < ordered.size(); i++) {
+            trials.add(ordered.get(i) + ": " + ranked.get(i));
+        }
+        String method = String.format(Locale.ROOT, "%d-fold cross-validation on %d training rows", k, n);
+        return new Choice(ordered.get(winner), ranked.get(winner), method, fits, trials);
+    }
+
+    private static Choice validationSliceOnDriver(DriverRows training, EventSchema schema, SelectionPolicy policy,
+                                                  boolean weighted) {
+        DriverRows[] split = training.splitByTime(policy.validationFraction());
+        if (split[0].size() == 0) {
+            throw new RetrainException("the earlier slice of the training rows is empty; too few distinct event "
+                    + "times to choose hyperparameters");
+        }
+        if (split[1].size() == 0) {
+            throw new RetrainException("the validation slice is empty; too few distinct event times to choose hyperparameters");
+        }
+        int classes = schema.labelSpec().orElseThrow().classes().size();
+        Map<Integer, Double> classWeights = weighted ? FeaturePipeline.balancedWeights(split[0].classCounts(schema)) : null;
+        DriverTreeTrainer.Rows fitRows = split[0].trainerRows(classWeights);
+        List<TreeParams> ordered = policy.grid().candidates().stream().map(c -> weighted ? c.withClassWeights() : c).toList();
+        List<Metrics> ranked = new ArrayList<>();
+        List<String> trials = new ArrayList<>();
+        for (TreeParams params : ordered) {
+            Metrics m = split[1].evaluate(FeaturePipeline.model(schema, FeaturePipeline.fitTreeOnDriver(fitRows, schema, params)),
+                    classes);
+            ranked.add(m);
+            trials.add(params + ": " + m);
+        }
+        int winner = best(ranked, policy.metric());
+        String method = String.format(Locale.ROOT, "validation slice of %d rows (latest %d%% of training by event time)",
+                ranked.get(winner).rows(), Math.round(policy.validationFraction() * 100));
+        return new Choice(ordered.get(winner), ranked.get(winner), method, ordered.size(), trials);
+    }
+
+    static Choice validationSlice(Dataset<Row> training, EventSchema schema, SelectionPolicy policy, boolean weighted) {
         TrainingData.TimeSplit split = TrainingData.splitByTime(training, schema, policy.validationFraction());
         Dataset<Row> fitRows = split.earlier().cache();
         Dataset<Row> validationRows = split.later().cache();
@@ -211,7 +255,7 @@ public final class ModelSelection {
             List<Metrics> ranked = new ArrayList<>();
             List<String> trials = new ArrayList<>();
             for (TreeParams params : ordered) {
-                Metrics m = Evaluation.evaluate(FeaturePipeline.fit(fitRows, schema, params, trainer), validationRows, schema);
+                Metrics m = Evaluation.evaluate(FeaturePipeline.fit(fitRows, schema, params), validationRows, schema);
                 ranked.add(m);
                 trials.add(params + ": " + m);
             }
@@ -225,10 +269,10 @@ public final class ModelSelection {
         }
     }
 
-    /** Runs the fits on up to {@link #FIT_THREADS} threads (never more than Spark's parallelism); results in order. */
+    /** Runs the fits on up to {@code threads} threads; results in order. */
     private static List<DecisionTreeClassificationModel> fitAll(List<Callable<DecisionTreeClassificationModel>> jobs,
-                                                                SparkSession spark) {
-        int threads = Math.max(1, Math.min(FIT_THREADS, Math.min(jobs.size(), spark.sparkContext().defaultParallelism())));
+                                                                int maxThreads) {
+        int threads = Math.max(1, Math.min(maxThreads, jobs.size()));
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "streamtree-cv-fit");
             t.setDaemon(true);
@@ -254,8 +298,7 @@ public final class ModelSelection {
     }
 
     /** The rows outside fold {@code heldOut}, for a tree grown on the driver. */
-    private static DriverTreeTrainer.Rows outOfFold(Vector[] features, int[] labels, double[] weights, int[] fold,
-                                                    int heldOut) {
+    private static DriverTreeTrainer.Rows outOfFold(DriverTreeTrainer.Rows rows, int[] fold, int heldOut) {
         int n = 0;
         for (int f : fold) {
             if (f != heldOut) {
@@ -264,13 +307,13 @@ public final class ModelSelection {
         }
         double[][] x = new double[n][];
         int[] y = new int[n];
-        double[] w = weights == null ? null : new double[n];
+        double[] w = rows.weights() == null ? null : new double[n];
         for (int i = 0, j = 0; i < fold.length; i++) {
             if (fold[i] != heldOut) {
-                x[j] = features[i].toArray();
-                y[j] = labels[i];
+                x[j] = rows.features()[i];
+                y[j] = rows.labels()[i];
                 if (w != null) {
-                    w[j] = weights[i];
+                    w[j] = rows.weights()[i];
                 }
                 j++;
             }

@@ -126,20 +126,61 @@ class CrossValidationTest {
     }
 
     @Test
+    void rowsOnTheDriverAreEncodedFoldedAndSplitAsSparkDoesIt() {
+        List<Row> collected = rows.collectAsList();
+        DriverRows local = DriverRows.of(collected, SCHEMA);
+        assertThat(local.size()).isEqualTo(800);
+
+        Map<String, Integer> sparkFolds = folds(rows, 5);
+        int[] localFolds = local.folds(5);
+        for (int i = 0; i < collected.size(); i++) {
+            String id = collected.get(i).getAs("id");
+            assertThat(localFolds[i]).as("fold of %s", id).isEqualTo(sparkFolds.get(id));
+        }
+        List<Row> encoded = FeaturePipeline.encode(rows, SCHEMA).select(FeaturePipeline.FEATURES).collectAsList();
+        Vector[] vectors = local.vectors();
+        for (int i = 0; i < vectors.length; i++) {
+            assertThat(vectors[i]).isEqualTo(encoded.get(i).getAs(0));
+        }
+        TrainingData.TimeSplit split = TrainingData.splitByTime(rows, SCHEMA, 0.2);
+        DriverRows[] localSplit = local.splitByTime(0.2);
+        assertThat(localSplit[1].size()).as("the latest fifth, as Spark's approximate quantile cuts it")
+                .isEqualTo(split.later().count()).isEqualTo(160);
+        assertThat(local.classCounts(SCHEMA)).isEqualTo(FeaturePipeline.classCounts(rows, SCHEMA));
+    }
+
+    @Test
     void onTheDriverCrossValidationChoosesAsSparkDoesFromTheSameFolds() {
         SelectionPolicy policy = new SelectionPolicy(new SearchGrid(List.of(2, 4, 12), List.of(1, 20), List.of("gini")),
                 Metrics.GateMetric.ACCURACY, 20_000, 3, 0.2);
+        DriverRows local = DriverRows.of(rows.collectAsList(), SCHEMA);
 
-        ModelSelection.Choice spark = ModelSelection.select(rows, rows.count(), SCHEMA, policy, false, FeaturePipeline.Trainer.SPARK);
-        ModelSelection.Choice driver = ModelSelection.select(rows, rows.count(), SCHEMA, policy, false, FeaturePipeline.Trainer.DRIVER);
+        ModelSelection.Choice spark = ModelSelection.select(rows, rows.count(), SCHEMA, policy, false);
+        ModelSelection.Choice driver = ModelSelection.selectOnDriver(local, SCHEMA, policy, false);
 
+        assertThat(driver.method()).isEqualTo(spark.method());
         assertThat(driver.fits()).isEqualTo(6);
-        assertThat(driver.score().rows()).isEqualTo(800);
-        assertThat(driver.params().maxDepth()).as("15%% label noise: a depth-12 tree overfits").isLessThan(12);
-        assertThat(driver.score().accuracy()).as("out-of-fold accuracy beside Spark's %s", spark.score())
-                .isCloseTo(spark.score().accuracy(), org.assertj.core.data.Offset.offset(0.03));
-        ModelSelection.Choice weighted = ModelSelection.select(rows, rows.count(), SCHEMA, policy, true, FeaturePipeline.Trainer.DRIVER);
+        assertThat(driver.params()).isEqualTo(spark.params());
+        // The same folds and splitting rules: each candidate's out-of-fold accuracy within a point of Spark's (the
+        // deepest, leaf-minimum-1 trees differ in a row or two: the two trainers order a categorical's values apart)
+        for (int i = 0; i < spark.trials().size(); i++) {
+            assertThat(accuracy(driver.trials().get(i))).as(driver.trials().get(i) + " vs " + spark.trials().get(i))
+                    .isCloseTo(accuracy(spark.trials().get(i)), org.assertj.core.data.Offset.offset(0.01));
+        }
+        ModelSelection.Choice weighted = ModelSelection.selectOnDriver(local, SCHEMA, policy, true);
         assertThat(weighted.params().classWeighted()).isTrue();
+
+        SelectionPolicy slice = new SelectionPolicy(new SearchGrid(List.of(2, 4), List.of(1), List.of("gini")),
+                Metrics.GateMetric.ACCURACY, 500, 5, 0.2);
+        ModelSelection.Choice sliced = ModelSelection.selectOnDriver(local, SCHEMA, slice, false);
+        assertThat(sliced.method()).isEqualTo("validation slice of 160 rows (latest 20% of training by event time)");
+        assertThat(sliced.fits()).isEqualTo(2);
+    }
+
+    private static double accuracy(String trial) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("accuracy ([0-9.]+)").matcher(trial);
+        assertThat(m.find()).as(trial).isTrue();
+        return Double.parseDouble(m.group(1));
     }
 
     @Test
@@ -147,7 +188,7 @@ class CrossValidationTest {
         SelectionPolicy policy = new SelectionPolicy(new SearchGrid(List.of(2, 4, 12), List.of(1, 20), List.of("gini")),
                 Metrics.GateMetric.ACCURACY, 20_000, 3, 0.2);
 
-        ModelSelection.Choice choice = ModelSelection.select(rows, rows.count(), SCHEMA, policy, false, FeaturePipeline.Trainer.SPARK);
+        ModelSelection.Choice choice = ModelSelection.select(rows, rows.count(), SCHEMA, policy, false);
 
         assertThat(choice.method()).isEqualTo("3-fold cross-validation on 800 training rows");
         assertThat(choice.fits()).as("3 folds x 2 leaf minimums").isEqualTo(6);
@@ -156,7 +197,7 @@ class CrossValidationTest {
         assertThat(choice.score().rows()).as("every training row scored once, out of fold").isEqualTo(800);
         assertThat(choice.score().accuracy()).isGreaterThan(0.75);
 
-        ModelSelection.Choice replay = ModelSelection.select(rows.orderBy(col("y")), rows.count(), SCHEMA, policy, false, FeaturePipeline.Trainer.SPARK);
+        ModelSelection.Choice replay = ModelSelection.select(rows.orderBy(col("y")), rows.count(), SCHEMA, policy, false);
         assertThat(replay.params()).as("a replay in another row order").isEqualTo(choice.params());
         assertThat(replay.score()).isEqualTo(choice.score());
     }
@@ -166,7 +207,7 @@ class CrossValidationTest {
         SelectionPolicy policy = new SelectionPolicy(new SearchGrid(List.of(2, 4), List.of(1), List.of("gini")),
                 Metrics.GateMetric.ACCURACY, 500, 5, 0.2);
 
-        ModelSelection.Choice choice = ModelSelection.select(rows, rows.count(), SCHEMA, policy, false, FeaturePipeline.Trainer.SPARK);
+        ModelSelection.Choice choice = ModelSelection.select(rows, rows.count(), SCHEMA, policy, false);
 
         assertThat(choice.method()).startsWith("validation slice of ").endsWith("(latest 20% of training by event time)");
         assertThat(choice.fits()).isEqualTo(2);
@@ -177,7 +218,7 @@ class CrossValidationTest {
     void classWeightsReachEveryCandidate() {
         ModelSelection.Choice choice = ModelSelection.select(rows, rows.count(), SCHEMA,
                 new SelectionPolicy(new SearchGrid(List.of(3), List.of(5), List.of("gini")), Metrics.GateMetric.ACCURACY, 20_000, 3, 0.2),
-                true, FeaturePipeline.Trainer.SPARK);
+                true);
         assertThat(choice.params().classWeighted()).isTrue();
         PipelineModel model = FeaturePipeline.fit(rows, SCHEMA, choice.params());
         assertThat(FeaturePipeline.tree(model).getMaxDepth()).isEqualTo(3);
