@@ -9,6 +9,7 @@ import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.lake.table.LakeTables;
 import dev.streamtree.model.pipeline.FeaturePipeline;
+import dev.streamtree.model.pipeline.ModelWriter;
 import dev.streamtree.model.pipeline.TreeParams;
 import dev.streamtree.model.pipeline.TreeRenderer;
 import dev.streamtree.model.registry.FileSystemModelRegistry;
@@ -416,9 +417,9 @@ public final class RetrainJob {
         VersionId version;
         try (PendingVersion pending = registry.stage()) {
             try {
-                model.write().overwrite().save(pending.modelLocation());
-            } catch (IOException e) {
-                throw new RetrainException("cannot save the model to " + pending.modelLocation() + ": " + e.getMessage(), e);
+                ModelWriter.save(model, schema, pending.modelLocation(), spark.sparkContext().hadoopConfiguration());
+            } catch (java.io.UncheckedIOException e) {
+                throw new RetrainException(e.getMessage(), e.getCause());
             }
             writeText(pending.filesLocation(), "tree.txt", renderer.text(tree));
             writeText(pending.filesLocation(), "tree.dot", renderer.dot(tree));

@@ -25,6 +25,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
@@ -65,8 +67,19 @@ public final class FeaturePipeline {
         return "_idx_" + feature;
     }
 
-    /** The feature-encoding stages, already fitted (they depend only on the schema). */
+    /** One set of feature stages per schema fingerprint: every model of a schema shares them (and their uids). */
+    private static final ConcurrentMap<String, List<Transformer>> FEATURE_STAGES = new ConcurrentHashMap<>();
+
+    /**
+     * The feature-encoding stages, already fitted (they depend only on the schema): the same instances for every call
+     * with a schema of one fingerprint, so that {@link ModelWriter} can copy their saved files instead of writing them
+     * again. Nothing may change their parameters.
+     */
     public static List<Transformer> featureStages(EventSchema schema) {
+        return new ArrayList<>(FEATURE_STAGES.computeIfAbsent(schema.fingerprint(), f -> newFeatureStages(schema)));
+    }
+
+    private static List<Transformer> newFeatureStages(EventSchema schema) {
         List<Transformer> stages = new ArrayList<>();
         List<String> assembled = new ArrayList<>();
         for (Feature feature : schema.features()) {
@@ -84,7 +97,7 @@ public final class FeaturePipeline {
                 .setInputCols(assembled.toArray(new String[0]))
                 .setOutputCol(FEATURES)
                 .setHandleInvalid("keep"));
-        return stages;
+        return List.copyOf(stages);
     }
 
     /**

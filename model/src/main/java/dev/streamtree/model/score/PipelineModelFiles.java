@@ -2,6 +2,7 @@ package dev.streamtree.model.score;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamtree.common.json.Json;
+import dev.streamtree.model.pipeline.ModelWriter;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -75,7 +76,7 @@ public final class PipelineModelFiles {
         }
         Transformer[] stages = new Transformer[uids.size()];
         for (int i = 0; i < stages.length; i++) {
-            stages[i] = stage(new Path(root, "stages/" + i + "_" + uids.get(i).asText()));
+            stages[i] = stage(new Path(root, "stages/" + ModelWriter.stageDirectory(i, stages.length, uids.get(i).asText())));
         }
         return new PipelineModel(metadata.path("uid").asText(), stages);
     }

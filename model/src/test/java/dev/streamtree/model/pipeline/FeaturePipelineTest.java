@@ -165,6 +165,64 @@ class FeaturePipelineTest {
     }
 
     @Test
+    void theModelWriterLaysOutSparksFilesWithOnlyTheTreesJobsAndBothLoadersReadThem(@TempDir Path dir) throws Exception {
+        PipelineModel model = FeaturePipeline.fit(rows(800, 13), SCHEMA, TreeParams.of(4, 5), FeaturePipeline.Trainer.DRIVER);
+        String bySpark = dir.resolve("spark").toUri().toString();
+        ModelWriter.save(model, SCHEMA, dir.resolve("warm-up").toUri().toString(), spark.sparkContext().hadoopConfiguration());
+
+        int sparkJobs = jobs(() -> model.save(bySpark));
+        int treeJobs = jobs(() -> FeaturePipeline.tree(model).save(dir.resolve("tree-only").toUri().toString()));
+        String written = dir.resolve("written").toUri().toString();
+        int writerJobs = jobs(() -> ModelWriter.save(model, SCHEMA, written, spark.sparkContext().hadoopConfiguration()));
+
+        assertThat(writerJobs).as("jobs: Spark's save %d, the tree's alone %d, this writer %d", sparkJobs, treeJobs, writerJobs)
+                .isEqualTo(treeJobs).isLessThan(sparkJobs);
+        assertThat(listing(dir.resolve("written"))).isEqualTo(listing(dir.resolve("spark")));
+        Dataset<Row> test = rows(300, 14);
+        List<Row> expected = model.transform(test).select("id", "prediction", "probability").collectAsList();
+        assertThat(PipelineModel.load(written).transform(test).select("id", "prediction", "probability").collectAsList())
+                .isEqualTo(expected);
+        PipelineModel fast = dev.streamtree.model.score.PipelineModelFiles.read(written, spark.sparkContext().hadoopConfiguration());
+        assertThat(FeaturePipeline.tree(fast).toDebugString()).isEqualTo(FeaturePipeline.tree(model).toDebugString());
+        assertThat(ModelWriter.stageDirectory(3, 12, "dtc_1")).isEqualTo("03_dtc_1");
+    }
+
+    /** Stage directories and the data files in them, without Spark's generated part-file names. */
+    private static List<String> listing(Path root) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(root)) {
+            return files.filter(java.nio.file.Files::isRegularFile)
+                    .map(p -> root.relativize(p).toString().replaceAll("part-[^/]*", "part"))
+                    .distinct().sorted().toList();
+        }
+    }
+
+    /** Spark jobs {@code action} started. */
+    private static int jobs(ThrowingRunnable action) throws Exception {
+        JobCounter counter = new JobCounter();
+        spark.sparkContext().addSparkListener(counter);
+        try {
+            action.run();
+            spark.sparkContext().listenerBus().waitUntilEmpty();
+        } finally {
+            spark.sparkContext().removeSparkListener(counter);
+        }
+        return counter.count.get();
+    }
+
+    private interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+
+    private static final class JobCounter extends org.apache.spark.scheduler.SparkListener {
+        final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart jobStart) {
+            count.incrementAndGet();
+        }
+    }
+
+    @Test
     void schemaWithoutLabelCannotBeTrained() {
         EventSchema unlabelled = new EventSchema("toy", "id", "event_time", SCHEMA.features(), null);
         assertThatThrownBy(() -> FeaturePipeline.fit(rows(10, 8), unlabelled, TreeParams.of(2, 1)))
