@@ -159,8 +159,17 @@ public final class RetrainJob {
         return registry.current().isPresent();
     }
 
-    /** Labelled lake rows with an event time at or after {@code from} (all labelled rows when null). */
-    public long labelledRowsSince(Instant from) {
+    /**
+     * Labelled lake rows with an event time at or after {@code from} (all labelled rows when null), or at least
+     * {@code needed} of them: when the table's metadata alone shows that many (the waits of drift and bootstrap
+     * retrains poll this every 500 ms, and a Spark count each time competes with the stream for the cores), the
+     * metadata's lower bound is returned without a Spark job; else the exact count.
+     */
+    public long labelledRowsSince(Instant from, long needed) {
+        long bound = source.labelledRowsLowerBound(schema, from);
+        if (bound >= needed) {
+            return bound;
+        }
         return TrainingData.since(TrainingData.labelled(source.read(schema, Optional.ofNullable(from)).rows(), schema),
                 from, schema).count();
     }

@@ -4,7 +4,9 @@ import dev.streamtree.common.catalog.CatalogKind;
 import dev.streamtree.common.control.ControlMessage.Reason;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
+import dev.streamtree.retrain.source.LakeTableEvents;
 import dev.streamtree.retrain.train.SearchGrid;
+import dev.streamtree.lake.table.LakeTables;
 import dev.streamtree.retrain.train.TrainingWindow;
 import dev.streamtree.testing.TestSpark;
 import org.apache.spark.sql.SparkSession;
@@ -59,6 +61,21 @@ class QuickRetrainIT {
         RetrainConfig config = RetrainConfig.builder().lake(lakeDir).registry(dir.resolve("registry").toString())
                 .catalog(CatalogKind.LOCAL, "quick_it", "events", null).window(TrainingWindow.lastRows(1_000_000)).build();
         RetrainJob job = RetrainJob.create(spark, config);
+
+        // The drift wait's probe: the table's metadata alone counts the 4,000 rows after the change (each append's
+        // files lie wholly on one side of it), and never more than a read finds
+        LakeTableEvents source = new LakeTableEvents(spark, new LakeTables(CatalogKind.LOCAL, lakeDir, null),
+                LakeTables.identifier("quick_it", "events"));
+        assertThat(source.labelledRowsLowerBound(schema, change)).isEqualTo(4_000);
+        assertThat(source.labelledRowsLowerBound(schema, null)).isEqualTo(8_000);
+        // a point half a second into the first post-change append: its file (its part of the first file, should an hour
+        // start inside the append) straddles it and is not counted; 3,999 rows lie after it
+        Instant inside = change.plusMillis(500);
+        assertThat(source.labelledRowsLowerBound(schema, inside)).isBetween(3_500L, 3_999L);
+        assertThat(job.labelledRowsSince(inside, 3_500)).isBetween(3_500L, 3_999L);
+        assertThat(job.labelledRowsSince(inside, 4_000)).as("the bound is short of the need: Spark's exact count")
+                .isEqualTo(3_999);
+
         job.run(new RetrainJob.Trigger(Reason.BOOTSTRAP, null, 500)); // a champion of the old concept
 
         long t0 = System.nanoTime();

@@ -195,8 +195,8 @@ public final class RetrainScheduler implements AutoCloseable {
         };
         LakeProbe probe = new LakeProbe() {
             @Override
-            public long labelledRowsSince(Instant from) {
-                return job.labelledRowsSince(from);
+            public long labelledRowsSince(Instant from, long needed) {
+                return job.labelledRowsSince(from, needed);
             }
 
             @Override
@@ -381,7 +381,7 @@ public final class RetrainScheduler implements AutoCloseable {
                     removeWait(wait);
                     continue;
                 }
-                long rows = probe.labelledRowsSince(request.trainFrom());
+                long rows = probe.labelledRowsSince(request.trainFrom(), wait.minRows());
                 Instant now = clock.instant();
                 if (rows >= wait.minRows()) {
                     LOG.info("{} {}: {} labelled rows{}, retraining", request.reason().wireName(), request.requestId(), rows,

@@ -20,6 +20,15 @@ public interface LabelledEvents {
      */
     TableRows read(EventSchema schema, Optional<Instant> since);
 
+    /**
+     * A number of labelled rows with an event time at or after {@code from} that {@link #read} would surely find,
+     * known without running a Spark job (from table metadata); 0 when the source cannot tell. Never more than the
+     * rows a read finds.
+     */
+    default long labelledRowsLowerBound(EventSchema schema, Instant from) {
+        return 0;
+    }
+
     /** Where the rows come from, for summaries. */
     String describe();
 

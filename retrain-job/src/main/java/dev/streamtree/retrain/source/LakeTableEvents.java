@@ -6,8 +6,15 @@ import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.lake.table.LabelsTable;
 import dev.streamtree.lake.table.LakeTable;
 import dev.streamtree.lake.table.LakeTables;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.types.Conversions;
+import org.apache.iceberg.types.Type;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.spark.SparkReadOptions;
@@ -83,6 +90,62 @@ public final class LakeTableEvents implements LabelledEvents {
             rows = withLatestLabels(rows, latestLabels(), schema);
         }
         return new LabelledEvents.TableRows(rows, OptionalLong.of(current.snapshotId()));
+    }
+
+    /**
+     * A lower bound of the labelled rows with an event time at or after {@code from}, from the table's metadata alone
+     * (no Spark job): over the data files whose event times all lie at or after {@code from} (their column bounds say
+     * so; every file when {@code from} is null), the row count less the label's null count. Files that straddle
+     * {@code from}, files without column metrics and late labels from the labels table are not counted, so the rows a
+     * read would find are never fewer.
+     */
+    @Override
+    public long labelledRowsLowerBound(EventSchema schema, Instant from) {
+        if (schema.labelSpec().isEmpty()) {
+            return 0;
+        }
+        if (catalog == null) {
+            catalog = tables.catalog(spark.sparkContext().hadoopConfiguration());
+        }
+        if (!catalog.tableExists(identifier)) {
+            return 0;
+        }
+        Table table = tables.load(catalog, identifier);
+        table.refresh();
+        if (table.currentSnapshot() == null) {
+            return 0;
+        }
+        int timeId = table.schema().findField(schema.eventTimeField()).fieldId();
+        int labelId = table.schema().findField(schema.labelSpec().get().name()).fieldId();
+        Type timeType = table.schema().findType(timeId);
+        long fromMicros = from == null ? Long.MIN_VALUE : from.getEpochSecond() * 1_000_000L + from.getNano() / 1000;
+        Expression filter = Expressions.alwaysTrue();
+        if (from != null) {
+            LakePartition first = LakePartition.of(from);
+            filter = Expressions.and(
+                    Expressions.or(Expressions.greaterThan(LakeLayout.EVENT_DATE, first.eventDate()),
+                            Expressions.and(Expressions.equal(LakeLayout.EVENT_DATE, first.eventDate()),
+                                    Expressions.greaterThanOrEqual(LakeLayout.EVENT_HOUR, first.eventHour()))),
+                    Expressions.greaterThanOrEqual(schema.eventTimeField(), fromMicros));
+        }
+        long rows = 0;
+        try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(filter).includeColumnStats().planFiles()) {
+            for (FileScanTask task : tasks) {
+                DataFile file = task.file();
+                java.nio.ByteBuffer lower = file.lowerBounds() == null ? null : file.lowerBounds().get(timeId);
+                Long nulls = file.nullValueCounts() == null ? null : file.nullValueCounts().get(labelId);
+                if (lower == null || nulls == null || task.deletes().size() > 0) {
+                    continue;
+                }
+                long earliest = Conversions.<Long>fromByteBuffer(timeType, lower);
+                if (earliest >= fromMicros) {
+                    rows += file.recordCount() - nulls;
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot plan " + LakeTables.sqlName(identifier) + ": " + e.getMessage(), e);
+        }
+        return rows;
     }
 
     /**

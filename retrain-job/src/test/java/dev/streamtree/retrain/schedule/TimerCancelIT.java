@@ -126,7 +126,7 @@ class TimerCancelIT {
                 Duration.ofMillis(100));
         LakeProbe probe = new LakeProbe() {
             @Override
-            public long labelledRowsSince(Instant from) {
+            public long labelledRowsSince(Instant from, long needed) {
                 return 10_000;
             }
 
