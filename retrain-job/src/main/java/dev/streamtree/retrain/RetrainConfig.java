@@ -34,8 +34,9 @@ import java.util.Objects;
  * @param imbalanceRatio     use class weights when the rarest class has fewer than this share of the
  *                           commonest class's rows
  * @param quickGrid          hyperparameter candidates of the quick retrains (drift and bootstrap), which must serve
- *                           within seconds
- * @param quickFolds         folds of their cross-validation
+ *                           within seconds; by default the full grid, since their trees grow on the driver in
+ *                           milliseconds (docs/retrain.md)
+ * @param quickFolds         folds of their cross-validation (by default {@link SelectionPolicy#DEFAULT_FOLDS})
  */
 public record RetrainConfig(
         String schemaLocation,
@@ -141,8 +142,8 @@ public record RetrainConfig(
         private long crossValidationBelowRows = SelectionPolicy.DEFAULT_CROSS_VALIDATION_BELOW_ROWS;
         private int folds = SelectionPolicy.DEFAULT_FOLDS;
         private double imbalanceRatio = DEFAULT_IMBALANCE_RATIO;
-        private SearchGrid quickGrid = SearchGrid.quick();
-        private int quickFolds = SelectionPolicy.DEFAULT_QUICK_FOLDS;
+        private SearchGrid quickGrid = SearchGrid.defaults();
+        private int quickFolds = SelectionPolicy.DEFAULT_FOLDS;
 
         private Builder() {
         }

@@ -44,18 +44,6 @@ public record SearchGrid(List<Integer> maxDepths, List<Integer> minInstancesPerN
         return new SearchGrid(DEFAULT_MAX_DEPTHS, DEFAULT_MIN_INSTANCES, DEFAULT_IMPURITIES);
     }
 
-    /**
-     * The grid of quick retrains (drift, bootstrap: a few thousand rows that must serve within seconds): one leaf
-     * minimum, so the search costs one fit per fold, and depths up to 8, since Spark runs a job per tree level and a
-     * few thousand rows rarely support a deeper tree (docs/retrain.md).
-     */
-    public static final List<Integer> QUICK_MAX_DEPTHS = List.of(3, 5, 8);
-    public static final List<Integer> QUICK_MIN_INSTANCES = List.of(5);
-
-    public static SearchGrid quick() {
-        return new SearchGrid(QUICK_MAX_DEPTHS, QUICK_MIN_INSTANCES, DEFAULT_IMPURITIES);
-    }
-
     /** Every combination, shallow and simple first, so ties go to the simpler tree. */
     public List<TreeParams> candidates() {
         List<TreeParams> out = new ArrayList<>();

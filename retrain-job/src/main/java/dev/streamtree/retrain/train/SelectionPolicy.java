@@ -21,8 +21,6 @@ public record SelectionPolicy(SearchGrid grid, Metrics.GateMetric metric, long c
     /** 20,000 rows: a drift retrain's few thousand rows are cross-validated; a full window uses the slice. */
     public static final long DEFAULT_CROSS_VALIDATION_BELOW_ROWS = 20_000;
     public static final int DEFAULT_FOLDS = 5;
-    /** Folds of a quick (drift, bootstrap) retrain's cross-validation. */
-    public static final int DEFAULT_QUICK_FOLDS = 3;
 
     public SelectionPolicy {
         if (grid == null || metric == null) {
