@@ -33,10 +33,8 @@ import java.util.Objects;
  * @param folds              folds of that cross-validation
  * @param imbalanceRatio     use class weights when the rarest class has fewer than this share of the
  *                           commonest class's rows
- * @param quickGrid          hyperparameter candidates of the quick retrains (drift and bootstrap), which must serve
- *                           within seconds; by default the full grid, since their trees grow on the driver in
- *                           milliseconds (docs/retrain.md)
- * @param quickFolds         folds of their cross-validation (by default {@link SelectionPolicy#DEFAULT_FOLDS})
+ * @param driverRows         a window of at most this many labelled rows is collected to the driver and trained there
+ *                           without Spark jobs ({@code --driver-rows}; 0: always through Spark)
  */
 public record RetrainConfig(
         String schemaLocation,
@@ -55,8 +53,7 @@ public record RetrainConfig(
         long crossValidationBelowRows,
         int folds,
         double imbalanceRatio,
-        SearchGrid quickGrid,
-        int quickFolds) {
+        long driverRows) {
 
     public static final Duration DEFAULT_WINDOW = Duration.ofDays(7);
     public static final double DEFAULT_HOLDOUT_FRACTION = 0.2;
@@ -64,6 +61,11 @@ public record RetrainConfig(
     public static final long DEFAULT_MIN_ROWS = 500;
     public static final double DEFAULT_TOLERANCE = 0.01;
     public static final double DEFAULT_IMBALANCE_RATIO = 0.5;
+    /**
+     * 200,000 rows: a few tens of MB of encoded rows in the driver's heap, and 15 fits there in seconds; Spark's trainer
+     * spends more than that on job scheduling below it (docs/retrain.md).
+     */
+    public static final long DEFAULT_DRIVER_ROWS = 200_000;
 
     public RetrainConfig {
         requireText(schemaLocation, "schema");
@@ -89,21 +91,14 @@ public record RetrainConfig(
         if (!(imbalanceRatio >= 0 && imbalanceRatio <= 1)) {
             throw new IllegalArgumentException("imbalance ratio must be within [0, 1], got " + imbalanceRatio);
         }
-        Objects.requireNonNull(quickGrid, "quick search grid");
-        new SelectionPolicy(quickGrid, gate.metric(), crossValidationBelowRows, quickFolds, validationFraction);
+        if (driverRows < 0) {
+            throw new IllegalArgumentException("--driver-rows must be at least 0, got " + driverRows);
+        }
     }
 
     /** How this retrain chooses its tree parameters. */
     public SelectionPolicy selection() {
         return new SelectionPolicy(grid, gate.metric(), crossValidationBelowRows, folds, validationFraction);
-    }
-
-    /**
-     * How a quick retrain (drift, bootstrap: a few thousand rows that must serve within seconds) chooses them:
-     * {@link #quickGrid} with {@link #quickFolds} folds.
-     */
-    public SelectionPolicy quickSelection() {
-        return new SelectionPolicy(quickGrid, gate.metric(), crossValidationBelowRows, quickFolds, validationFraction);
     }
 
     /** A builder whose every value is its default. */
@@ -122,7 +117,7 @@ public record RetrainConfig(
                 .catalog(catalog, database, table, glueRegion).window(window).holdoutFraction(holdoutFraction)
                 .validationFraction(validationFraction).minRows(minRows).gate(gate).grid(grid)
                 .crossValidationBelowRows(crossValidationBelowRows).folds(folds).imbalanceRatio(imbalanceRatio)
-                .quickGrid(quickGrid).quickFolds(quickFolds);
+                .driverRows(driverRows);
     }
 
     /** The same configuration with {@code force} set, for a forced request. */
@@ -142,19 +137,13 @@ public record RetrainConfig(
         private long crossValidationBelowRows = SelectionPolicy.DEFAULT_CROSS_VALIDATION_BELOW_ROWS;
         private int folds = SelectionPolicy.DEFAULT_FOLDS;
         private double imbalanceRatio = DEFAULT_IMBALANCE_RATIO;
-        private SearchGrid quickGrid = SearchGrid.defaults();
-        private int quickFolds = SelectionPolicy.DEFAULT_FOLDS;
+        private long driverRows = DEFAULT_DRIVER_ROWS;
 
         private Builder() {
         }
 
-        public Builder quickGrid(SearchGrid value) {
-            quickGrid = value;
-            return this;
-        }
-
-        public Builder quickFolds(int value) {
-            quickFolds = value;
+        public Builder driverRows(long value) {
+            driverRows = value;
             return this;
         }
 
@@ -212,7 +201,7 @@ public record RetrainConfig(
         public RetrainConfig build() {
             return new RetrainConfig(schemaLocation, lake, registry, catalog, database, table, glueRegion, window,
                     holdoutFraction, validationFraction, minRows, gate, grid, crossValidationBelowRows, folds, imbalanceRatio,
-                    quickGrid, quickFolds);
+                    driverRows);
         }
     }
 

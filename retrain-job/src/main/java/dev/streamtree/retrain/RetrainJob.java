@@ -69,9 +69,6 @@ public final class RetrainJob {
     /** Versions are immutable: a model this job committed or loaded is kept, so the next gate need not load it. */
     private final Map<VersionId, PipelineModel> models;
 
-    /** Quick retrains of at most this many rows copy them to the driver (one small local partition set). */
-    static final long QUICK_LOCAL_ROWS = 200_000;
-
     public RetrainJob(SparkSession spark, LabelledEvents source, FileSystemModelRegistry registry, RetrainConfig config, Clock clock) {
         this(spark, source, registry, config, clock, new java.util.concurrent.ConcurrentHashMap<>());
     }
@@ -132,7 +129,6 @@ public final class RetrainJob {
      * Why a retrain runs and what it may read.
      *
      * @param reason    recorded in the version's metadata; {@code drift} and {@code bootstrap} retrains are quick
-     *                  ({@link RetrainConfig#quickSelection()})
      * @param trainFrom no row with an event time before it is read (a drift's change point), or null
      * @param minRows   refuse to train on fewer labelled rows
      */
@@ -148,7 +144,10 @@ public final class RetrainJob {
             return new Trigger(Reason.REQUEST, null, minRows);
         }
 
-        /** Drift and bootstrap retrains must serve within seconds: a few thousand rows, a small search. */
+        /**
+         * Drift and bootstrap retrains must serve within seconds: a window of more than {@code --driver-rows} rows, read
+         * through Spark, still has its candidate and champion scored on the driver from one collect.
+         */
         public boolean quick() {
             return reason == Reason.DRIFT || reason == Reason.BOOTSTRAP;
         }
@@ -189,9 +188,9 @@ public final class RetrainJob {
                                 + "(lower --min-rows, widen --window / --last-rows, or wait for more labelled events)",
                         rows, window, source.describe(), trigger.minRows()));
             }
-            if (trigger.quick() && rows <= QUICK_LOCAL_ROWS) {
-                // A few thousand rows: copy them to the driver once and do the rest there (split, folds, fits, scoring),
-                // where each Spark job would cost more in scheduling than its work, above all beside a running stream.
+            if (rows <= config.driverRows()) {
+                // Up to a few hundred thousand rows: copy them to the driver once and do the rest there (split, folds, fits,
+                // scoring), where each Spark job would cost more in scheduling than its work, above all beside a stream.
                 DriverRows local = DriverRows.of(windowed.collectAsList(), schema);
                 windowed.unpersist();
                 Duration readTook = Duration.ofNanos(System.nanoTime() - started);
@@ -362,7 +361,7 @@ public final class RetrainJob {
         boolean weighted = (double) smallest / largest < config.imbalanceRatio();
 
         long searchStarted = System.nanoTime();
-        ModelSelection.Choice choice = data.select(trigger.quick() ? config.quickSelection() : config.selection(), weighted);
+        ModelSelection.Choice choice = data.select(config.selection(), weighted);
         Duration searchTook = Duration.ofNanos(System.nanoTime() - searchStarted);
         long gateStarted = System.nanoTime();
         LOG.info("chose {} by {}: {} fits in {} ms", choice.params(), choice.method(), choice.fits(), searchTook.toMillis());
@@ -475,8 +474,7 @@ public final class RetrainJob {
         out.append(promoted ? "PROMOTED " : "KEPT CHAMPION; candidate ").append(version)
                 .append(promoted ? " is now serving" : " is registered but not serving").append('\n');
         out.append("  reason:     ").append(trigger.reason().wireName())
-                .append(trigger.quick() ? trainer.equals("driver")
-                        ? " (quick search, on the driver)" : " (quick search)" : "").append('\n');
+                .append(trainer.equals("driver") ? " (on the driver)" : "").append('\n');
         out.append("  data:       ").append(windowRows).append(" labelled rows (").append(window).append(") from ")
                 .append(source.describe()).append('\n');
         out.append("  split:      ").append(trainingRows).append(" training / ").append(holdoutRows)

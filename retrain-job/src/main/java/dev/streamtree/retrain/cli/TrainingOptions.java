@@ -61,6 +61,11 @@ public final class TrainingOptions {
             description = "Use class weights when the rarest class has fewer than this share of the commonest's rows (default: ${DEFAULT-VALUE}).")
     double imbalanceRatio;
 
+    @Option(names = "--driver-rows", paramLabel = "ROWS", defaultValue = "200000",
+            description = "Collect a window of at most ROWS labelled rows to the driver and train there, without Spark "
+                    + "jobs; larger windows train with Spark ML; 0 always uses Spark (default: ${DEFAULT-VALUE}).")
+    long driverRows;
+
     public RetrainConfig config(JobOptions job, boolean force) {
         if (window != null && lastRows != null) {
             throw new IllegalArgumentException("give either --window or --last-rows, not both");
@@ -74,6 +79,7 @@ public final class TrainingOptions {
                 .gate(new GatePolicy(Metrics.GateMetric.parse(gateMetric), tolerance, force))
                 .grid(new SearchGrid(maxDepths, minInstances, impurities))
                 .crossValidationBelowRows(crossValidationBelowRows).folds(folds).imbalanceRatio(imbalanceRatio)
+                .driverRows(driverRows)
                 .build();
     }
 }

@@ -65,8 +65,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * are skipped ({@link #yieldedTimerTicks()}): a timer retrain then would train across the change and hold the worker
  * when the drift retrain becomes ready; for the same reason a timer retrain running when a drift is accepted is
  * cancelled ({@link RetrainRunner#cancel}; its requests get {@code failed}, "retrain cancelled: ..."). Requested
- * retrains are never cancelled. Drift and bootstrap retrains use the quick search
- * ({@link RetrainJob.Trigger#quick()}).
+ * retrains are never cancelled. A window of at most {@code --driver-rows} rows trains on the driver
+ * ({@link RetrainJob}).
  */
 public final class RetrainScheduler implements AutoCloseable {
 
