@@ -188,8 +188,9 @@ public final class ModelSelection {
                         continue;
                     }
                     for (int d = 0; d < depths.size(); d++) {
-                        double[] stats = nodeAtDepth(tree.rootNode(), features[i], depths.get(d)).impurityStats().stats();
-                        predicted[d][i] = argmax(stats);
+                        Node node = nodeAtDepth(tree.rootNode(), features[i], depths.get(d));
+                        double[] stats = node.impurityStats().stats();
+                        predicted[d][i] = (int) node.prediction(); // the index of the largest class total
                         positive[d][i] = stats.length > 1 ? stats[1] / Math.max(1e-12, sum(stats)) : 0;
                     }
                 }
@@ -224,12 +225,18 @@ public final class ModelSelection {
         int classes = schema.labelSpec().orElseThrow().classes().size();
         Map<Integer, Double> classWeights = weighted ? FeaturePipeline.balancedWeights(split[0].classCounts(schema)) : null;
         DriverTreeTrainer.Rows fitRows = split[0].trainerRows(classWeights);
+        return sliceChoice(policy, weighted, params -> split[1].evaluate(
+                FeaturePipeline.model(schema, FeaturePipeline.fitTreeOnDriver(fitRows, schema, params)), classes));
+    }
+
+    /** Fits and scores every candidate on the validation slice ({@code score}); the best wins. */
+    private static Choice sliceChoice(SelectionPolicy policy, boolean weighted,
+                                      java.util.function.Function<TreeParams, Metrics> score) {
         List<TreeParams> ordered = policy.grid().candidates().stream().map(c -> weighted ? c.withClassWeights() : c).toList();
         List<Metrics> ranked = new ArrayList<>();
         List<String> trials = new ArrayList<>();
         for (TreeParams params : ordered) {
-            Metrics m = split[1].evaluate(FeaturePipeline.model(schema, FeaturePipeline.fitTreeOnDriver(fitRows, schema, params)),
-                    classes);
+            Metrics m = score.apply(params);
             ranked.add(m);
             trials.add(params + ": " + m);
         }
@@ -251,18 +258,8 @@ public final class ModelSelection {
             if (validationRows.isEmpty()) {
                 throw new RetrainException("the validation slice is empty; too few distinct event times to choose hyperparameters");
             }
-            List<TreeParams> ordered = policy.grid().candidates().stream().map(c -> weighted ? c.withClassWeights() : c).toList();
-            List<Metrics> ranked = new ArrayList<>();
-            List<String> trials = new ArrayList<>();
-            for (TreeParams params : ordered) {
-                Metrics m = Evaluation.evaluate(FeaturePipeline.fit(fitRows, schema, params), validationRows, schema);
-                ranked.add(m);
-                trials.add(params + ": " + m);
-            }
-            int winner = best(ranked, policy.metric());
-            String method = String.format(Locale.ROOT, "validation slice of %d rows (latest %d%% of training by event time)",
-                    ranked.get(winner).rows(), Math.round(policy.validationFraction() * 100));
-            return new Choice(ordered.get(winner), ranked.get(winner), method, ordered.size(), trials);
+            return sliceChoice(policy, weighted,
+                    params -> Evaluation.evaluate(FeaturePipeline.fit(fitRows, schema, params), validationRows, schema));
         } finally {
             fitRows.unpersist();
             validationRows.unpersist();
@@ -344,16 +341,6 @@ public final class ModelSelection {
             return false;
         }
         throw new IllegalStateException("unknown split " + split.getClass().getName());
-    }
-
-    private static int argmax(double[] values) {
-        int best = 0;
-        for (int i = 1; i < values.length; i++) {
-            if (values[i] > values[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     private static double sum(double[] values) {
