@@ -69,9 +69,7 @@ public final class LakeTableEvents implements LabelledEvents {
 
     @Override
     public LabelledEvents.TableRows read(EventSchema schema, Optional<Instant> since) {
-        if (catalog == null) {
-            catalog = tables.catalog(spark.sparkContext().hadoopConfiguration());
-        }
+        Catalog catalog = catalog();
         Table table = tables.ensureEventsTable(catalog, identifier, schema);
         Snapshot current = table.currentSnapshot();
         if (current == null) {
@@ -104,9 +102,7 @@ public final class LakeTableEvents implements LabelledEvents {
         if (schema.labelSpec().isEmpty()) {
             return 0;
         }
-        if (catalog == null) {
-            catalog = tables.catalog(spark.sparkContext().hadoopConfiguration());
-        }
+        Catalog catalog = catalog();
         if (!catalog.tableExists(identifier)) {
             return 0;
         }
@@ -154,6 +150,7 @@ public final class LakeTableEvents implements LabelledEvents {
      */
     private Optional<Dataset<Row>> latestLabels() {
         TableIdentifier labelsId = LabelsTable.identifier(identifier.namespace().level(0));
+        Catalog catalog = catalog();
         if (!catalog.tableExists(labelsId)) {
             return Optional.empty();
         }
@@ -201,6 +198,17 @@ public final class LakeTableEvents implements LabelledEvents {
         Column date = col(LakeLayout.EVENT_DATE);
         return date.gt(lit(first.eventDate()))
                 .or(date.equalTo(lit(first.eventDate())).and(col(LakeLayout.EVENT_HOUR).geq(lit(first.eventHour()))));
+    }
+
+    /**
+     * The lake's catalog, created on first use. Reads run on the scheduler's worker thread and the row-count probe on
+     * its poller thread, hence synchronized.
+     */
+    private synchronized Catalog catalog() {
+        if (catalog == null) {
+            catalog = tables.catalog(spark.sparkContext().hadoopConfiguration());
+        }
+        return catalog;
     }
 
     @Override
