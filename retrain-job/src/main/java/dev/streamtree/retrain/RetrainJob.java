@@ -40,9 +40,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * One retrain: read labelled events through the catalog, split by event time, choose hyperparameters on the
@@ -162,32 +164,50 @@ public final class RetrainJob {
      * Labelled lake rows with an event time at or after {@code from} (all labelled rows when null), or at least
      * {@code needed} of them: when the table's metadata alone shows that many (the waits of drift and bootstrap
      * retrains poll this every 500 ms, and a Spark count each time competes with the stream for the cores), the
-     * metadata's lower bound is returned without a Spark job; else the exact count.
+     * metadata's lower bound is returned without a Spark job; else the exact count, read on the driver when the rows
+     * after {@code from} (and the labels table) hold at most {@code --driver-rows} rows, else by a Spark count.
      */
     public long labelledRowsSince(Instant from, long needed) {
         long bound = source.labelledRowsLowerBound(schema, from);
         if (bound >= needed) {
             return bound;
         }
+        // Late labels are in the labels table, which the bound cannot see: a small table is counted on the driver.
+        Optional<LabelledEvents.DriverRead> local = readOnDriver(from);
+        if (local.isPresent()) {
+            return TrainingData.labelledOnDriver(local.get().rows(), schema).size();
+        }
         return TrainingData.since(TrainingData.labelled(source.read(schema, Optional.ofNullable(from)).rows(), schema),
                 from, schema).count();
+    }
+
+    /** The rows at or after {@code from} on the driver, when {@code --driver-rows} allows and they are that few. */
+    private Optional<LabelledEvents.DriverRead> readOnDriver(Instant from) {
+        return config.driverRows() > 0 ? source.readOnDriver(schema, from, config.driverRows()) : Optional.empty();
     }
 
     public RetrainOutcome run(Trigger trigger) {
         long started = System.nanoTime();
         Instant now = clock.instant();
         TrainingWindow window = config.window().startingAt(trigger.trainFrom());
+        // A lake of at most --driver-rows rows after the window's start is read on the driver, without a Spark job.
+        Optional<LabelledEvents.DriverRead> read = readOnDriver(window.lowerBound(now));
+        if (read.isPresent()) {
+            List<Row> rows = TrainingData.windowOnDriver(TrainingData.labelledOnDriver(read.get().rows(), schema),
+                    window, now, schema);
+            refuseBelow(trigger, window, rows.size());
+            DriverRows all = DriverRows.of(rows, schema);
+            Duration readTook = Duration.ofNanos(System.nanoTime() - started);
+            DriverRows[] split = all.splitByTime(config.holdoutFraction());
+            return trainAndGate(trigger, window, rows.size(), new OnDriver(split[0], split[1], all),
+                    read.get().snapshotId(), started, readTook);
+        }
         LabelledEvents.TableRows lake = source.read(schema, Optional.ofNullable(window.lowerBound(now)));
         Dataset<Row> windowed = TrainingData.window(TrainingData.labelled(lake.rows(), schema), window, now, schema)
                 .cache();
         try {
             long rows = windowed.count();
-            if (rows < trigger.minRows()) {
-                throw new RetrainException(String.format(Locale.ROOT,
-                        "refusing to train: only %d labelled rows in the %s of %s; at least %d are needed "
-                                + "(lower --min-rows, widen --window / --last-rows, or wait for more labelled events)",
-                        rows, window, source.describe(), trigger.minRows()));
-            }
+            refuseBelow(trigger, window, rows);
             if (rows <= config.driverRows()) {
                 // Up to a few hundred thousand rows: copy them to the driver once and do the rest there (split, folds, fits,
                 // scoring), where each Spark job would cost more in scheduling than its work, above all beside a stream.
@@ -195,21 +215,31 @@ public final class RetrainJob {
                 windowed.unpersist();
                 Duration readTook = Duration.ofNanos(System.nanoTime() - started);
                 DriverRows[] split = local.splitByTime(config.holdoutFraction());
-                return trainAndGate(trigger, window, rows, new OnDriver(split[0], split[1], local), lake, started, readTook);
+                return trainAndGate(trigger, window, rows, new OnDriver(split[0], split[1], local), lake.snapshotId(),
+                        started, readTook);
             }
             Duration readTook = Duration.ofNanos(System.nanoTime() - started);
             TrainingData.TimeSplit holdoutSplit = TrainingData.splitByTime(windowed, schema, config.holdoutFraction());
             Dataset<Row> training = holdoutSplit.earlier().cache();
             Dataset<Row> holdout = holdoutSplit.later().cache();
             try {
-                return trainAndGate(trigger, window, rows, new OnSpark(training, holdout, windowed, trigger.quick()), lake,
-                        started, readTook);
+                return trainAndGate(trigger, window, rows, new OnSpark(training, holdout, windowed, trigger.quick()),
+                        lake.snapshotId(), started, readTook);
             } finally {
                 training.unpersist();
                 holdout.unpersist();
             }
         } finally {
             windowed.unpersist();
+        }
+    }
+
+    private void refuseBelow(Trigger trigger, TrainingWindow window, long rows) {
+        if (rows < trigger.minRows()) {
+            throw new RetrainException(String.format(Locale.ROOT,
+                    "refusing to train: only %d labelled rows in the %s of %s; at least %d are needed "
+                            + "(lower --min-rows, widen --window / --last-rows, or wait for more labelled events)",
+                    rows, window, source.describe(), trigger.minRows()));
         }
     }
 
@@ -344,7 +374,7 @@ public final class RetrainJob {
     }
 
     private RetrainOutcome trainAndGate(Trigger trigger, TrainingWindow window, long windowRows, SplitRows data,
-                                        LabelledEvents.TableRows lake, long started, Duration readTook) {
+                                        OptionalLong snapshotId, long started, Duration readTook) {
         long holdoutRows = data.holdoutRows();
         long trainingRows = data.trainingRows();
         if (holdoutRows == 0 || trainingRows == 0) {
@@ -421,7 +451,7 @@ public final class RetrainJob {
                 champion.map(VersionId::toString).orElse(null), spark.version(), streamtreeVersion())
                 .withProvenance(trigger.reason().wireName(), window.from(),
                         // the lake table's snapshot: readable again with VERSION AS OF until it expires
-                        lake.snapshotId().isPresent() ? lake.snapshotId().getAsLong() : null);
+                        snapshotId.isPresent() ? snapshotId.getAsLong() : null);
         VersionId version;
         try (PendingVersion pending = registry.stage()) {
             try {

@@ -75,7 +75,7 @@ class QuickRetrainIT {
         Instant inside = change.plusMillis(500);
         assertThat(source.labelledRowsLowerBound(schema, inside)).isBetween(3_500L, 3_999L);
         assertThat(job.labelledRowsSince(inside, 3_500)).isBetween(3_500L, 3_999L);
-        assertThat(job.labelledRowsSince(inside, 4_000)).as("the bound is short of the need: Spark's exact count")
+        assertThat(job.labelledRowsSince(inside, 4_000)).as("the bound is short of the need: the exact count, read on the driver")
                 .isEqualTo(3_999);
 
         job.run(new RetrainJob.Trigger(Reason.BOOTSTRAP, null, 500)); // a champion of the old concept
@@ -90,6 +90,8 @@ class QuickRetrainIT {
         System.out.printf(Locale.ROOT, "observed: full search %.2f s, quick search %.2f s (ratio %.2f)%n%s%n%s%n",
                 fullSeconds, quickSeconds, quickSeconds / fullSeconds, full.summary(), quick.summary());
 
+        assertThat(windowRows(quick.summary())).as("the driver's read finds the rows Spark's finds")
+                .isEqualTo(windowRows(full.summary())).isEqualTo(4_000);
         assertThat(fits(full.summary())).as("5 folds x 3 leaf minimums, by Spark").isEqualTo(15);
         assertThat(fits(quick.summary())).as("the same search, on the driver").isEqualTo(15);
         assertThat(SearchGrid.defaults().candidates()).contains(quick.params());
@@ -104,6 +106,12 @@ class QuickRetrainIT {
         assertThat(full.summary()).doesNotContain("grown on the driver");
         assertThat(job.registry().metadata(quick.candidate()).hyperparameters()).containsEntry("trainer", "driver");
         assertThat(job.registry().metadata(full.candidate()).hyperparameters()).containsEntry("trainer", "spark");
+    }
+
+    private static int windowRows(String summary) {
+        Matcher m = Pattern.compile("data: +(\\d+) labelled rows").matcher(summary);
+        assertThat(m.find()).as("summary names the rows: " + summary).isTrue();
+        return Integer.parseInt(m.group(1));
     }
 
     private static int fits(String summary) {

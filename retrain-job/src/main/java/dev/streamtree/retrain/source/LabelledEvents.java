@@ -5,6 +5,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -29,6 +30,20 @@ public interface LabelledEvents {
         return 0;
     }
 
+    /**
+     * What {@link #read} would return (the schema's columns only, each event with its latest label), read into the
+     * driver's heap without a Spark job: for the few thousand rows of a drift or bootstrap retrain, a Spark query's
+     * planning, scheduling and collect cost seconds beside a stream (a cold one over ten). Empty when the rows it
+     * would read (before any label filter) may exceed {@code maxRows}, or when this source cannot read on the driver;
+     * the caller then reads with {@link #read}.
+     *
+     * @param since when not null, only rows whose event time is at or after it are returned
+     * @throws dev.streamtree.common.catalog.CatalogException when the table cannot be created, loaded or read
+     */
+    default Optional<DriverRead> readOnDriver(EventSchema schema, Instant since, long maxRows) {
+        return Optional.empty();
+    }
+
     /** Where the rows come from, for summaries. */
     String describe();
 
@@ -39,5 +54,17 @@ public interface LabelledEvents {
      * @param snapshotId the table snapshot they are read from; empty when the table has no snapshot yet
      */
     record TableRows(Dataset<Row> rows, OptionalLong snapshotId) {
+    }
+
+    /**
+     * Rows of one state of the table, in the driver's heap.
+     *
+     * @param rows       the schema's columns ({@link EventSchema#columns()}), in that order and with those names
+     * @param snapshotId the table snapshot they are read from; empty when the table has no snapshot yet
+     */
+    record DriverRead(List<Row> rows, OptionalLong snapshotId) {
+        public DriverRead {
+            rows = List.copyOf(rows);
+        }
     }
 }

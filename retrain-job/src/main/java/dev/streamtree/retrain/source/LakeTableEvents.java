@@ -10,6 +10,9 @@ import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.TableScan;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
@@ -22,12 +25,24 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.expressions.GenericRowWithSchema;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.sql.Timestamp;
 import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -114,18 +129,10 @@ public final class LakeTableEvents implements LabelledEvents {
         int timeId = table.schema().findField(schema.eventTimeField()).fieldId();
         int labelId = table.schema().findField(schema.labelSpec().get().name()).fieldId();
         Type timeType = table.schema().findType(timeId);
-        long fromMicros = from == null ? Long.MIN_VALUE : from.getEpochSecond() * 1_000_000L + from.getNano() / 1000;
-        Expression filter = Expressions.alwaysTrue();
-        if (from != null) {
-            LakePartition first = LakePartition.of(from);
-            filter = Expressions.and(
-                    Expressions.or(Expressions.greaterThan(LakeLayout.EVENT_DATE, first.eventDate()),
-                            Expressions.and(Expressions.equal(LakeLayout.EVENT_DATE, first.eventDate()),
-                                    Expressions.greaterThanOrEqual(LakeLayout.EVENT_HOUR, first.eventHour()))),
-                    Expressions.greaterThanOrEqual(schema.eventTimeField(), fromMicros));
-        }
+        long fromMicros = from == null ? Long.MIN_VALUE : micros(from);
         long rows = 0;
-        try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(filter).includeColumnStats().planFiles()) {
+        try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(since(schema, from)).includeColumnStats()
+                .planFiles()) {
             for (FileScanTask task : tasks) {
                 DataFile file = task.file();
                 java.nio.ByteBuffer lower = file.lowerBounds() == null ? null : file.lowerBounds().get(timeId);
@@ -138,10 +145,158 @@ public final class LakeTableEvents implements LabelledEvents {
                     rows += file.recordCount() - nulls;
                 }
             }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot plan " + LakeTables.sqlName(identifier) + ": " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot plan " + LakeTables.sqlName(identifier) + ": " + e.getMessage(), e);
         }
         return rows;
+    }
+
+    @Override
+    public Optional<DriverRead> readOnDriver(EventSchema schema, Instant since, long maxRows) {
+        // the lake keeps microseconds, and Spark's filter truncates its bound to them: a row at the bound's microsecond
+        // is in
+        Instant from = since == null ? null : since.truncatedTo(ChronoUnit.MICROS);
+        Catalog catalog = catalog();
+        Table table = tables.ensureEventsTable(catalog, identifier, schema);
+        table.refresh();
+        Snapshot current = table.currentSnapshot();
+        if (current == null) {
+            return Optional.of(new DriverRead(List.of(), OptionalLong.empty()));
+        }
+        Expression filter = since(schema, from);
+        if (plannedRows(table, table.newScan().useSnapshot(current.snapshotId()).filter(filter)) > maxRows) {
+            return Optional.empty();
+        }
+        Map<String, String> late = Map.of();
+        if (schema.labelSpec().isPresent()) {
+            Optional<Map<String, String>> labels = latestLabelsOnDriver(catalog, maxRows);
+            if (labels.isEmpty()) {
+                return Optional.empty();
+            }
+            late = labels.get();
+        }
+        List<String> columns = schema.columns();
+        StructType rowType = new StructType(columns.stream()
+                .map(c -> LakeTable.sparkSchema(schema).apply(c)).toArray(StructField[]::new));
+        int timeIndex = columns.indexOf(schema.eventTimeField());
+        int labelIndex = schema.labelSpec().map(l -> columns.indexOf(l.name())).orElse(-1);
+        int idIndex = columns.indexOf(schema.idField());
+        List<Row> rows = new ArrayList<>();
+        try (CloseableIterable<Record> records = IcebergGenerics.read(table).useSnapshot(current.snapshotId())
+                .where(filter).select(columns).build()) {
+            for (Record record : records) {
+                Object[] values = new Object[columns.size()];
+                for (int i = 0; i < values.length; i++) {
+                    values[i] = record.getField(columns.get(i));
+                }
+                Instant time = instant(values[timeIndex]);
+                if (from != null && time.isBefore(from)) {
+                    continue;
+                }
+                values[timeIndex] = Timestamp.from(time);
+                for (int i = 0; i < values.length; i++) {
+                    if (values[i] instanceof CharSequence text) {
+                        values[i] = text.toString();
+                    }
+                }
+                if (labelIndex >= 0) {
+                    String label = late.get((String) values[idIndex]);
+                    if (label != null) {
+                        values[labelIndex] = label;
+                    }
+                }
+                rows.add(new GenericRowWithSchema(values, rowType));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + LakeTables.sqlName(identifier) + ": " + e.getMessage(), e);
+        }
+        return Optional.of(new DriverRead(rows, OptionalLong.of(current.snapshotId())));
+    }
+
+    /**
+     * Each event's latest label in the labels table (by {@code labelled_at}; equal times: the greater label, as
+     * {@link #latest} picks), read on the driver from its current snapshot; empty when it holds more than
+     * {@code maxRows} rows; an empty map when it does not exist or has no snapshot.
+     */
+    private Optional<Map<String, String>> latestLabelsOnDriver(Catalog catalog, long maxRows) {
+        TableIdentifier labelsId = LabelsTable.identifier(identifier.namespace().level(0));
+        if (!catalog.tableExists(labelsId)) {
+            return Optional.of(Map.of());
+        }
+        Table labels = tables.load(catalog, labelsId);
+        labels.refresh();
+        Snapshot snapshot = labels.currentSnapshot();
+        if (snapshot == null) {
+            return Optional.of(Map.of());
+        }
+        if (plannedRows(labels, labels.newScan().useSnapshot(snapshot.snapshotId())) > maxRows) {
+            return Optional.empty();
+        }
+        Map<String, Record> latest = new HashMap<>();
+        try (CloseableIterable<Record> records = IcebergGenerics.read(labels).useSnapshot(snapshot.snapshotId())
+                .select(LabelsTable.EVENT_ID, LabelsTable.LABEL, LabelsTable.LABELLED_AT).build()) {
+            for (Record record : records) {
+                // the reader reuses no containers, so a record can be kept
+                latest.merge(record.getField(LabelsTable.EVENT_ID).toString(), record,
+                        (a, b) -> later(a, b) ? a : b);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + LakeTables.sqlName(labelsId) + ": " + e.getMessage(), e);
+        }
+        Map<String, String> byEvent = new HashMap<>(latest.size() * 2);
+        latest.forEach((id, record) -> byEvent.put(id, record.getField(LabelsTable.LABEL).toString()));
+        return Optional.of(byEvent);
+    }
+
+    /** Whether label {@code a} wins over {@code b}: the later {@code labelled_at}, then the greater label. */
+    private static boolean later(Record a, Record b) {
+        int byTime = instant(a.getField(LabelsTable.LABELLED_AT)).compareTo(instant(b.getField(LabelsTable.LABELLED_AT)));
+        return byTime != 0 ? byTime > 0
+                : a.getField(LabelsTable.LABEL).toString().compareTo(b.getField(LabelsTable.LABEL).toString()) > 0;
+    }
+
+    /** The rows of the files a scan plans (before any row filter), from the manifests. */
+    private static long plannedRows(Table table, TableScan scan) {
+        long rows = 0;
+        try (CloseableIterable<FileScanTask> tasks = scan.planFiles()) {
+            for (FileScanTask task : tasks) {
+                rows += task.file().recordCount();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot plan " + table.name() + ": " + e.getMessage(), e);
+        }
+        return rows;
+    }
+
+    /** An Iceberg timestamp value (with or without zone; without is UTC, as the lake writes it) as an instant. */
+    private static Instant instant(Object value) {
+        if (value instanceof OffsetDateTime time) {
+            return time.toInstant();
+        }
+        if (value instanceof LocalDateTime time) {
+            return time.toInstant(ZoneOffset.UTC);
+        }
+        throw new IllegalStateException("expected an Iceberg timestamp, got " + value);
+    }
+
+    private static long micros(Instant time) {
+        return time.getEpochSecond() * 1_000_000L + time.getNano() / 1000;
+    }
+
+    /**
+     * Rows at or after {@code from} (every row when null), on the partition columns (whole hours before it are never
+     * planned) and on the event time (checked against each file's column bounds, and by the generic reader per row).
+     */
+    private static Expression since(EventSchema schema, Instant from) {
+        if (from == null) {
+            return Expressions.alwaysTrue();
+        }
+        LakePartition first = LakePartition.of(from);
+        return Expressions.and(
+                Expressions.or(Expressions.greaterThan(LakeLayout.EVENT_DATE, first.eventDate()),
+                        Expressions.and(Expressions.equal(LakeLayout.EVENT_DATE, first.eventDate()),
+                                Expressions.greaterThanOrEqual(LakeLayout.EVENT_HOUR, first.eventHour()))),
+                Expressions.greaterThanOrEqual(schema.eventTimeField(), micros(from)));
     }
 
     /**

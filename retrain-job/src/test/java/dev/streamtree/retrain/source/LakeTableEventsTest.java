@@ -10,6 +10,8 @@ import dev.streamtree.lake.table.LakeBatches;
 import dev.streamtree.lake.table.LakeJournal;
 import dev.streamtree.lake.table.LakeTable;
 import dev.streamtree.lake.table.LakeTables;
+import dev.streamtree.retrain.train.TrainingData;
+import dev.streamtree.retrain.train.TrainingWindow;
 import dev.streamtree.testing.TestSpark;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -87,6 +89,44 @@ class LakeTableEventsTest {
     }
 
     @Test
+    void theDriverReadFindsTheRowsOfTheSparkReadAndDeclinesAboveItsLimit() {
+        LakeTableEvents source = new LakeTableEvents(spark, tables, EVENTS);
+        Instant since = Instant.parse("2024-05-01T10:20:00Z");
+
+        LabelledEvents.DriverRead read = source.readOnDriver(SCHEMA, since, 1_000).orElseThrow();
+
+        table.refresh();
+        assertThat(read.snapshotId()).hasValue(table.currentSnapshot().snapshotId());
+        assertThat(values(read.rows())).containsExactlyInAnyOrderElementsOf(
+                values(source.read(SCHEMA, Optional.of(since)).rows().select(columns()).collectAsList()));
+        assertThat(read.rows().get(0).schema().fieldNames()).containsExactlyElementsOf(SCHEMA.columns());
+        assertThat(values(source.readOnDriver(SCHEMA, null, 90).orElseThrow().rows())).as("every row, at the limit")
+                .containsExactlyInAnyOrderElementsOf(values(source.read(SCHEMA, Optional.empty()).rows()
+                        .select(columns()).collectAsList()));
+        assertThat(source.readOnDriver(SCHEMA, null, 89)).as("90 rows planned, 89 allowed").isEmpty();
+        assertThat(source.readOnDriver(SCHEMA, since, 39)).as("at least the 40 rows returned are planned").isEmpty();
+    }
+
+    @Test
+    void windowsOnTheDriverHoldTheRowsOfSparksWindows() {
+        LakeTableEvents source = new LakeTableEvents(spark, tables, EVENTS);
+        Instant now = Instant.parse("2024-05-01T11:10:30Z");
+        for (TrainingWindow window : List.of(TrainingWindow.lastRows(25), TrainingWindow.lastRows(1_000),
+                TrainingWindow.lastRows(25).startingAt(Instant.parse("2024-05-01T11:20:00Z")),
+                TrainingWindow.last(Duration.ofMinutes(45)), TrainingWindow.last(Duration.ofHours(3)))) {
+            Instant lower = window.lowerBound(now);
+            List<Row> bySpark = TrainingData.window(TrainingData.labelled(source.read(SCHEMA, Optional.ofNullable(lower))
+                    .rows(), SCHEMA), window, now, SCHEMA).collectAsList();
+            List<Row> driver = TrainingData.windowOnDriver(TrainingData.labelledOnDriver(
+                    source.readOnDriver(SCHEMA, lower, 1_000).orElseThrow().rows(), SCHEMA), window, now, SCHEMA);
+
+            assertThat(values(driver)).as(window.toString()).isNotEmpty().containsExactlyInAnyOrderElementsOf(values(bySpark));
+            assertThat(driver.get(0).schema().fieldNames()).as(window.toString())
+                    .containsExactly(bySpark.get(0).schema().fieldNames());
+        }
+    }
+
+    @Test
     void withoutAWindowStartEveryRowIsRead() {
         LabelledEvents.TableRows read = new LakeTableEvents(spark, tables, EVENTS).read(SCHEMA, Optional.empty());
 
@@ -137,6 +177,14 @@ class LakeTableEventsTest {
         assertThat(labelById.get("e-10-28")).as("never labelled").isNull();
         List<Row> training = dev.streamtree.retrain.train.TrainingData.labelled(rows, SCHEMA).collectAsList();
         assertThat(training).as("labelled rows: 20 inline + 3 late-only").hasSize(23);
+        List<Row> onDriver = new LakeTableEvents(spark, tables, events)
+                .readOnDriver(SCHEMA, Instant.parse("2024-05-01T10:00:00Z"), 1_000).orElseThrow().rows();
+        assertThat(values(onDriver)).as("the driver read, late labels and all")
+                .containsExactlyInAnyOrderElementsOf(values(rows.select(columns()).collectAsList()));
+        assertThat(values(TrainingData.labelledOnDriver(onDriver, SCHEMA))).as("labelled on the driver")
+                .containsExactlyInAnyOrderElementsOf(values(training));
+        assertThat(new LakeTableEvents(spark, tables, events).readOnDriver(SCHEMA, null, 7))
+                .as("the labels table holds 8 rows, 7 allowed: Spark reads it").isEmpty();
         assertThat(training.stream().filter(r -> r.getString(0).equals("e-10-25")).map(r -> r.get(r.fieldIndex("label"))))
                 .as("trained with its late label").containsExactly("B");
         SparkPlan plan = rows.queryExecution().executedPlan();
@@ -159,6 +207,15 @@ class LakeTableEventsTest {
 
     private static Dataset<Row> labelRows(List<Row> rows) {
         return spark.createDataFrame(rows, LabelsTable.SPARK_SCHEMA).repartition(1);
+    }
+
+    private static org.apache.spark.sql.Column[] columns() {
+        return SCHEMA.columns().stream().map(functions::col).toArray(org.apache.spark.sql.Column[]::new);
+    }
+
+    /** Each row's values, comparable across Spark's rows and the driver's. */
+    private static List<List<Object>> values(List<Row> rows) {
+        return rows.stream().map(r -> java.util.stream.IntStream.range(0, r.length()).mapToObj(r::get).toList()).toList();
     }
 
     private static BatchScanExec scan(SparkPlan plan) {
