@@ -84,6 +84,8 @@ public final class DemoRun {
     static final Duration PRE_DRIFT = Duration.ofSeconds(30);
     /** How often the demo's monitor publishes its figures. */
     private static final Duration MONITOR_INTERVAL = Duration.ofSeconds(1);
+    /** The longest the generator waits for the streaming job's first micro-batch. */
+    private static final Duration FIRST_BATCH_WAIT = Duration.ofMinutes(2);
 
     private final DemoSettings settings;
     private final PrintStream out;
@@ -227,6 +229,7 @@ public final class DemoRun {
                     + " events/s); first model at " + TriggerPolicy.DEFAULT_BOOTSTRAP_MIN_ROWS
                     + " labelled rows; a drift detection retrains from its change point once "
                     + TriggerPolicy.DEFAULT_DRIFT_MIN_ROWS + " labelled rows follow it");
+            awaitFirstBatch(job);
             origin = Instant.now();
             AccuracyTimeline timeline = new AccuracyTimeline();
             MonitorFigures figures = new MonitorFigures(origin, BUCKET, this::onDrift);
@@ -336,6 +339,30 @@ public final class DemoRun {
     }
 
     /** The job's counters; in real-time mode with the scoring query's predictions and model. */
+    /**
+     * Holds the generator until the streaming job (the lake's query in real-time mode) has finished its first
+     * micro-batch, as a user starts producing once the job says it runs: its start-up (planning the query, opening
+     * the lake's tables and writers; 5-15 s here) is the job's, not the loop's, and events sent meanwhile only queue.
+     */
+    private void awaitFirstBatch(StreamingJob job) throws InterruptedException {
+        long started = System.nanoTime();
+        long deadline = started + FIRST_BATCH_WAIT.toNanos();
+        while (job.status().batches() < 1) {
+            if (!job.query().isActive()) {
+                throw new IllegalStateException("the streaming job stopped before its first micro-batch"
+                        + (job.query().exception().isDefined() ? ": " + job.query().exception().get().getMessage() : ""));
+            }
+            if (System.nanoTime() > deadline) {
+                out.println("[demo] the streaming job has not finished a micro-batch in " + FIRST_BATCH_WAIT.toSeconds()
+                        + " s; generating anyway");
+                return;
+            }
+            Thread.sleep(100);
+        }
+        out.printf(Locale.ROOT, "[demo] streaming job ready: first micro-batch done after %.1f s; generating events%n",
+                (System.nanoTime() - started) / 1e9);
+    }
+
     private StreamingStatus status(StreamingJob job) {
         RealTimeJob realTime = realTimeJob;
         return realTime == null ? job.status() : realTime.status();
