@@ -32,10 +32,17 @@ import java.util.concurrent.atomic.AtomicReference;
  * see a promotion. A daemon thread reads the pointer every watch interval; a new version is checked and loaded by a
  * {@link ModelTracker} (schema fingerprint, features and classes from its metadata, then the fast loader of the
  * {@code model} module's {@code score} package, transient failures retried) and published with one atomic write of a
- * {@link Serving} record. Tasks read that record once per event and never wait for a load: the swap gap is the watch
- * interval plus the load. Because the published record changes only when the pointer moves, and then to the version it
- * names, a partition never goes back to an older version unless the pointer does (a rollback); a refused version
- * (incompatible or unloadable) leaves the current one serving, and is not tried again until the pointer moves.
+ * {@link Serving} record. Tasks read that record once per event and never wait for a load: the swap gap is the wait
+ * for the next pointer read (up to one watch interval) plus the check and load. The tracker keeps the last few
+ * versions that passed by id (versions are immutable), so a version promoted again or rolled back to is published
+ * right after the pointer read, without reading its files again; and once, when the watcher starts, a second daemon
+ * thread checks and loads the registry's newest committed version if it is not the current one (one listing of the
+ * registry's versions, at most one load), so that its promotion is published the same way. A version that the
+ * retrain job commits and promotes at once gains nothing from that: it is checked and loaded after the pointer read.
+ * Because the published record changes only when the pointer moves, and then to the version it names, a partition
+ * never goes back to an older version unless the pointer does (a rollback); a refused version (incompatible or
+ * unloadable) leaves the current one serving, and is not tried again until the pointer moves. Preparing a version
+ * ahead decides nothing: one that fails is dropped and checked when the pointer names it.
  *
  * <p>Watchers are kept in a per-JVM map keyed by registry location, schema fingerprint and decision-path setting, so
  * every task of an executor shares one watcher and one loaded model. The first task to ask creates it and does the
@@ -53,6 +60,7 @@ public final class ModelWatcher {
     private final EventSchema schema;
     private final AtomicReference<Serving> serving = new AtomicReference<>();
     private final ScheduledExecutorService thread;
+    private final Thread ahead;
     private final AtomicLong predictions = new AtomicLong();
     private final AtomicLong deadLetters = new AtomicLong();
     private final AtomicLong unscored = new AtomicLong();
@@ -75,6 +83,10 @@ public final class ModelWatcher {
             return t;
         });
         thread.scheduleWithFixedDelay(this::watch, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        // Its own thread, so that the pointer reads go on while it loads.
+        this.ahead = new Thread(this::prepareNewest, "streamtree-realtime-model-ahead");
+        ahead.setDaemon(true);
+        ahead.start();
     }
 
     /**
@@ -100,6 +112,7 @@ public final class ModelWatcher {
         WATCHERS.entrySet().removeIf(entry -> {
             if (entry.getKey().registry().equals(registry)) {
                 entry.getValue().thread.shutdownNow();
+                entry.getValue().ahead.interrupt();
                 return true;
             }
             return false;
@@ -114,6 +127,11 @@ public final class ModelWatcher {
     /** Versions that started serving in this JVM (the first one included). */
     public long swaps() {
         return tracker.swaps();
+    }
+
+    /** Of {@link #swaps()}, those published without a load: the version was kept from an earlier one. */
+    public long keptSwaps() {
+        return tracker.keptSwaps();
     }
 
     /** Versions refused in this JVM. */
@@ -140,6 +158,15 @@ public final class ModelWatcher {
 
     void unscoredEvent() {
         unscored.incrementAndGet();
+    }
+
+    /** Checks and loads the newest committed version ahead of its promotion (see the class doc). Never throws. */
+    private void prepareNewest() {
+        try {
+            tracker.prepareNewest();
+        } catch (RuntimeException e) {
+            LOG.warn("preparing the newest version of registry {} ahead failed: {}", key.registry(), e.toString(), e);
+        }
     }
 
     /** One pointer read; a move is checked, loaded and published. Never throws, so the schedule keeps running. */

@@ -13,6 +13,9 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -39,14 +42,21 @@ import java.util.concurrent.atomic.AtomicLong;
  *       refused but tried again by the next batch.</li>
  * </ul>
  *
+ * <p>A version that passed its checks and loaded is kept in memory by id ({@value #KEPT_VERSIONS} versions, the most
+ * recently used): committed versions are immutable, so when the pointer names a kept version again (a re-promotion,
+ * a rollback) it serves at once, after the pointer read alone, without its metadata, checksums or files being read
+ * again. Only versions that passed are kept; a refused version is never served.
+ *
  * <p>With {@link #prefetchEvery}, a background thread also watches the pointer and prepares (checks and loads) a
  * newly promoted version while the batch in flight runs, so the next batch finds it ready instead of loading it
- * itself; a batch that starts while the preparation runs waits for it. Which version scores a batch is decided the
- * same way either way, by the pointer read at the batch's start. A replayed batch asks for the version its first
- * attempt used with {@link #version(VersionId)} instead.
+ * itself; a batch that starts while the preparation runs waits for it. {@link #prepareNewest()} prepares the newest
+ * committed version before any promotion names it. Which version scores a batch is decided the same way in every
+ * case, by the pointer read at the batch's start. A replayed batch asks for the version its first attempt used with
+ * {@link #version(VersionId)} instead.
  *
  * <p>{@link #refresh()}, {@link #version(VersionId)} and the counters belong to the streaming query's one batch
- * thread; the preparations are shared with the prefetch thread through a concurrent map.
+ * thread; the preparations and kept versions are shared with the prefetch thread and {@link #prepareNewest()}'s
+ * caller.
  *
  * @param <M> the loaded model form
  */
@@ -57,6 +67,8 @@ public final class ModelTracker<M> implements AutoCloseable {
     static final int LOAD_ATTEMPTS = 5;
     static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
     static final Duration MAX_BACKOFF = Duration.ofMillis(500);
+    /** Checked and loaded versions kept in memory for a later promotion of the same id (a tree is a few kB to MB). */
+    static final int KEPT_VERSIONS = 4;
 
     /** Waits between two attempts at a transient failure; a test records the pauses instead of sleeping. */
     @FunctionalInterface
@@ -69,8 +81,15 @@ public final class ModelTracker<M> implements AutoCloseable {
     private final ModelLoader<M> loader;
     private final Pause pause;
     private final ConcurrentMap<VersionId, CompletableFuture<Preparation<M>>> preparations = new ConcurrentHashMap<>();
-    /** Guards starting a preparation against taking one's outcome (which changes what is new). */
+    /** Guards starting a preparation against taking one's outcome (which changes what is new), and {@link #kept}. */
     private final Object lock = new Object();
+    /** Versions that passed their checks and loaded, least recently used first; guarded by {@link #lock}. */
+    private final Map<VersionId, ServingModel<M>> kept = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<VersionId, ServingModel<M>> eldest) {
+            return size() > KEPT_VERSIONS;
+        }
+    };
     private ScheduledExecutorService prefetcher;
     private volatile ServingModel<M> serving;
     private volatile VersionId refused;
@@ -78,6 +97,7 @@ public final class ModelTracker<M> implements AutoCloseable {
     private long swaps;
     private long registryFailures;
     private long prefetched;
+    private long keptSwaps;
     private volatile long servingLoadMillis;
     private final AtomicLong loadRetries = new AtomicLong();
     /** Consecutive failures of the prefetch thread's pointer read (that thread only). */
@@ -140,9 +160,16 @@ public final class ModelTracker<M> implements AutoCloseable {
 
     private void take(VersionId candidate, Preparation<M> outcome) {
         if (outcome instanceof Ready<M> ready) {
-            LOG.info("model {} now serving (was {}); trained {} on {} rows, loaded in {} ms{}", candidate,
-                    describe(serving), ready.model().metadata().createdAt(), ready.model().metadata().trainingRows(),
-                    ready.millis(), ready.inBackground() ? " in the background" : "");
+            if (ready.kept()) {
+                LOG.info("model {} now serving (was {}); trained {} on {} rows, checked and loaded before, kept in memory",
+                        candidate, describe(serving), ready.model().metadata().createdAt(),
+                        ready.model().metadata().trainingRows());
+                keptSwaps++;
+            } else {
+                LOG.info("model {} now serving (was {}); trained {} on {} rows, loaded in {} ms{}", candidate,
+                        describe(serving), ready.model().metadata().createdAt(), ready.model().metadata().trainingRows(),
+                        ready.millis(), ready.inBackground() ? " in the background" : "");
+            }
             serving = ready.model();
             servingLoadMillis = ready.millis();
             swaps++;
@@ -163,8 +190,8 @@ public final class ModelTracker<M> implements AutoCloseable {
 
     /**
      * The given version, for a batch that must be scored by it (the replay of a batch whose first attempt it
-     * scored): the serving model when it is that version, else the version checked and loaded now the way a promoted
-     * one is (transient failures retried), without making it serve later batches.
+     * scored): the serving model when it is that version, else the kept one, else the version checked and loaded now
+     * the way a promoted one is (transient failures retried), without making it serve later batches.
      *
      * @throws UnavailableVersionException naming why the version cannot score: it is invalid, or still unreadable
      *                                     after the retries
@@ -205,7 +232,10 @@ public final class ModelTracker<M> implements AutoCloseable {
         return swaps;
     }
 
-    /** How long the serving version took to check and load (retries included), or 0 while none serves. */
+    /**
+     * How long the serving version took to check and load (retries included); 0 while none serves, and when it was
+     * kept from an earlier load.
+     */
     public long servingLoadMillis() {
         return servingLoadMillis;
     }
@@ -213,6 +243,55 @@ public final class ModelTracker<M> implements AutoCloseable {
     /** Of {@link #swaps()}, those whose version the prefetch thread had prepared (or was preparing) for the batch. */
     public long prefetchedSwaps() {
         return prefetched;
+    }
+
+    /**
+     * Of {@link #swaps()}, those whose version was kept from an earlier check and load (served before, or prepared by
+     * {@link #prepareNewest()}) and served without being read again.
+     */
+    public long keptSwaps() {
+        return keptSwaps;
+    }
+
+    /**
+     * Checks and loads the registry's newest committed version in the calling thread (or waits for a preparation of
+     * it already running), unless it is serving, kept or refused, so that a later promotion of it serves after the
+     * pointer read alone. The
+     * outcome decides nothing: a version that passes is kept (as one that served would be, see the class doc), any
+     * other outcome is dropped and the version is checked again if the pointer ever names it. Costs one listing of
+     * the registry's versions (the registry reads each committed version's manifest) and at most one load. Never
+     * throws.
+     *
+     * @return the version now kept ready, or empty when nothing was prepared or it did not pass
+     */
+    public Optional<VersionId> prepareNewest() {
+        List<VersionId> committed;
+        try {
+            committed = registry.versions();
+        } catch (RuntimeException e) {
+            LOG.warn("cannot list the registry's versions to prepare the newest ahead ({}); skipped", e.getMessage());
+            return Optional.empty();
+        }
+        if (committed.isEmpty()) {
+            return Optional.empty();
+        }
+        VersionId newest = committed.get(committed.size() - 1);
+        CompletableFuture<Preparation<M>> preparation = preparation(newest, true);
+        if (preparation == null) {
+            return Optional.empty();
+        }
+        Preparation<M> outcome = preparation.join();
+        preparations.remove(newest, preparation);
+        if (outcome instanceof Ready<M> ready) {
+            if (!ready.kept()) {
+                LOG.info("model {}, the newest committed version, checked and loaded ahead of its promotion in {} ms",
+                        newest, ready.millis());
+            }
+            return Optional.of(newest);
+        }
+        LOG.info("model {}, the newest committed version, not prepared ahead ({}); checked again if promoted", newest,
+                outcome instanceof Refused<M> refusal ? refusal.reason() : ((Unreadable<M>) outcome).reason());
+        return Optional.empty();
     }
 
     /**
@@ -276,8 +355,9 @@ public final class ModelTracker<M> implements AutoCloseable {
     }
 
     /**
-     * The version's preparation; if no thread has started it, the calling thread runs it now. The prefetch thread
-     * only starts one for a version that is still new (not serving, not refused).
+     * The version's preparation: the one a thread started, if any; else, done at once, the kept version; else run
+     * by the calling thread now. A background preparation is only started for a version that is still new (not
+     * serving, not refused). A version that passes is kept.
      */
     private CompletableFuture<Preparation<M>> preparation(VersionId version, boolean inBackground) {
         CompletableFuture<Preparation<M>> started = new CompletableFuture<>();
@@ -285,13 +365,26 @@ public final class ModelTracker<M> implements AutoCloseable {
             if (inBackground && !isNew(version)) {
                 return null;
             }
-            CompletableFuture<Preparation<M>> existing = preparations.putIfAbsent(version, started);
+            // A preparation not yet taken comes first, so a swap to a version the prefetch thread loaded counts as
+            // prefetched.
+            CompletableFuture<Preparation<M>> existing = preparations.get(version);
             if (existing != null) {
                 return existing;
             }
+            ServingModel<M> known = kept.get(version);
+            if (known != null) {
+                return CompletableFuture.completedFuture(new Ready<>(known, false, 0, true));
+            }
+            preparations.put(version, started);
         }
         try {
-            started.complete(prepare(version, inBackground));
+            Preparation<M> outcome = prepare(version, inBackground);
+            if (outcome instanceof Ready<M> ready) {
+                synchronized (lock) {
+                    kept.put(version, ready.model());
+                }
+            }
+            started.complete(outcome);
         } catch (Error e) {
             preparations.remove(version, started);
             started.completeExceptionally(e);
@@ -350,7 +443,7 @@ public final class ModelTracker<M> implements AutoCloseable {
             return new Refused<>(problem.get());
         }
         long millis = (System.nanoTime() - start) / 1_000_000;
-        return new Ready<>(new ServingModel<>(candidate, metadata, model), inBackground, millis);
+        return new Ready<>(new ServingModel<>(candidate, metadata, model), inBackground, millis, false);
     }
 
     /**
@@ -377,7 +470,9 @@ public final class ModelTracker<M> implements AutoCloseable {
     private sealed interface Preparation<M> permits Ready, Refused, Unreadable {
     }
 
-    private record Ready<M>(ServingModel<M> model, boolean inBackground, long millis) implements Preparation<M> {
+    /** A version that passed: loaded now ({@code kept} false) or kept from an earlier load. */
+    private record Ready<M>(ServingModel<M> model, boolean inBackground, long millis, boolean kept)
+            implements Preparation<M> {
     }
 
     private record Refused<M>(String reason) implements Preparation<M> {

@@ -129,6 +129,8 @@ class RealTimeJobIT {
             registry.promote(second, "test: hot swap mid-batch");
             // In local mode the tasks share this JVM and so the job's watcher.
             await(() -> serves(job.watcher(), second), job, "the watcher serving " + second);
+            assertThat(job.watcher().keptSwaps()).as(second + ", the newest committed version, was loaded ahead when"
+                    + " the watcher started: published without a load").isEqualTo(1);
             sources.putAll(send(topics, events, 500, 1000));
             List<Prediction> predictions = predictions(topics, 1000);
 
@@ -232,6 +234,9 @@ class RealTimeJobIT {
             assertThat(predictions(topics, 400)).hasSize(400);
             assertThat(registry.rollback("test: rollback")).isEqualTo(first);
             await(() -> serves(watcher, first), job, "serving " + first + " again");
+            assertThat(watcher.keptSwaps()).as("the rollback to " + first + " published without a load").isEqualTo(1);
+            assertThat(watcher.refusals()).as(foreign + ", the newest version, was not refused by preparing it ahead")
+                    .isZero();
             sources.putAll(send(topics, events, 400, 600));
             assertThat(predictions(topics, 600)).hasSize(600);
             registry.promote(foreign, "test: a version of another schema");

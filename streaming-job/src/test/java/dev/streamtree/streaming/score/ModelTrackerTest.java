@@ -52,6 +52,14 @@ class ModelTrackerTest {
                     throw new IllegalStateException("interrupted", e);
                 }
             }
+            if (location.contains("timed")) {
+                try {
+                    Thread.sleep(5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+            }
             if (location.contains("unreadable")) {
                 throw new IllegalStateException("no such file " + location);
             }
@@ -241,6 +249,140 @@ class ModelTrackerTest {
     }
 
     @Test
+    void aVersionPromotedAgainServesAtOnceWithoutItsMetadataOrFilesBeingReadAgain() {
+        registry.add(V1, compatible(), "v1-timed");
+        registry.add(V2, compatible(), "v2");
+        registry.current = V1;
+        assertThat(tracker.refresh()).map(ServingModel::model).contains("model@v1-timed");
+        assertThat(tracker.servingLoadMillis()).as("a first load is timed").isPositive();
+        registry.current = V2;
+        assertThat(tracker.refresh()).map(ServingModel::model).contains("model@v2");
+
+        registry.current = V1;
+        assertThat(tracker.refresh()).map(ServingModel::model).as("promoted again").contains("model@v1-timed");
+        assertThat(tracker.servingLoadMillis()).as("nothing loaded").isZero();
+        registry.current = V2;
+        assertThat(tracker.refresh()).map(ServingModel::model).as("promoted again").contains("model@v2");
+
+        assertThat(loads).as("each version loaded once").containsExactly("v1-timed", "v2");
+        assertThat(registry.metadataReads).as("each version's metadata and checksums read once").isEqualTo(2);
+        assertThat(tracker.swaps()).isEqualTo(4);
+        assertThat(tracker.keptSwaps()).isEqualTo(2);
+    }
+
+    @Test
+    void aRollbackGoesBackToTheKeptVersionAndARefusedVersionIsNeverKeptNorServed() {
+        VersionId v3 = new VersionId(3);
+        registry.add(V1, compatible(), "v1");
+        registry.add(V2, compatible(), "v2");
+        registry.add(v3, compatible(), "not-a-tree");
+        registry.current = V1;
+        tracker.refresh();
+        registry.current = V2;
+        tracker.refresh();
+
+        registry.current = V1;
+        assertThat(tracker.refresh()).map(ServingModel::version).as("the rollback is followed").contains(V1);
+        registry.current = v3;
+        assertThat(tracker.refresh()).map(ServingModel::version).as("v3 refused").contains(V1);
+        registry.current = V2;
+        assertThat(tracker.refresh()).map(ServingModel::version).contains(V2);
+        registry.current = v3;
+        assertThat(tracker.refresh()).map(ServingModel::version).as("v3 named again: still refused").contains(V2);
+        assertThat(tracker.refresh()).map(ServingModel::version).contains(V2);
+
+        assertThat(loads).containsExactly("v1", "v2", "not-a-tree");
+        assertThat(tracker.refusals()).isEqualTo(1);
+        assertThat(tracker.swaps()).isEqualTo(4);
+        assertThat(tracker.keptSwaps()).isEqualTo(2);
+    }
+
+    @Test
+    void onlyTheMostRecentlyUsedVersionsAreKept() {
+        for (int i = 1; i <= ModelTracker.KEPT_VERSIONS + 1; i++) {
+            VersionId v = new VersionId(i);
+            registry.add(v, compatible(), "v" + i);
+            registry.current = v;
+            assertThat(tracker.refresh()).map(ServingModel::version).contains(v);
+        }
+        registry.current = V1;
+        assertThat(tracker.refresh()).map(ServingModel::version).as("dropped, so loaded again").contains(V1);
+        VersionId newest = new VersionId(ModelTracker.KEPT_VERSIONS + 1);
+        registry.current = newest;
+        assertThat(tracker.refresh()).map(ServingModel::version).as("kept").contains(newest);
+
+        assertThat(loads).containsExactly("v1", "v2", "v3", "v4", "v5", "v1");
+        assertThat(tracker.keptSwaps()).isEqualTo(1);
+    }
+
+    @Test
+    void theNewestVersionPreparedAheadServesWhenPromotedWithoutAnotherLoad() {
+        registry.add(V1, compatible(), "v1");
+        registry.current = V1;
+        tracker.refresh();
+        registry.add(V2, compatible(), "v2");
+
+        assertThat(tracker.prepareNewest()).contains(V2);
+        assertThat(loads).containsExactly("v1", "v2");
+        assertThat(tracker.refresh()).map(ServingModel::version).as("preparing ahead serves nothing").contains(V1);
+        assertThat(tracker.swaps()).isEqualTo(1);
+
+        registry.current = V2;
+        assertThat(tracker.refresh()).map(ServingModel::model).contains("model@v2");
+        assertThat(tracker.prepareNewest()).as("the newest one serves: nothing to prepare").isEmpty();
+        assertThat(loads).containsExactly("v1", "v2");
+        assertThat(tracker.keptSwaps()).isEqualTo(1);
+        assertThat(tracker.swaps()).isEqualTo(2);
+    }
+
+    @Test
+    void aVersionThatFailsAheadIsNeitherRefusedNorKeptButCheckedWhenThePointerNamesIt() {
+        registry.add(V1, compatible(), "v1");
+        registry.current = V1;
+        tracker.refresh();
+        registry.add(V2, compatible(), "not-a-tree");
+
+        assertThat(tracker.prepareNewest()).isEmpty();
+        assertThat(tracker.refusals()).as("preparing ahead refuses nothing").isZero();
+        registry.current = V2;
+        assertThat(tracker.refresh()).map(ServingModel::version).contains(V1);
+        assertThat(tracker.refusals()).isEqualTo(1);
+        assertThat(loads).as("checked again when promoted").containsExactly("v1", "not-a-tree", "not-a-tree");
+
+        VersionId v3 = new VersionId(3);
+        registry.add(v3, metadata("another-fingerprint"), "v3");
+        assertThat(tracker.prepareNewest()).isEmpty();
+        registry.failing = true;
+        assertThat(tracker.prepareNewest()).as("an unreadable registry skips it").isEmpty();
+        registry.failing = false;
+        registry.current = v3;
+        assertThat(tracker.refresh()).map(ServingModel::version).contains(V1);
+        assertThat(tracker.refusals()).isEqualTo(2);
+        assertThat(tracker.registryFailures()).isZero();
+        assertThat(loads).containsExactly("v1", "not-a-tree", "not-a-tree");
+    }
+
+    @Test
+    void aPromotionDuringALoadAheadWaitsForItInsteadOfLoadingAgain() throws Exception {
+        registry.add(V1, compatible(), "v1");
+        registry.current = V1;
+        tracker.refresh();
+        registry.add(V2, compatible(), "v2-slow");
+        CompletableFuture<Optional<VersionId>> ahead = CompletableFuture.supplyAsync(tracker::prepareNewest);
+        await(() -> loads.contains("v2-slow"));
+
+        registry.current = V2;
+        CompletableFuture<Optional<ServingModel<String>>> watch = CompletableFuture.supplyAsync(tracker::refresh);
+        Thread.sleep(200);
+        assertThat(watch).as("the pointer read waits for the load in progress").isNotDone();
+        slowLoad.countDown();
+        assertThat(watch.get(10, TimeUnit.SECONDS)).map(ServingModel::model).contains("model@v2-slow");
+        assertThat(ahead.get(10, TimeUnit.SECONDS)).contains(V2);
+        assertThat(loads).containsExactly("v1", "v2-slow");
+        assertThat(tracker.prefetchedSwaps()).isEqualTo(1);
+    }
+
+    @Test
     void prefetchingLoadsAPromotedVersionBeforeTheNextBatchAsksForIt() throws Exception {
         registry.add(V1, compatible(), "v1");
         registry.add(V2, compatible(), "v2");
@@ -359,6 +501,7 @@ class ModelTrackerTest {
         volatile VersionId corrupt;
         volatile boolean failing;
         volatile int currentReads;
+        volatile int metadataReads;
 
         void add(VersionId version, ModelMetadata meta, String location) {
             metadata.put(version, meta);
@@ -373,6 +516,7 @@ class ModelTrackerTest {
 
         @Override
         public ModelMetadata metadata(VersionId version) {
+            metadataReads++;
             if (failing) {
                 throw new RegistryException("storage unavailable");
             }
@@ -394,7 +538,10 @@ class ModelTrackerTest {
 
         @Override
         public List<VersionId> versions() {
-            return List.copyOf(metadata.keySet());
+            if (failing) {
+                throw new RegistryException("storage unavailable");
+            }
+            return metadata.keySet().stream().sorted().toList();
         }
 
         @Override
