@@ -8,6 +8,7 @@ import dev.streamtree.common.registry.VersionId;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.lake.table.LakeTables;
+import dev.streamtree.model.fs.NioLocalFileSystem;
 import dev.streamtree.model.pipeline.FeaturePipeline;
 import dev.streamtree.model.pipeline.ModelWriter;
 import dev.streamtree.model.pipeline.TreeParams;
@@ -483,7 +484,7 @@ public final class RetrainJob {
     private void writeText(String directory, String name, String text) {
         Path file = new Path(directory, name);
         try {
-            FileSystem fs = file.getFileSystem(spark.sparkContext().hadoopConfiguration());
+            FileSystem fs = NioLocalFileSystem.forPath(file, spark.sparkContext().hadoopConfiguration());
             try (FSDataOutputStream out = fs.create(file, true)) {
                 out.write(text.getBytes(StandardCharsets.UTF_8));
             }

@@ -3,6 +3,7 @@ package dev.streamtree.model.pipeline;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamtree.common.schema.EventSchema;
+import dev.streamtree.model.fs.NioLocalFileSystem;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.FileUtil;
@@ -62,8 +63,8 @@ public final class ModelWriter {
             java.nio.file.Path template = TEMPLATES.compute(schema.fingerprint(),
                     (f, old) -> old != null && Files.isDirectory(old) ? old : writeTemplate(stages, conf));
             Path root = new Path(location);
-            FileSystem fs = root.getFileSystem(conf);
-            FileSystem local = FileSystem.getLocal(conf);
+            FileSystem fs = NioLocalFileSystem.forPath(root, conf);
+            FileSystem local = NioLocalFileSystem.forPath(new Path(template.toUri()), conf);
             for (int i = 0; i < shared.size(); i++) {
                 String dir = stageDirectory(i, stages.length, stages[i].uid());
                 FileUtil.copy(local, new Path(template.resolve(dir).toUri()), fs, new Path(root, "stages/" + dir), false, conf);

@@ -3,6 +3,7 @@ package dev.streamtree.model.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamtree.common.json.Json;
+import dev.streamtree.model.fs.NioLocalFileSystem;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -13,6 +14,8 @@ import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.util.HadoopOutputFile;
+import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.MessageTypeParser;
 import org.apache.spark.ml.Transformer;
@@ -113,7 +116,7 @@ final class StageFiles {
 
     /** Writes {@code stage}'s metadata and data under {@code dir}, which must not exist yet. */
     static void write(Transformer stage, Path dir, Configuration conf) throws IOException {
-        FileSystem fs = dir.getFileSystem(conf);
+        FileSystem fs = NioLocalFileSystem.forPath(dir, conf);
         if (stage instanceof StringIndexerModel indexer) {
             writeMetadata(fs, dir, metadata(indexer));
             writeLabels(indexer, new Path(dir, "data"), conf);
@@ -224,7 +227,16 @@ final class StageFiles {
     private static void writeParquet(Path dir, MessageType schema, StructType rowSchema, List<Group> rows,
                                      Configuration conf) throws IOException {
         Path file = new Path(dir, "part-00000-" + UUID.randomUUID() + "-c000.snappy.parquet");
-        try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(HadoopOutputFile.fromPath(file, conf))
+        FileSystem fs = NioLocalFileSystem.forPath(dir, conf);
+        OutputFile out;
+        if (fs instanceof NioLocalFileSystem local) {
+            // parquet-hadoop would open the path with the configured (process-spawning) local file system
+            fs.mkdirs(dir);
+            out = new LocalOutputFile(local.pathToFile(file).toPath());
+        } else {
+            out = HadoopOutputFile.fromPath(file, conf);
+        }
+        try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(out)
                 .withConf(conf)
                 .withType(schema)
                 .withCompressionCodec(CompressionCodecName.SNAPPY)
@@ -234,6 +246,6 @@ final class StageFiles {
                 writer.write(row);
             }
         }
-        dir.getFileSystem(conf).create(new Path(dir, "_SUCCESS"), false).close();
+        fs.create(new Path(dir, "_SUCCESS"), false).close();
     }
 }

@@ -14,6 +14,7 @@ import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
+import dev.streamtree.model.fs.NioLocalFileSystem;
 import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
@@ -122,8 +123,9 @@ public final class FileSystemModelRegistry implements ModelRegistry {
         try {
             FileSystem fs = path.getFileSystem(conf);
             if ("file".equals(fs.getScheme())) {
-                // The raw local FS: no .crc side files, and rename is the POSIX rename (atomic, replaces files).
-                fs = FileSystem.getLocal(conf).getRaw();
+                // The raw local FS: no .crc side files, and rename is the POSIX rename (atomic, replaces files); the
+                // NIO one spawns no chmod / ls process per file.
+                fs = NioLocalFileSystem.forPath(path, conf);
             }
             Path root = fs.makeQualified(path);
             fs.mkdirs(new Path(root, VERSIONS_DIR));

@@ -331,9 +331,13 @@ class FeaturePipelineTest {
     }
 
     /** Stage directories and the data files in them, without Spark's generated part-file names. */
+    /**
+     * The files Spark's layout consists of, part-file names generalized; the local checksum file system's {@code .crc}
+     * side files (Spark's save writes them, the model writer's raw local one does not) are not part of it.
+     */
     private static List<String> listing(Path root) throws java.io.IOException {
         try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(root)) {
-            return files.filter(java.nio.file.Files::isRegularFile)
+            return files.filter(java.nio.file.Files::isRegularFile).filter(p -> !p.getFileName().toString().endsWith(".crc"))
                     .map(p -> root.relativize(p).toString().replaceAll("part-[^/]*", "part"))
                     .distinct().sorted().toList();
         }
