@@ -434,6 +434,7 @@ public final class RetrainJob {
         Map<String, String> fitRecord = new LinkedHashMap<>(choice.params().asMap());
         fitRecord.put("selection", choice.method());
         fitRecord.put("trainer", data.trainer());
+        long refitStarted = System.nanoTime();
         if (decision.promote()) {
             model = data.fitAll(choice.params());
             fitRecord.put("fitted_on", "training + holdout, " + windowRows + " rows");
@@ -444,6 +445,7 @@ public final class RetrainJob {
             fitRecord.put("metrics_from", "this model on the " + holdoutRows + " holdout rows");
         }
 
+        Duration refitTook = Duration.ofNanos(System.nanoTime() - refitStarted);
         DecisionTreeClassificationModel tree = FeaturePipeline.tree(model);
         TreeRenderer renderer = new TreeRenderer(schema);
         ModelMetadata metadata = new ModelMetadata(clock.instant(), schema.fingerprint(), schema.featureNames(),
@@ -454,7 +456,10 @@ public final class RetrainJob {
                         // the lake table's snapshot: readable again with VERSION AS OF until it expires
                         snapshotId.isPresent() ? snapshotId.getAsLong() : null);
         VersionId version;
+        long saveStarted;
+        Duration saveTook;
         try (PendingVersion pending = registry.stage()) {
+            saveStarted = System.nanoTime();
             try {
                 ModelWriter.save(model, schema, pending.modelLocation(), spark.sparkContext().hadoopConfiguration());
             } catch (java.io.UncheckedIOException e) {
@@ -462,6 +467,7 @@ public final class RetrainJob {
             }
             writeText(pending.filesLocation(), "tree.txt", renderer.text(tree));
             writeText(pending.filesLocation(), "tree.dot", renderer.dot(tree));
+            saveTook = Duration.ofNanos(System.nanoTime() - saveStarted);
             version = pending.commit(metadata);
         }
         if (decision.promote()) {
@@ -472,8 +478,10 @@ public final class RetrainJob {
             registry.promote(version, reason);
         }
         Duration commitTook = Duration.ofNanos(System.nanoTime() - commitStarted);
-        String timing = String.format(Locale.ROOT, "read %.2f s, selection %.2f s, fit + gate %.2f s, refit + commit %.2f s",
-                seconds(readTook), seconds(searchTook), seconds(gateTook), seconds(commitTook));
+        String timing = String.format(Locale.ROOT, "read %.2f s, selection %.2f s, fit + gate %.2f s, refit + commit %.2f s"
+                        + " = refit %.2f s, save %.2f s, registry %.2f s",
+                seconds(readTook), seconds(searchTook), seconds(gateTook), seconds(commitTook), seconds(refitTook),
+                seconds(saveTook), seconds(commitTook.minus(refitTook).minus(saveTook)));
         String summary = summary(trigger, data.trainer(), window, version, decision.promote(), champion, candidateMetrics, championMetrics, choice,
                 windowRows, trainingRows, holdoutRows, balance, weighted, reason, searchTook, timing,
                 Duration.ofNanos(System.nanoTime() - started));

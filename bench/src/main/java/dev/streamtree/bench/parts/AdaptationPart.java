@@ -120,7 +120,7 @@ public final class AdaptationPart {
         Path work = ctx.sizes().work().resolve(part);
         Duration duration = Duration.ofSeconds(s.events() / s.rate());
         DemoSettings demo = new DemoSettings(work, duration, s.rate(), SEED, 1, variant == Variant.NO_DRIFT ? 0 : 3, 0.4,
-                Duration.ofSeconds(45), Duration.ofSeconds(45), Duration.ofSeconds(2), 0, Duration.ofSeconds(10), 0,
+                Duration.ofSeconds(45), Duration.ofSeconds(45), Duration.ofSeconds(1), 0, Duration.ofSeconds(10), 0,
                 DemoSettings.MetricsPorts.OFF, variant == Variant.LABEL_DELAY ? LABEL_DELAY : Duration.ZERO);
         Recorder recorder = new Recorder();
         System.out.println("bench: " + part + ": " + s.events() + " events at " + s.rate() + " events/s ("

@@ -13,6 +13,7 @@ import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.feature.StringIndexerModel;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.classification.DecisionTreeClassificationModel;
 import org.apache.spark.ml.linalg.Vector;
@@ -220,6 +221,20 @@ class FeaturePipelineTest {
                 .containsExactlyElementsOf(Arrays.stream(model.stages()).map(Transformer::uid).toList());
         assertThat(FeaturePipeline.tree(fast).toDebugString()).isEqualTo(tree.toDebugString());
         assertThat(ModelWriter.stageDirectory(3, 12, "dtc_1")).isEqualTo("03_dtc_1");
+
+        // The fast loader reads a feature stage of the same directory name and metadata once: another version written
+        // from the same template shares it; the tree is read each time; Spark's save (its own timestamp) is read anew
+        PipelineModel again = PipelineModelFiles.read(uri(dir, "written-again-0"), conf);
+        PipelineModel sparkSaved = PipelineModelFiles.read(uri(dir, "spark"), conf);
+        int last = fast.stages().length - 1;
+        for (int i = 0; i < last; i++) {
+            assertThat(again.stages()[i]).as("feature stage " + i + " of a copy of the template").isSameAs(fast.stages()[i]);
+            assertThat(sparkSaved.stages()[i]).as("feature stage " + i + " of Spark's save").isNotSameAs(fast.stages()[i]);
+        }
+        assertThat(again.stages()[last]).isNotSameAs(fast.stages()[last]);
+        assertThat(FeaturePipeline.tree(again).toDebugString()).isEqualTo(tree.toDebugString());
+        assertThat(((StringIndexerModel) sparkSaved.stages()[0]).labelsArray())
+                .isDeepEqualTo(((StringIndexerModel) fast.stages()[0]).labelsArray());
     }
 
     @Test
