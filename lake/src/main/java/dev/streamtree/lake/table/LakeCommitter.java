@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Commits one writer's journaled micro-batches ({@link LakeJournal}) to its Iceberg table: every commit interval, on
- * a thread of its own, all entries above the writer's last committed batch go into one fast append, and the
+ * a thread of its own, all entries above the writer's last committed batch go into one (merging) append, and the
  * committed entries are then deleted; at {@link #close} whatever is left is committed.
  *
  * <p>Exactly once: the append's snapshot summary carries {@value #WRITER_ID}, {@value #BATCH_ID} (the last batch it
@@ -84,7 +84,7 @@ public final class LakeCommitter implements AutoCloseable {
     }
 
     /**
-     * Commits every journaled batch above the last committed one in one fast append and deletes the committed
+     * Commits every journaled batch above the last committed one in one append and deletes the committed
      * entries. Runs on the committer thread, and on the caller's at start and close.
      *
      * @return the number of batches committed now
@@ -96,7 +96,9 @@ public final class LakeCommitter implements AutoCloseable {
         TreeSet<Long> pending = journal.batchIds();
         List<Long> toCommit = new ArrayList<>(pending.tailSet(committed, false));
         if (!toCommit.isEmpty()) {
-            AppendFiles append = table.newFastAppend();
+            // A merging append: the table's small manifests are merged once MANIFEST_MIN_MERGE_COUNT accumulate, so
+            // scan planning does not grow with the number of commits (a fast append adds one manifest per commit).
+            AppendFiles append = table.newAppend();
             int files = 0;
             for (long batchId : toCommit) {
                 List<DataFile> batchFiles = journal.read(batchId).orElseThrow(() -> new IllegalStateException(

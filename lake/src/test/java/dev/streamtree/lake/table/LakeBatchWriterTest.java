@@ -122,6 +122,23 @@ class LakeBatchWriterTest {
     }
 
     @Test
+    void commitsMergeTheirManifestsSoPlanningDoesNotGrowWithTheNumberOfCommits() {
+        LakeBatchWriter writer = writer("qmerge");
+        int commits = 3 * LakeTables.MANIFEST_MERGE_COUNT;
+        for (int batch = 0; batch < commits; batch++) {
+            LakeBatches.write(writer, rows(batch * 5, 5), batch);
+            assertThat(writer.committer().commitPending()).isEqualTo(1);
+        }
+
+        table.refresh();
+        assertThat(table.snapshots()).hasSize(commits);
+        assertThat(table.currentSnapshot().allManifests(table.io())).as("manifests after " + commits + " commits")
+                .hasSizeLessThanOrEqualTo(LakeTables.MANIFEST_MERGE_COUNT);
+        assertThat(read().count()).as("every row").isEqualTo(5L * commits);
+        assertThat(read().select("id").distinct().count()).as("once").isEqualTo(5L * commits);
+    }
+
+    @Test
     void aBatchKilledBeforeItsJournalEntryIsWrittenAgainAndItsFirstFilesStayOutOfTheTable() {
         LakeBatchWriter crashed = writer("q3");
         LakeBatch batch = crashed.begin(0);
