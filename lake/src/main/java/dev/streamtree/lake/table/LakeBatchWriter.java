@@ -141,6 +141,7 @@ public final class LakeBatchWriter implements AutoCloseable {
         }
         if (!sorted.isEmpty()) {
             journal.write(batch.batchId(), sorted);
+            committer.journaled();
         }
         return new LakeCommit(batch.batchId(), false, sorted.size(), rows, List.copyOf(partitions));
     }

@@ -16,11 +16,14 @@ import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 
 /**
  * Commits one writer's journaled micro-batches ({@link LakeJournal}) to its Iceberg table: every commit interval, on
- * a thread of its own, all entries above the writer's last committed batch go into one (merging) append, and the
+ * a thread of its own (and at once when a batch is journaled an interval or more after the last commit,
+ * {@link #journaled}), all entries above the writer's last committed batch go into one (merging) append, and the
  * committed entries are then deleted; at {@link #close} whatever is left is committed.
  *
  * <p>Exactly once: the append's snapshot summary carries {@value #WRITER_ID}, {@value #BATCH_ID} (the last batch it
@@ -52,11 +55,21 @@ public final class LakeCommitter implements AutoCloseable {
     private volatile long lastCommitted = -1;
     private volatile RuntimeException lastFailure;
     private volatile boolean closed;
+    private final LongSupplier nanoTime;
+    /** The commit interval in nanoseconds; 0 before {@link #start}. */
+    private volatile long intervalNanos;
+    /** When the last commit that added batches finished (or the committer started). */
+    private volatile long lastCommitNanos;
 
     public LakeCommitter(Table table, LakeJournal journal, String writerId) {
+        this(table, journal, writerId, System::nanoTime);
+    }
+
+    LakeCommitter(Table table, LakeJournal journal, String writerId, LongSupplier nanoTime) {
         this.table = table;
         this.journal = journal;
         this.writerId = writerId;
+        this.nanoTime = nanoTime;
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "streamtree-lake-committer-" + table.name());
             thread.setDaemon(true);
@@ -73,9 +86,31 @@ public final class LakeCommitter implements AutoCloseable {
      */
     public long start(Duration interval) {
         commitPending();
+        lastCommitNanos = nanoTime.getAsLong();
+        intervalNanos = Math.max(1, interval.toNanos());
         long millis = Math.max(1, interval.toMillis());
         timer.scheduleWithFixedDelay(this::commitQuietly, millis, millis, TimeUnit.MILLISECONDS);
         return lastCommitted;
+    }
+
+    /**
+     * A batch was journaled: when a commit interval has passed since the last commit, commit now on the committer
+     * thread instead of at the timer's next tick, which can be up to an interval later. Readers waiting for the batch
+     * (a drift retrain's wait for post-change rows polls the table) see it that much sooner; commits stay about an
+     * interval apart.
+     *
+     * @return whether a commit was scheduled
+     */
+    public boolean journaled() {
+        if (intervalNanos == 0 || closed || nanoTime.getAsLong() - lastCommitNanos < intervalNanos) {
+            return false;
+        }
+        try {
+            timer.execute(this::commitQuietly);
+            return true;
+        } catch (RejectedExecutionException e) {
+            return false; // closing: close() commits what is left
+        }
     }
 
     /** The highest batch id this writer has committed, as of the last commit or check; -1 when none. */
@@ -112,6 +147,7 @@ public final class LakeCommitter implements AutoCloseable {
                     .set(FIRST_BATCH_ID, Long.toString(toCommit.get(0)))
                     .commit();
             lastCommitted = last;
+            lastCommitNanos = nanoTime.getAsLong();
             LOG.info("lake table {}: committed batches {}-{} of writer {} ({} files)", table.name(), toCommit.get(0),
                     last, writerId, files);
         }

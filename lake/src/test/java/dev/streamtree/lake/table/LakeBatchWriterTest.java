@@ -139,6 +139,28 @@ class LakeBatchWriterTest {
     }
 
     @Test
+    void aBatchJournaledAnIntervalAfterTheLastCommitIsCommittedAtOnceNotAtTheNextTick() throws Exception {
+        LakeBatchWriter writer = writer("qsoon");
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+        try (LakeCommitter committer = new LakeCommitter(table, new LakeJournal(journal("qsoon"), "qsoon",
+                spark.sparkContext().hadoopConfiguration()), "qsoon", now::get)) {
+            committer.start(Duration.ofHours(1));
+            LakeBatches.write(writer, rows(0, 5), 0);
+
+            assertThat(committer.journaled()).as("within the interval: the timer commits").isFalse();
+            now.addAndGet(Duration.ofHours(1).toNanos());
+            assertThat(committer.journaled()).as("an interval after the last commit").isTrue();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (committer.lastCommitted() < 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(committer.lastCommitted()).as("committed on the committer thread, the hourly tick far off").isZero();
+            assertThat(read().count()).isEqualTo(5);
+            assertThat(committer.journaled()).as("right after a commit").isFalse();
+        }
+    }
+
+    @Test
     void aBatchKilledBeforeItsJournalEntryIsWrittenAgainAndItsFirstFilesStayOutOfTheTable() {
         LakeBatchWriter crashed = writer("q3");
         LakeBatch batch = crashed.begin(0);
