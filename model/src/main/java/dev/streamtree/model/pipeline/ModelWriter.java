@@ -70,8 +70,8 @@ public final class ModelWriter {
                 FileUtil.copy(local, new Path(template.resolve(dir).toUri()), fs, new Path(root, "stages/" + dir), false, conf);
             }
             Transformer tree = stages[stages.length - 1];
-            StageFiles.write(tree, new Path(root, "stages/" + stageDirectory(stages.length - 1, stages.length, tree.uid())),
-                    conf);
+            StageFiles.write(tree, fs, new Path(root, "stages/" + stageDirectory(stages.length - 1, stages.length,
+                    tree.uid())), conf);
             writeMetadata(model, fs, root);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save the model to " + location + ": " + e.getMessage(), e);
@@ -87,9 +87,10 @@ public final class ModelWriter {
     private static java.nio.file.Path writeTemplate(Transformer[] stages, Configuration conf) {
         try {
             java.nio.file.Path dir = Files.createTempDirectory("streamtree-feature-stages");
+            FileSystem local = NioLocalFileSystem.forPath(new Path(dir.toUri()), conf);
             for (int i = 0; i < stages.length - 1; i++) {
-                StageFiles.write(stages[i], new Path(dir.resolve(stageDirectory(i, stages.length, stages[i].uid())).toUri()),
-                        conf);
+                StageFiles.write(stages[i], local,
+                        new Path(dir.resolve(stageDirectory(i, stages.length, stages[i].uid())).toUri()), conf);
             }
             return dir;
         } catch (IOException e) {

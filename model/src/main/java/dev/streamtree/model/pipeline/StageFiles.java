@@ -114,12 +114,14 @@ final class StageFiles {
     private StageFiles() {
     }
 
-    /** Writes {@code stage}'s metadata and data under {@code dir}, which must not exist yet. */
-    static void write(Transformer stage, Path dir, Configuration conf) throws IOException {
-        FileSystem fs = NioLocalFileSystem.forPath(dir, conf);
+    /**
+     * Writes {@code stage}'s metadata and data under {@code dir}, which must not exist yet, with {@code fs} (the file
+     * system of {@code dir}, as {@link NioLocalFileSystem#forPath} returns it).
+     */
+    static void write(Transformer stage, FileSystem fs, Path dir, Configuration conf) throws IOException {
         if (stage instanceof StringIndexerModel indexer) {
             writeMetadata(fs, dir, metadata(indexer));
-            writeLabels(indexer, new Path(dir, "data"), conf);
+            writeLabels(indexer, fs, new Path(dir, "data"), conf);
         } else if (stage instanceof VectorAssembler assembler) {
             writeMetadata(fs, dir, metadata(assembler));
         } else if (stage instanceof DecisionTreeClassificationModel tree) {
@@ -127,7 +129,7 @@ final class StageFiles {
             json.put("numFeatures", tree.numFeatures());
             json.put("numClasses", tree.numClasses());
             writeMetadata(fs, dir, json);
-            writeNodes(tree, new Path(dir, "data"), conf);
+            writeNodes(tree, fs, new Path(dir, "data"), conf);
         } else {
             ((MLWritable) stage).write().save(dir.toString());
         }
@@ -173,7 +175,8 @@ final class StageFiles {
     }
 
     /** Spark's {@code StringIndexerModel.Data}: one row, {@code labelsArray: array<array<string>>}. */
-    private static void writeLabels(StringIndexerModel indexer, Path dir, Configuration conf) throws IOException {
+    private static void writeLabels(StringIndexerModel indexer, FileSystem fs, Path dir, Configuration conf)
+            throws IOException {
         Group row = new SimpleGroupFactory(LABELS).newGroup();
         Group outer = row.addGroup("labelsArray");
         for (String[] labels : indexer.labelsArray()) {
@@ -185,14 +188,14 @@ final class StageFiles {
                 }
             }
         }
-        writeParquet(dir, LABELS, LABELS_ROW, List.of(row), conf);
+        writeParquet(fs, dir, LABELS, LABELS_ROW, List.of(row), conf);
     }
 
     /**
      * Spark's {@code NodeData} rows, in the pre-order numbering of Spark's own {@code NodeData.build}. Spark spreads
      * the rows of a tree above 7.28 million nodes over several part files; one file reads the same.
      */
-    private static void writeNodes(DecisionTreeClassificationModel tree, Path dir, Configuration conf)
+    private static void writeNodes(DecisionTreeClassificationModel tree, FileSystem fs, Path dir, Configuration conf)
             throws IOException {
         SimpleGroupFactory groups = new SimpleGroupFactory(NODES);
         List<Group> rows = new ArrayList<>(tree.numNodes());
@@ -214,7 +217,7 @@ final class StageFiles {
             split.append("numCategories", node.split().numCategories());
             rows.add(row);
         }
-        writeParquet(dir, NODES, NODES_ROW, rows, conf);
+        writeParquet(fs, dir, NODES, NODES_ROW, rows, conf);
     }
 
     /** {@code array<double>} in Parquet's three-level list form; an empty array is a list without elements. */
@@ -224,10 +227,9 @@ final class StageFiles {
         }
     }
 
-    private static void writeParquet(Path dir, MessageType schema, StructType rowSchema, List<Group> rows,
-                                     Configuration conf) throws IOException {
+    private static void writeParquet(FileSystem fs, Path dir, MessageType schema, StructType rowSchema,
+                                     List<Group> rows, Configuration conf) throws IOException {
         Path file = new Path(dir, "part-00000-" + UUID.randomUUID() + "-c000.snappy.parquet");
-        FileSystem fs = NioLocalFileSystem.forPath(dir, conf);
         OutputFile out;
         if (fs instanceof NioLocalFileSystem local) {
             // parquet-hadoop would open the path with the configured (process-spawning) local file system
