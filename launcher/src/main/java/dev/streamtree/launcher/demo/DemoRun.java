@@ -338,7 +338,6 @@ public final class DemoRun {
         return result[0];
     }
 
-    /** The job's counters; in real-time mode with the scoring query's predictions and model. */
     /**
      * Holds the generator until the streaming job (the lake's query in real-time mode) has finished its first
      * micro-batch, as a user starts producing once the job says it runs: its start-up (planning the query, opening
@@ -363,6 +362,7 @@ public final class DemoRun {
                 (System.nanoTime() - started) / 1e9);
     }
 
+    /** The job's counters; in real-time mode with the scoring query's predictions and model. */
     private StreamingStatus status(StreamingJob job) {
         RealTimeJob realTime = realTimeJob;
         return realTime == null ? job.status() : realTime.status();
