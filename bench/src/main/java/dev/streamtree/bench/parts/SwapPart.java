@@ -22,11 +22,18 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Hot swaps under load: promotes the two versions in turn while events flow at a paced rate, and measures the
- * time from each {@code registry.promote} to the first prediction carrying the new version. Afterwards every
- * event must have a prediction (none lost) and none may be scored in two (version, batch) pairs (none duplicated).
- * The model load time is measured the way the job loads a version: metadata and checksums, the model files read,
- * and the loader's check.
+ * Hot swaps under load: promotes a version the job has never loaded, {@code --swaps} times while events flow at a
+ * paced rate, and measures the time from each {@code registry.promote} to the first prediction carrying the new
+ * version. Afterwards every event must have a prediction (none lost) and none may be scored in two (version, batch)
+ * pairs (none duplicated). The model load time is measured the way the job loads a version: metadata and checksums,
+ * the model files read, and the loader's check.
+ *
+ * <p>Every promoted version is fresh because the job's {@code ModelTracker} keeps the four most recently used loaded
+ * versions by id: a re-promoted id serves after the pointer read alone, without the check and load a newly trained
+ * version pays (swaps between two ids would measure that case). So before the job starts the part commits one copy
+ * of the two trained versions per swap, alternating their trees ({@link FreshVersions}), and one more copy that is
+ * never promoted: the real-time watcher loads the registry's newest committed version once when it starts, and that
+ * must not be a version a swap promotes. The copies are committed outside every measured gap.
  */
 public final class SwapPart {
 
@@ -62,6 +69,10 @@ public final class SwapPart {
         List<VersionId> versions = ctx.versions();
         FileSystemModelRegistry registry = ctx.registry();
         registry.promote(versions.get(0), "bench: swap part starts on " + versions.get(0));
+        int swaps = ctx.sizes().swaps();
+        // Swap i promotes a copy of versions.get((i + 1) % 2): the trees alternate, starting with the one not serving.
+        List<VersionId> fresh = FreshVersions.commitCopies(registry, List.of(versions.get(1), versions.get(0)),
+                swaps + 1, ctx.spark().sparkContext().hadoopConfiguration()).subList(0, swaps);
         Topics topics = ctx.topics(part);
         Duration trigger = ctx.sizes().swapTrigger();
         ProgressRecorder recorder = new ProgressRecorder(StreamingOptions.QUERY_NAME);
@@ -102,8 +113,8 @@ public final class SwapPart {
             EventFeed.Paced producer = EventFeed.Paced.start(ctx.kafka(), topics.events(), part, ctx.sizes().swapRate(), null, 31);
             try {
                 awaitVersion(log, versions.get(0).toString(), 0, reader);
-                for (int i = 0; i < ctx.sizes().swaps(); i++) {
-                    VersionId target = versions.get((i + 1) % 2);
+                for (int i = 0; i < swaps; i++) {
+                    VersionId target = fresh.get(i);
                     Thread.sleep(2 * trigger.toMillis());
                     long calledAt = System.currentTimeMillis();
                     registry.promote(target, "bench: swap " + (i + 1));
@@ -134,7 +145,7 @@ public final class SwapPart {
             ctx.spark().streams().removeListener(recorder);
         }
         ctx.endProfile(part, jobs, recorder);
-        long[] loads = loadTimes(ctx, versions);
+        long[] loads = loadTimes(ctx, fresh);
         long load = Percentiles.of(loads, 50);
         long[] gapArray = gaps.stream().mapToLong(Long::longValue).toArray();
         long budget = realTime ? REAL_TIME_GAP_GOAL_MS : trigger.toMillis() + load;
@@ -171,7 +182,7 @@ public final class SwapPart {
         }
     }
 
-    /** Loads each version three times as the job does and returns the times in ms. */
+    /** Loads each promoted version three times as the job does and returns the times in ms. */
     private static long[] loadTimes(BenchContext ctx, List<VersionId> versions) {
         SparkModelLoader loader = new SparkModelLoader(ctx.schema(), ctx.spark().sparkContext().hadoopConfiguration());
         List<Long> times = new ArrayList<>();
