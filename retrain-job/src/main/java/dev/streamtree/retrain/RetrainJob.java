@@ -24,6 +24,7 @@ import dev.streamtree.retrain.train.ModelSelection;
 import dev.streamtree.retrain.train.SelectionPolicy;
 import dev.streamtree.retrain.train.TrainingData;
 import dev.streamtree.retrain.train.TrainingWindow;
+import dev.streamtree.retrain.train.WarmUpRows;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -487,6 +488,57 @@ public final class RetrainJob {
                 Duration.ofNanos(System.nanoTime() - started));
         return new RetrainOutcome(decision.promote(), version, champion, candidateMetrics, championMetrics, choice.params(),
                 reason, summary);
+    }
+
+    /** Rows of {@link #warmUp()}: about a bootstrap retrain's. */
+    static final int WARM_UP_ROWS = 600;
+
+    /**
+     * Runs a driver retrain's code once on {@value #WARM_UP_ROWS} synthetic rows of the schema ({@link WarmUpRows}) and
+     * stores nothing: the labels, the split, the model selection, the gated fit and its holdout scoring, the
+     * refit, the tree's rendering and the model's files (written to a temporary directory, then deleted). No Spark
+     * job, no lake read, no registry entry. A new JVM's first retrain pays for loading and compiling all of that once
+     * (the demo's cold bootstrap: selection 1.4-1.8 s and save 3.2-3.4 s, against 0.3 s and 0.1 s warm); the scheduler
+     * calls this before its first retrain when no model serves yet.
+     *
+     * @return how long it took
+     * @throws RetrainException when the temporary directory cannot be written
+     */
+    public Duration warmUp() {
+        long started = System.nanoTime();
+        Instant now = clock.instant();
+        List<Row> labelled = TrainingData.labelledOnDriver(WarmUpRows.of(schema, WARM_UP_ROWS, now), schema);
+        DriverRows all = DriverRows.of(labelled, schema);
+        DriverRows[] split = all.splitByTime(config.holdoutFraction());
+        OnDriver data = new OnDriver(split[0], split[1], all);
+        ModelSelection.Choice choice = data.select(config.selection(), false);
+        data.scoreHoldout(data.fitTraining(choice.params()));
+        PipelineModel model = data.fitAll(choice.params());
+        DecisionTreeClassificationModel tree = FeaturePipeline.tree(model);
+        TreeRenderer renderer = new TreeRenderer(schema);
+        java.nio.file.Path directory = null;
+        try {
+            directory = java.nio.file.Files.createTempDirectory("streamtree-warm-up");
+            ModelWriter.save(model, schema, directory.resolve("model").toUri().toString(),
+                    spark.sparkContext().hadoopConfiguration());
+            writeText(directory.toUri().toString(), "tree.txt", renderer.text(tree));
+            writeText(directory.toUri().toString(), "tree.dot", renderer.dot(tree));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new RetrainException("warm-up cannot write its model to a temporary directory: " + e.getMessage(), e);
+        } finally {
+            if (directory != null) {
+                deleteQuietly(directory);
+            }
+        }
+        return Duration.ofNanos(System.nanoTime() - started);
+    }
+
+    private static void deleteQuietly(java.nio.file.Path directory) {
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(directory)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+        } catch (IOException | java.io.UncheckedIOException e) {
+            LOG.warn("cannot delete the warm-up's temporary directory {}: {}", directory, e.getMessage());
+        }
     }
 
     private void writeText(String directory, String name, String text) {

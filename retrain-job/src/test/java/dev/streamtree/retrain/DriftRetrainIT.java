@@ -101,6 +101,14 @@ class DriftRetrainIT {
              StatusWaiter watcher = new StatusWaiter(channel, Duration.ofSeconds(30));
              RetrainScheduler scheduler = RetrainScheduler.forJob(job, channel, null, policy).start()) {
             assertThat(scheduler.awaitListening(Duration.ofSeconds(60))).isTrue();
+            // No model serves: the worker warms the retrain up on synthetic rows first, and stores nothing.
+            scheduler.warmedUp().get(60, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(registry.versions()).as("versions after the warm-up").isEmpty();
+            try (java.util.stream.Stream<java.nio.file.Path> left = java.nio.file.Files.list(
+                    java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))) {
+                assertThat(left.filter(p -> p.getFileName().toString().startsWith("streamtree-warm-up")))
+                        .as("the warm-up's temporary model directory is deleted").isEmpty();
+            }
 
             // Bootstrap: 300 rows are below the minimum; at 600 the first model is trained on all of them.
             lake.append(300, 1, 11);

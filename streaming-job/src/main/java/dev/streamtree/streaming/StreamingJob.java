@@ -262,6 +262,14 @@ public final class StreamingJob implements AutoCloseable {
                             predictionsLake, KafkaSink.to(config.kafka()),
                             outcome -> { }, clock)));
         }
+        if (StartupWarmUp.applies(spark)) {
+            try {
+                LOG.info("warmed up the micro-batch pass on synthetic events in {} ms (nothing kept)", StartupWarmUp.run(
+                        spark, schema, table, config.topics().predictions(), config.topics().deadLetters()).toMillis());
+            } catch (RuntimeException e) {
+                LOG.warn("warming up the micro-batch pass failed ({}); the first batch runs cold", e.toString());
+            }
+        }
         ProgressListener listener = new ProgressListener(StreamingOptions.QUERY_NAME, board, LOG_INTERVAL, clock,
                 scores ? StreamingStatus::summary : StreamingStatus::lakeSummary);
         StreamingJob job = new StreamingJob(spark, config, processor, listener, board, catalog,

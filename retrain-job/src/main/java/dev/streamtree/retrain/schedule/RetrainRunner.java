@@ -17,4 +17,12 @@ public interface RetrainRunner {
     default boolean cancel(String why) {
         return false;
     }
+
+    /**
+     * Runs a retrain's code once on synthetic rows and stores nothing, so that the first real retrain does not pay for
+     * a new JVM's class loading and compilation; the scheduler's worker calls it before its first retrain when no
+     * model serves yet. Throws when the warm-up fails (the scheduler logs it and goes on).
+     */
+    default void warmUp() {
+    }
 }

@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -94,6 +95,8 @@ public final class RetrainScheduler implements AutoCloseable {
     private final TriggerPolicy policy;
     private final LakeProbe probe;
     private final DriftCooldown cooldown;
+    private final CompletableFuture<Void> warmedUp = new CompletableFuture<>();
+    private boolean warmUpFirst; // set before the worker starts
     private final ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "retrain-lake-poller"));
     private final List<Wait> waits = new ArrayList<>();
     private final Map<String, DriftTiming> timings = new ConcurrentHashMap<>();
@@ -192,6 +195,11 @@ public final class RetrainScheduler implements AutoCloseable {
             public boolean cancel(String why) {
                 return runs.cancel(why);
             }
+
+            @Override
+            public void warmUp() {
+                LOG.info("warmed up the retrain on synthetic rows in {} ms (nothing stored)", job.warmUp().toMillis());
+            }
         };
         LakeProbe probe = new LakeProbe() {
             @Override
@@ -250,7 +258,6 @@ public final class RetrainScheduler implements AutoCloseable {
 
     public RetrainScheduler start() {
         listener.start();
-        worker.start();
         if (every != null) {
             timer.scheduleAtFixedRate(this::tick, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
         }
@@ -268,8 +275,13 @@ public final class RetrainScheduler implements AutoCloseable {
                 LOG.info("no model is serving: the first one is trained once {} labelled rows exist ({})",
                         policy.bootstrapMinRows(), bootstrap.requestId());
                 addWait(new Wait(bootstrap, policy.bootstrapMinRows(), null));
+                warmUpFirst = true;
             }
         }
+        if (!warmUpFirst) {
+            warmedUp.complete(null);
+        }
+        worker.start(); // after warmUpFirst is set: the thread's start publishes it
         if (maintenance != null) {
             maintenanceTimer.scheduleWithFixedDelay(this::maintain, maintenanceEvery.toMillis(), maintenanceEvery.toMillis(),
                     TimeUnit.MILLISECONDS);
@@ -486,6 +498,9 @@ public final class RetrainScheduler implements AutoCloseable {
     }
 
     private void work() {
+        if (warmUpFirst) {
+            warmUp();
+        }
         while (!closed) {
             RequestQueue.Batch batch;
             try {
@@ -584,6 +599,7 @@ public final class RetrainScheduler implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        warmedUp.complete(null);
         timer.shutdownNow();
         poller.shutdownNow();
         maintenanceTimer.shutdown();
@@ -612,6 +628,26 @@ public final class RetrainScheduler implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             closed = true;
+        }
+    }
+
+    /**
+     * Completes once the worker has warmed the retrain up ({@link RetrainRunner#warmUp}, done before the first retrain
+     * when no model served at {@link #start()}, while the bootstrap waits for its rows), at once when there was
+     * nothing to warm up; also when the warm-up failed (logged). Lets a caller that controls the input, such as the
+     * demo, start producing once the first retrain will run warm.
+     */
+    public CompletableFuture<Void> warmedUp() {
+        return warmedUp;
+    }
+
+    private void warmUp() {
+        try {
+            runner.warmUp();
+        } catch (RuntimeException e) {
+            LOG.warn("warming up the retrain failed ({}); the first retrain runs cold", e.toString());
+        } finally {
+            warmedUp.complete(null);
         }
     }
 
