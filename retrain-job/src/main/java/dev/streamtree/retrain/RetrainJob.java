@@ -192,8 +192,13 @@ public final class RetrainJob {
         long started = System.nanoTime();
         Instant now = clock.instant();
         TrainingWindow window = config.window().startingAt(trigger.trainFrom());
+        // A row window reads from where the files' metrics vouch for its rows, not the whole lake.
+        Instant from = window.lowerBound(now);
+        if (from == null && window.byRows()) {
+            from = source.lastRowsFrom(schema, window.rows()).orElse(null);
+        }
         // A lake of at most --driver-rows rows after the window's start is read on the driver, without a Spark job.
-        Optional<LabelledEvents.DriverRead> read = readOnDriver(window.lowerBound(now));
+        Optional<LabelledEvents.DriverRead> read = readOnDriver(from);
         if (read.isPresent()) {
             List<Row> rows = TrainingData.windowOnDriver(TrainingData.labelledOnDriver(read.get().rows(), schema),
                     window, now, schema);
@@ -204,7 +209,7 @@ public final class RetrainJob {
             return trainAndGate(trigger, window, rows.size(), new OnDriver(split[0], split[1], all),
                     read.get().snapshotId(), started, readTook);
         }
-        LabelledEvents.TableRows lake = source.read(schema, Optional.ofNullable(window.lowerBound(now)));
+        LabelledEvents.TableRows lake = source.read(schema, Optional.ofNullable(from));
         Dataset<Row> windowed = TrainingData.window(TrainingData.labelled(lake.rows(), schema), window, now, schema)
                 .cache();
         try {

@@ -44,6 +44,15 @@ public interface LabelledEvents {
         return Optional.empty();
     }
 
+    /**
+     * An event time from which a {@link #read} or {@link #readOnDriver} surely holds the latest {@code rows} labelled
+     * rows, known from table metadata without reading a row, so that a "last N rows" window need not read the whole
+     * table; empty when the source cannot tell (then the whole table is read).
+     */
+    default Optional<Instant> lastRowsFrom(EventSchema schema, long rows) {
+        return Optional.empty();
+    }
+
     /** Where the rows come from, for summaries. */
     String describe();
 
