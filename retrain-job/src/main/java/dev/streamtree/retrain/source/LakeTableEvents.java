@@ -10,9 +10,6 @@ import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.TableScan;
-import org.apache.iceberg.data.IcebergGenerics;
-import org.apache.iceberg.data.Record;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
@@ -40,11 +37,10 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Function;
 
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -58,7 +54,8 @@ import static org.apache.spark.sql.functions.struct;
  * becomes a filter on the partition columns (whole hours before it are never planned) and on the event time (which
  * Iceberg also checks against each file's column bounds). When the schema has a label and the database has a labels
  * table ({@link LabelsTable}, written by the streaming job's labels query), each event's latest late label (by
- * {@code labelled_at}, from the labels table's current snapshot) replaces or fills its inline label.
+ * {@code labelled_at}, from the labels table's current snapshot) replaces or fills its inline label. The driver read
+ * keeps those labels between calls and then reads only the label files appended since ({@link LatestLabels}).
  */
 public final class LakeTableEvents implements LabelledEvents {
 
@@ -69,6 +66,8 @@ public final class LakeTableEvents implements LabelledEvents {
     private final SparkSession spark;
     private final LakeTables tables;
     private final TableIdentifier identifier;
+    /** Kept across driver reads (the scheduler calls them again and again); guarded by its own lock. */
+    private final LatestLabels latestLabels = new LatestLabels();
     private Catalog catalog;
 
     /**
@@ -151,6 +150,13 @@ public final class LakeTableEvents implements LabelledEvents {
         return rows;
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Plans the events table's files after {@code since} once, declines when they hold more than {@code maxRows} rows,
+     * then reads those files. Driver reads hold the lock of the late labels they share, so two run one after the
+     * other.
+     */
     @Override
     public Optional<DriverRead> readOnDriver(EventSchema schema, Instant since, long maxRows) {
         // the lake keeps microseconds, and Spark's filter truncates its bound to them: a row at the bound's microsecond
@@ -163,18 +169,29 @@ public final class LakeTableEvents implements LabelledEvents {
         if (current == null) {
             return Optional.of(new DriverRead(List.of(), OptionalLong.empty()));
         }
-        Expression filter = since(schema, from);
-        if (plannedRows(table, table.newScan().useSnapshot(current.snapshotId()).filter(filter)) > maxRows) {
+        PlannedFiles events = PlannedFiles.plan(table, table.newScan().useSnapshot(current.snapshotId())
+                .filter(since(schema, from)).select(schema.columns()));
+        if (events.rows() > maxRows) {
             return Optional.empty();
         }
-        Map<String, String> late = Map.of();
-        if (schema.labelSpec().isPresent()) {
-            Optional<Map<String, String>> labels = latestLabelsOnDriver(catalog, maxRows);
-            if (labels.isEmpty()) {
+        OptionalLong snapshotId = OptionalLong.of(current.snapshotId());
+        if (schema.labelSpec().isEmpty()) {
+            return Optional.of(new DriverRead(rows(events, schema, from, id -> null), snapshotId));
+        }
+        synchronized (latestLabels) {
+            if (!refreshLatestLabels(catalog, maxRows)) {
                 return Optional.empty();
             }
-            late = labels.get();
+            return Optional.of(new DriverRead(rows(events, schema, from, latestLabels::label), snapshotId));
         }
+    }
+
+    /**
+     * The events' rows at or after {@code from} (every row when null) as Spark rows of the schema's columns, each
+     * labelled with its late label when {@code lateLabel} gives one (null: the inline label stays).
+     */
+    private static List<Row> rows(PlannedFiles events, EventSchema schema, Instant from,
+                                  Function<String, String> lateLabel) {
         List<String> columns = schema.columns();
         StructType rowType = new StructType(columns.stream()
                 .map(c -> LakeTable.sparkSchema(schema).apply(c)).toArray(StructField[]::new));
@@ -182,94 +199,61 @@ public final class LakeTableEvents implements LabelledEvents {
         int labelIndex = schema.labelSpec().map(l -> columns.indexOf(l.name())).orElse(-1);
         int idIndex = columns.indexOf(schema.idField());
         List<Row> rows = new ArrayList<>();
-        try (CloseableIterable<Record> records = IcebergGenerics.read(table).useSnapshot(current.snapshotId())
-                .where(filter).select(columns).build()) {
-            for (Record record : records) {
-                Object[] values = new Object[columns.size()];
-                for (int i = 0; i < values.length; i++) {
-                    values[i] = record.getField(columns.get(i));
-                }
-                Instant time = instant(values[timeIndex]);
-                if (from != null && time.isBefore(from)) {
-                    continue;
-                }
-                values[timeIndex] = Timestamp.from(time);
-                for (int i = 0; i < values.length; i++) {
-                    if (values[i] instanceof CharSequence text) {
-                        values[i] = text.toString();
-                    }
-                }
-                if (labelIndex >= 0) {
-                    String label = late.get((String) values[idIndex]);
-                    if (label != null) {
-                        values[labelIndex] = label;
-                    }
-                }
-                rows.add(new GenericRowWithSchema(values, rowType));
+        events.forEach(record -> {
+            Object[] values = new Object[columns.size()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = record.getField(columns.get(i));
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + LakeTables.sqlName(identifier) + ": " + e.getMessage(), e);
-        }
-        return Optional.of(new DriverRead(rows, OptionalLong.of(current.snapshotId())));
-    }
-
-    /**
-     * Each event's latest label in the labels table (by {@code labelled_at}; equal times: the greater label, as
-     * {@link #latest} picks), read on the driver from its current snapshot; empty when it holds more than
-     * {@code maxRows} rows; an empty map when it does not exist or has no snapshot.
-     */
-    private Optional<Map<String, String>> latestLabelsOnDriver(Catalog catalog, long maxRows) {
-        TableIdentifier labelsId = LabelsTable.identifier(identifier.namespace().level(0));
-        if (!catalog.tableExists(labelsId)) {
-            return Optional.of(Map.of());
-        }
-        Table labels = tables.load(catalog, labelsId);
-        labels.refresh();
-        Snapshot snapshot = labels.currentSnapshot();
-        if (snapshot == null) {
-            return Optional.of(Map.of());
-        }
-        if (plannedRows(labels, labels.newScan().useSnapshot(snapshot.snapshotId())) > maxRows) {
-            return Optional.empty();
-        }
-        Map<String, Record> latest = new HashMap<>();
-        try (CloseableIterable<Record> records = IcebergGenerics.read(labels).useSnapshot(snapshot.snapshotId())
-                .select(LabelsTable.EVENT_ID, LabelsTable.LABEL, LabelsTable.LABELLED_AT).build()) {
-            for (Record record : records) {
-                // the reader reuses no containers, so a record can be kept
-                latest.merge(record.getField(LabelsTable.EVENT_ID).toString(), record,
-                        (a, b) -> later(a, b) ? a : b);
+            Instant time = instant(values[timeIndex]);
+            if (from != null && time.isBefore(from)) {
+                return;
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + LakeTables.sqlName(labelsId) + ": " + e.getMessage(), e);
-        }
-        Map<String, String> byEvent = new HashMap<>(latest.size() * 2);
-        latest.forEach((id, record) -> byEvent.put(id, record.getField(LabelsTable.LABEL).toString()));
-        return Optional.of(byEvent);
-    }
-
-    /** Whether label {@code a} wins over {@code b}: the later {@code labelled_at}, then the greater label. */
-    private static boolean later(Record a, Record b) {
-        int byTime = instant(a.getField(LabelsTable.LABELLED_AT)).compareTo(instant(b.getField(LabelsTable.LABELLED_AT)));
-        return byTime != 0 ? byTime > 0
-                : a.getField(LabelsTable.LABEL).toString().compareTo(b.getField(LabelsTable.LABEL).toString()) > 0;
-    }
-
-    /** The rows of the files a scan plans (before any row filter), from the manifests. */
-    private static long plannedRows(Table table, TableScan scan) {
-        long rows = 0;
-        try (CloseableIterable<FileScanTask> tasks = scan.planFiles()) {
-            for (FileScanTask task : tasks) {
-                rows += task.file().recordCount();
+            values[timeIndex] = Timestamp.from(time);
+            for (int i = 0; i < values.length; i++) {
+                if (values[i] instanceof CharSequence text) {
+                    values[i] = text.toString();
+                }
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot plan " + table.name() + ": " + e.getMessage(), e);
-        }
+            if (labelIndex >= 0) {
+                String label = lateLabel.apply((String) values[idIndex]);
+                if (label != null) {
+                    values[labelIndex] = label;
+                }
+            }
+            rows.add(new GenericRowWithSchema(values, rowType));
+        });
         return rows;
     }
 
+    /**
+     * Brings {@link #latestLabels} to the labels table's current snapshot (emptied when the table does not exist or
+     * has no snapshot); false when it holds more than {@code maxRows} rows. The caller holds their lock.
+     */
+    private boolean refreshLatestLabels(Catalog catalog, long maxRows) {
+        TableIdentifier labelsId = LabelsTable.identifier(identifier.namespace().level(0));
+        if (!catalog.tableExists(labelsId)) {
+            latestLabels.clear();
+            return true;
+        }
+        Table labels = tables.load(catalog, labelsId);
+        labels.refresh();
+        long t0 = System.nanoTime();
+        LatestLabels.Refresh refresh = latestLabels.refresh(labels, maxRows);
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        String line = "late labels of {} {}: {} files of {} rows ({} rows in the table, limit {}); {} events "
+                + "labelled; {} ms";
+        Object[] args = {LakeTables.sqlName(labelsId), refresh.mode(), refresh.files(), refresh.rows(),
+                refresh.tableRows(), maxRows, latestLabels.size(), millis};
+        if (refresh.mode() == LatestLabels.Mode.REBUILT || refresh.mode() == LatestLabels.Mode.DECLINED) {
+            LOG.info(line, args);
+        } else {
+            LOG.debug(line, args);
+        }
+        return refresh.mode() != LatestLabels.Mode.DECLINED;
+    }
+
     /** An Iceberg timestamp value (with or without zone; without is UTC, as the lake writes it) as an instant. */
-    private static Instant instant(Object value) {
+    static Instant instant(Object value) {
         if (value instanceof OffsetDateTime time) {
             return time.toInstant();
         }
