@@ -150,6 +150,22 @@ public final class LakeTableEvents implements LabelledEvents {
         return rows;
     }
 
+    /** {@inheritDoc} From the events table's current snapshot ({@link LastRowsBound}). */
+    @Override
+    public Optional<Instant> lastRowsFrom(EventSchema schema, long rows) {
+        if (schema.labelSpec().isEmpty()) {
+            return Optional.empty();
+        }
+        Catalog catalog = catalog();
+        if (!catalog.tableExists(identifier)) {
+            return Optional.empty();
+        }
+        Table table = tables.load(catalog, identifier);
+        table.refresh();
+        return LastRowsBound.of(table, table.currentSnapshot(), schema.eventTimeField(), schema.labelSpec().get().name(),
+                rows);
+    }
+
     /**
      * {@inheritDoc}
      *

@@ -9,6 +9,8 @@ import dev.streamtree.lake.table.LakeBatches;
 import dev.streamtree.lake.table.LakeJournal;
 import dev.streamtree.lake.table.LakeTable;
 import dev.streamtree.lake.table.LakeTables;
+import dev.streamtree.retrain.train.TrainingData;
+import dev.streamtree.retrain.train.TrainingWindow;
 import dev.streamtree.testing.TestSpark;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Table;
@@ -50,12 +52,13 @@ class LastRowsBoundTest {
     static Path lake;
     static SparkSession spark;
     static Table table;
+    static LakeTables tables;
     static final List<Instant> LABELLED_TIMES = new ArrayList<>();
 
     @BeforeAll
     static void writeFourHours() {
         spark = TestSpark.local("LastRowsBoundTest");
-        LakeTables tables = new LakeTables(CatalogKind.LOCAL, lake.toString(), null)
+        tables = new LakeTables(CatalogKind.LOCAL, lake.toString(), null)
                 .qualified(spark.sparkContext().hadoopConfiguration());
         table = tables.ensureEventsTable(tables.catalog(spark.sparkContext().hadoopConfiguration()), EVENTS, SCHEMA);
         try (LakeBatchWriter writer = LakeBatchWriter.start(table, LakeJournal.directory(tables, EVENTS, "t"), "t",
@@ -87,6 +90,26 @@ class LastRowsBoundTest {
         assertThat(thirty).isAfterOrEqualTo(DAY.plusSeconds(11 * 3600));
         assertThat(plannedFiles(thirty)).as("files a read from the bound plans").isEqualTo(4); // hours 11 and 12
         assertThat(plannedFiles(null)).isEqualTo(8);
+    }
+
+    @Test
+    void aRowWindowReadFromTheSourcesBoundEqualsTheWindowOfTheWholeTable() {
+        LakeTableEvents source = new LakeTableEvents(spark, tables, EVENTS);
+        Instant now = DAY.plusSeconds(13 * 3600);
+        for (long n : new long[] {1, 29, 30, 31, 75, 90, 91}) {
+            TrainingWindow window = TrainingWindow.lastRows(n);
+            Optional<Instant> from = source.lastRowsFrom(SCHEMA, n);
+            assertThat(from.isPresent()).as("bound for %d", n).isEqualTo(n <= 90);
+            List<Row> whole = TrainingData.windowOnDriver(TrainingData.labelledOnDriver(
+                    source.readOnDriver(SCHEMA, null, 1_000).orElseThrow().rows(), SCHEMA), window, now, SCHEMA);
+            List<Row> bounded = TrainingData.windowOnDriver(TrainingData.labelledOnDriver(
+                    source.readOnDriver(SCHEMA, from.orElse(null), 1_000).orElseThrow().rows(), SCHEMA), window, now, SCHEMA);
+            assertThat(ids(bounded)).as("window of the last %d rows", n).isEqualTo(ids(whole)).hasSize((int) Math.min(n, 90));
+        }
+    }
+
+    private static List<String> ids(List<Row> rows) {
+        return rows.stream().map(r -> r.getAs(SCHEMA.idField()).toString()).sorted().toList();
     }
 
     @Test
