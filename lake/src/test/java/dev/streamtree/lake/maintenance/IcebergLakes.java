@@ -4,6 +4,7 @@ import dev.streamtree.common.catalog.LakeLayout;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.lake.table.LakeTable;
+import dev.streamtree.lake.table.LakeTables;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
@@ -43,7 +44,9 @@ public final class IcebergLakes {
         return catalog(warehouse).createTable(TableIdentifier.of("db", name), schema(), spec(), Map.of(
                 TableProperties.FORMAT_VERSION, "2",
                 TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true",
-                TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, "100"));
+                TableProperties.METADATA_PREVIOUS_VERSIONS_MAX, "100",
+                // as the job's tables: appends merge their manifests once there are this many
+                TableProperties.MANIFEST_MIN_MERGE_COUNT, Integer.toString(LakeTables.MANIFEST_MERGE_COUNT)));
     }
 
     public static Table load(Path warehouse, String name) {
