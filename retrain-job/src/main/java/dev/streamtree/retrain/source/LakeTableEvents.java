@@ -6,15 +6,10 @@ import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.lake.table.LabelsTable;
 import dev.streamtree.lake.table.LakeTable;
 import dev.streamtree.lake.table.LakeTables;
-import org.apache.iceberg.DataFile;
-import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
-import org.apache.iceberg.io.CloseableIterable;
-import org.apache.iceberg.types.Conversions;
-import org.apache.iceberg.types.Type;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.spark.SparkReadOptions;
@@ -28,8 +23,6 @@ import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -116,36 +109,17 @@ public final class LakeTableEvents implements LabelledEvents {
         if (schema.labelSpec().isEmpty()) {
             return 0;
         }
-        Catalog catalog = catalog();
-        if (!catalog.tableExists(identifier)) {
+        Optional<Table> table = eventsTable();
+        if (table.isEmpty() || table.get().currentSnapshot() == null) {
             return 0;
         }
-        Table table = tables.load(catalog, identifier);
-        table.refresh();
-        if (table.currentSnapshot() == null) {
-            return 0;
-        }
-        int timeId = table.schema().findField(schema.eventTimeField()).fieldId();
-        int labelId = table.schema().findField(schema.labelSpec().get().name()).fieldId();
-        Type timeType = table.schema().findType(timeId);
         long fromMicros = from == null ? Long.MIN_VALUE : micros(from);
         long rows = 0;
-        try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(since(schema, from)).includeColumnStats()
-                .planFiles()) {
-            for (FileScanTask task : tasks) {
-                DataFile file = task.file();
-                java.nio.ByteBuffer lower = file.lowerBounds() == null ? null : file.lowerBounds().get(timeId);
-                Long nulls = file.nullValueCounts() == null ? null : file.nullValueCounts().get(labelId);
-                if (lower == null || nulls == null || task.deletes().size() > 0) {
-                    continue;
-                }
-                long earliest = Conversions.<Long>fromByteBuffer(timeType, lower);
-                if (earliest >= fromMicros) {
-                    rows += file.recordCount() - nulls;
-                }
+        for (LabelledFileCounts.FileCount file : LabelledFileCounts.of(table.get(),
+                table.get().newScan().filter(since(schema, from)), schema.eventTimeField(), schema.labelSpec().get().name())) {
+            if (file.earliestMicros() >= fromMicros) {
+                rows += file.labelled();
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot plan " + LakeTables.sqlName(identifier) + ": " + e.getMessage(), e);
         }
         return rows;
     }
@@ -156,14 +130,19 @@ public final class LakeTableEvents implements LabelledEvents {
         if (schema.labelSpec().isEmpty()) {
             return Optional.empty();
         }
+        return eventsTable().flatMap(table -> LastRowsBound.of(table, table.currentSnapshot(), schema.eventTimeField(),
+                schema.labelSpec().get().name(), rows));
+    }
+
+    /** The events table, refreshed to its current snapshot; empty when it does not exist. */
+    private Optional<Table> eventsTable() {
         Catalog catalog = catalog();
         if (!catalog.tableExists(identifier)) {
             return Optional.empty();
         }
         Table table = tables.load(catalog, identifier);
         table.refresh();
-        return LastRowsBound.of(table, table.currentSnapshot(), schema.eventTimeField(), schema.labelSpec().get().name(),
-                rows);
+        return Optional.of(table);
     }
 
     /**
