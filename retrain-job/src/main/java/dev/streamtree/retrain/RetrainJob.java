@@ -466,13 +466,7 @@ public final class RetrainJob {
         Duration saveTook;
         try (PendingVersion pending = registry.stage()) {
             saveStarted = System.nanoTime();
-            try {
-                ModelWriter.save(model, schema, pending.modelLocation(), spark.sparkContext().hadoopConfiguration());
-            } catch (java.io.UncheckedIOException e) {
-                throw new RetrainException(e.getMessage(), e.getCause());
-            }
-            writeText(pending.filesLocation(), "tree.txt", renderer.text(tree));
-            writeText(pending.filesLocation(), "tree.dot", renderer.dot(tree));
+            writeModel(model, tree, renderer, pending.modelLocation(), pending.filesLocation());
             saveTook = Duration.ofNanos(System.nanoTime() - saveStarted);
             version = pending.commit(metadata);
         }
@@ -507,7 +501,7 @@ public final class RetrainJob {
      * calls this before its first retrain when no model serves yet.
      *
      * @return how long it took
-     * @throws RetrainException when the temporary directory cannot be written
+     * @throws RetrainException when the temporary directory cannot be made or written
      */
     public Duration warmUp() {
         long started = System.nanoTime();
@@ -524,12 +518,9 @@ public final class RetrainJob {
         java.nio.file.Path directory = null;
         try {
             directory = java.nio.file.Files.createTempDirectory("streamtree-warm-up");
-            ModelWriter.save(model, schema, directory.resolve("model").toUri().toString(),
-                    spark.sparkContext().hadoopConfiguration());
-            writeText(directory.toUri().toString(), "tree.txt", renderer.text(tree));
-            writeText(directory.toUri().toString(), "tree.dot", renderer.dot(tree));
-        } catch (IOException | java.io.UncheckedIOException e) {
-            throw new RetrainException("warm-up cannot write its model to a temporary directory: " + e.getMessage(), e);
+            writeModel(model, tree, renderer, directory.resolve("model").toUri().toString(), directory.toUri().toString());
+        } catch (IOException e) {
+            throw new RetrainException("warm-up cannot make a temporary directory for its model: " + e.getMessage(), e);
         } finally {
             if (directory != null) {
                 deleteQuietly(directory);
@@ -544,6 +535,18 @@ public final class RetrainJob {
         } catch (IOException | java.io.UncheckedIOException e) {
             LOG.warn("cannot delete the warm-up's temporary directory {}: {}", directory, e.getMessage());
         }
+    }
+
+    /** The model's files in Spark's layout at {@code modelLocation}, its tree's renderings in {@code filesLocation}. */
+    private void writeModel(PipelineModel model, DecisionTreeClassificationModel tree, TreeRenderer renderer,
+                            String modelLocation, String filesLocation) {
+        try {
+            ModelWriter.save(model, schema, modelLocation, spark.sparkContext().hadoopConfiguration());
+        } catch (java.io.UncheckedIOException e) {
+            throw new RetrainException(e.getMessage(), e.getCause());
+        }
+        writeText(filesLocation, "tree.txt", renderer.text(tree));
+        writeText(filesLocation, "tree.dot", renderer.dot(tree));
     }
 
     private void writeText(String directory, String name, String text) {
