@@ -120,14 +120,7 @@ final class StartupWarmUp {
             event.put(schema.idField(), id);
             event.put(schema.eventTimeField(), end.minusSeconds(count - i).toString());
             for (Feature feature : schema.features()) {
-                double u = random.nextDouble();
-                if (feature.isNumeric()) {
-                    double min = feature.min() == null ? 0 : feature.min();
-                    double max = feature.max() == null ? min + 1 : feature.max();
-                    event.put(feature.name(), min + u * (max - min));
-                } else {
-                    event.put(feature.name(), feature.values().get((int) (u * feature.values().size())));
-                }
+                event.set(feature.name(), Json.mapper().valueToTree(feature.valueAt(random.nextDouble())));
             }
             if (!classes.isEmpty()) {
                 event.put(schema.labelSpec().orElseThrow().name(), classes.get(i % classes.size()));

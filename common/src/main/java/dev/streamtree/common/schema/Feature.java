@@ -44,4 +44,18 @@ public record Feature(String name, FeatureType type, List<String> values, Double
     public boolean isNumeric() {
         return type == FeatureType.NUMERIC;
     }
+
+    /**
+     * A value this feature accepts at fraction {@code u} (in [0, 1)) of its range (a {@link Double}; a missing bound
+     * taken as 0, or as the minimum plus 1) or of its categories (a {@link String}); for synthetic rows, such as the
+     * jobs' start-up warm-ups.
+     */
+    public Object valueAt(double u) {
+        if (isNumeric()) {
+            double low = min == null ? 0 : min;
+            double high = max == null ? low + 1 : max;
+            return low + u * (high - low);
+        }
+        return values.get((int) (u * values.size()));
+    }
 }

@@ -55,13 +55,7 @@ public final class WarmUpRows {
                 if (first < 0) {
                     first = u;
                 }
-                if (feature.isNumeric()) {
-                    double min = feature.min() == null ? 0 : feature.min();
-                    double max = feature.max() == null ? min + 1 : feature.max();
-                    values.add(min + u * (max - min));
-                } else {
-                    values.add(feature.values().get((int) (u * feature.values().size())));
-                }
+                values.add(feature.valueAt(u));
             }
             values.add(classes.get(Math.min(classes.size() - 1, (int) (first * classes.size()))));
             values.add(utc.format(DateTimeFormatter.ISO_LOCAL_DATE));
