@@ -2,6 +2,7 @@ package dev.streamtree.streaming;
 
 import dev.streamtree.common.config.JobOptions;
 import dev.streamtree.common.config.MetricsOptions;
+import dev.streamtree.model.fs.LocalFileSystems;
 import dev.streamtree.streaming.metrics.StreamingMetrics;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -152,9 +153,11 @@ public final class StreamingCommand implements Callable<Integer> {
      */
     static SparkSession session() {
         SparkSession.Builder builder = SparkSession.builder().appName(QUERY_NAME);
-        if (!new SparkConf().contains("spark.master")) {
+        SparkConf conf = new SparkConf();
+        if (!conf.contains("spark.master")) {
             builder = builder.master("local[*]");
         }
+        LocalFileSystems.useNio(conf.get("spark.master", "local[*]"));
         return builder.getOrCreate();
     }
 

@@ -12,6 +12,7 @@ import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.common.topic.Topics;
 import dev.streamtree.kafka.embedded.EmbeddedKafka;
 import dev.streamtree.lake.table.LakeRows;
+import dev.streamtree.model.fs.LocalFileSystems;
 import dev.streamtree.model.pipeline.FeaturePipeline;
 import dev.streamtree.model.pipeline.TreeParams;
 import dev.streamtree.model.registry.FileSystemModelRegistry;
@@ -96,9 +97,11 @@ public final class BenchContext implements AutoCloseable {
             SparkSession.Builder builder = SparkSession.builder().appName("streamtree-bench")
                     .config("spark.ui.enabled", "false")
                     .config("spark.sql.shuffle.partitions", String.valueOf(sizes.partitions()));
-            if (!new SparkConf().contains("spark.master")) {
+            SparkConf conf = new SparkConf();
+            if (!conf.contains("spark.master")) {
                 builder.master("local[*]");
             }
+            LocalFileSystems.useNio(conf.get("spark.master", "local[*]"));
             spark = builder.getOrCreate();
             spark.sparkContext().setLogLevel("WARN");
         }

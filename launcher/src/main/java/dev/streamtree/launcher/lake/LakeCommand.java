@@ -15,6 +15,7 @@ import dev.streamtree.lake.maintenance.LakeRetention;
 import dev.streamtree.lake.maintenance.LakeStatus;
 import dev.streamtree.lake.maintenance.RetentionOptions;
 import dev.streamtree.lake.table.LakeTables;
+import dev.streamtree.model.fs.LocalFileSystems;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
@@ -80,9 +81,11 @@ public final class LakeCommand implements Runnable {
 
         SparkSession session(String appName) {
             SparkSession.Builder builder = SparkSession.builder().appName(appName);
-            if (!new SparkConf().contains("spark.master")) {
+            SparkConf conf = new SparkConf();
+            if (!conf.contains("spark.master")) {
                 builder.master("local[*]").config("spark.ui.enabled", "false");
             }
+            LocalFileSystems.useNio(conf.get("spark.master", "local[*]"));
             tables().sparkConf().forEach(builder::config);
             return builder.getOrCreate();
         }

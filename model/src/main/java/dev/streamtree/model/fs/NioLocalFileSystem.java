@@ -30,7 +30,8 @@ import java.util.Set;
  * read whole with {@link PosixFileAttributes}. Everything else is {@link RawLocalFileSystem}'s.
  *
  * <p>Used for the model registry and the model files on {@code file:} locations ({@link #forPath}); other file
- * systems (HDFS, S3) are returned as Hadoop configures them.
+ * systems (HDFS, S3) are returned as Hadoop configures them. With a local master, {@link LocalFileSystems#useNio}
+ * makes it (checksummed, {@link Checksummed}) the JVM's {@code file:} file system for Spark, Iceberg and the lake too.
  */
 public final class NioLocalFileSystem extends RawLocalFileSystem {
 
@@ -70,6 +71,24 @@ public final class NioLocalFileSystem extends RawLocalFileSystem {
         return status(f, pathToFile(f));
     }
 
+    /**
+     * The status of {@code f} itself: without Hadoop's native library {@link RawLocalFileSystem} runs
+     * {@code readlink} for it, and Spark's checkpoint asks on every rename (13 processes a second on the streaming
+     * job's batch thread in the demo). A symbolic link, rare here, is left to Hadoop's own code.
+     */
+    @Override
+    public FileStatus getFileLinkStatus(Path f) throws IOException {
+        File file = pathToFile(f);
+        try {
+            if (Files.isSymbolicLink(file.toPath())) {
+                return super.getFileLinkStatus(f);
+            }
+        } catch (SecurityException e) {
+            return super.getFileLinkStatus(f);
+        }
+        return status(f, file);
+    }
+
     @Override
     public FileStatus[] listStatus(Path f) throws IOException {
         File file = pathToFile(f);
@@ -104,6 +123,17 @@ public final class NioLocalFileSystem extends RawLocalFileSystem {
         return new FileStatus(a.size(), a.isDirectory(), 1, getDefaultBlockSize(path), a.lastModifiedTime().toMillis(),
                 a.lastAccessTime().toMillis(), permission(a.permissions()), a.owner().getName(), a.group().getName(),
                 makeQualified(new Path(file.getPath())));
+    }
+
+    /**
+     * {@link NioLocalFileSystem} under Hadoop's checksums: a {@link org.apache.hadoop.fs.LocalFileSystem}, as code that
+     * asks for the local file system ({@link FileSystem#getLocal}) expects, writing and checking the same
+     * {@code .crc} files, with no child process.
+     */
+    public static final class Checksummed extends org.apache.hadoop.fs.LocalFileSystem {
+        public Checksummed() {
+            super(new NioLocalFileSystem());
+        }
     }
 
     static Set<PosixFilePermission> posix(FsPermission permission) {

@@ -1,10 +1,13 @@
 package dev.streamtree.model.fs;
 
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.CreateFlag;
 import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.hadoop.fs.permission.FsPermission;
@@ -16,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -42,7 +46,7 @@ class NioLocalFileSystemTest {
     @Test
     void createsListsAndReportsStatusesAsHadoopsRawLocalFileSystemDoes(@TempDir java.nio.file.Path dir) throws Exception {
         FileSystem nio = NioLocalFileSystem.forPath(new Path(dir.toUri()), conf);
-        FileSystem raw = FileSystem.getLocal(conf).getRaw();
+        FileSystem raw = hadoopsRaw();
         assertThat(nio).isInstanceOf(NioLocalFileSystem.class);
         Path root = new Path(dir.toString());
         Path nested = new Path(root, "a/b");
@@ -79,6 +83,67 @@ class NioLocalFileSystemTest {
         withOther.setBoolean("fs.other.impl.disable.cache", true);
         assertThat(NioLocalFileSystem.forPath(new Path("file:///tmp"), withOther)).isInstanceOf(NioLocalFileSystem.class);
         assertThat(NioLocalFileSystem.forPath(new Path("other:///tmp"), withOther)).isNotInstanceOf(NioLocalFileSystem.class);
+    }
+
+    @Test
+    void linkStatusesAreHadoopsWithoutAProcess(@TempDir java.nio.file.Path dir) throws Exception {
+        FileSystem nio = NioLocalFileSystem.forPath(new Path(dir.toUri()), conf);
+        FileSystem raw = hadoopsRaw();
+        Path root = new Path(dir.toString());
+        Files.writeString(dir.resolve("f.txt"), "x");
+        Files.createDirectory(dir.resolve("d"));
+        Files.createSymbolicLink(dir.resolve("link"), dir.resolve("f.txt"));
+        for (String name : List.of("f.txt", "d", "link")) {
+            Path p = new Path(root, name);
+            FileStatus mine = nio.getFileLinkStatus(p);
+            FileStatus hadoops = raw.getFileLinkStatus(p);
+            assertThat(describe(mine)).as(name).isEqualTo(describe(hadoops));
+            assertThat(mine.isSymlink()).as(name).isEqualTo(hadoops.isSymlink());
+        }
+        assertThat(nio.getFileLinkStatus(new Path(root, "link")).getSymlink().toUri().getPath())
+                .isEqualTo(dir.resolve("f.txt").toString());
+        assertThatThrownBy(() -> nio.getFileLinkStatus(new Path(root, "missing"))).isInstanceOf(FileNotFoundException.class);
+    }
+
+    @Test
+    void installedTheyAreTheJvmsFileSchemeForFileSystemsAndFileContextsWithTheSameChecksums(@TempDir java.nio.file.Path dir)
+            throws Exception {
+        assertThat(LocalFileSystems.useNio("local[2]")).isTrue();
+        Configuration fresh = new Configuration();
+        assertThat(FileSystem.newInstance(dir.toUri(), fresh)).isInstanceOf(NioLocalFileSystem.Checksummed.class);
+        FileContext context = FileContext.getFileContext(dir.toUri(), fresh);
+        assertThat(context.getDefaultFileSystem()).isInstanceOf(NioLocalFs.class);
+
+        // as Spark's checkpoint writes: a temporary file, renamed over the final name
+        Path tmp = new Path(dir.resolve(".0.tmp").toUri());
+        Path done = new Path(dir.resolve("0").toUri());
+        try (FSDataOutputStream out = context.create(tmp, EnumSet.of(CreateFlag.CREATE))) {
+            out.write("v1\n{\"batchWatermarkMs\":0}".getBytes());
+        }
+        context.rename(tmp, done, Options.Rename.OVERWRITE);
+        assertThat(Files.readString(dir.resolve("0"))).isEqualTo("v1\n{\"batchWatermarkMs\":0}");
+        assertThat(Files.exists(dir.resolve(".0.crc"))).as("checksum renamed with its file").isTrue();
+        assertThat(Files.exists(dir.resolve(".0.tmp"))).isFalse();
+
+        // Hadoop's own checksummed local file system reads it and its checksum back
+        FileSystem hadoops = new org.apache.hadoop.fs.LocalFileSystem(hadoopsRaw());
+        try (var in = hadoops.open(done)) {
+            assertThat(new String(in.readAllBytes())).isEqualTo("v1\n{\"batchWatermarkMs\":0}");
+        }
+        Files.writeString(dir.resolve("0"), "v1\n{\"batchWatermarkMs\":1}");
+        assertThatThrownBy(() -> {
+            try (var in = FileSystem.newInstance(dir.toUri(), fresh).open(done)) {
+                in.readAllBytes();
+            }
+        }).as("a file changed behind its checksum").isInstanceOf(org.apache.hadoop.fs.ChecksumException.class);
+        assertThat(LocalFileSystems.useNio("yarn")).as("a cluster master changes nothing once installed").isTrue();
+    }
+
+    /** Hadoop's own raw local file system, whatever {@code fs.file.impl} says. */
+    private FileSystem hadoopsRaw() throws java.io.IOException {
+        org.apache.hadoop.fs.RawLocalFileSystem raw = new org.apache.hadoop.fs.RawLocalFileSystem();
+        raw.initialize(java.net.URI.create("file:///"), conf);
+        return raw;
     }
 
     private static String describe(FileStatus s) {

@@ -1,5 +1,6 @@
 package dev.streamtree.retrain.cli;
 
+import dev.streamtree.model.fs.LocalFileSystems;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
@@ -11,9 +12,11 @@ final class Sessions {
 
     static SparkSession create(String appName) {
         SparkSession.Builder builder = SparkSession.builder().appName(appName);
-        if (!new SparkConf().contains("spark.master")) {
+        SparkConf conf = new SparkConf();
+        if (!conf.contains("spark.master")) {
             builder.master("local[*]").config("spark.ui.enabled", "false");
         }
+        LocalFileSystems.useNio(conf.get("spark.master", "local[*]"));
         return builder.getOrCreate();
     }
 }
