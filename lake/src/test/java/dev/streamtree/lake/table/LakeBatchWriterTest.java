@@ -161,6 +161,33 @@ class LakeBatchWriterTest {
     }
 
     @Test
+    void aBatchJournaledWithinTheIntervalIsCommittedAtTheIntervalsEndNotAtTheNextTick() throws Exception {
+        LakeBatchWriter writer = writer("qend");
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+        try (LakeCommitter committer = new LakeCommitter(table, new LakeJournal(journal("qend"), "qend",
+                spark.sparkContext().hadoopConfiguration()), "qend", now::get)) {
+            committer.start(Duration.ofHours(1));
+            LakeBatches.write(writer, rows(0, 5), 0);
+            // 200 ms of the hour left: the timer's next tick is an hour off, the interval's end 200 ms
+            now.addAndGet(Duration.ofHours(1).minusMillis(200).toNanos());
+
+            assertThat(committer.journaled()).as("within the interval: not at once").isFalse();
+            assertThat(committer.lastCommitted()).as("not before the interval's end").isEqualTo(-1);
+            LakeBatches.write(writer, rows(5, 5), 1);
+            assertThat(committer.journaled()).as("a second batch joins the scheduled commit").isFalse();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (committer.lastCommitted() < 1 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(committer.lastCommitted()).as("committed at the interval's end, the hourly tick far off")
+                    .isEqualTo(1);
+            table.refresh();
+            assertThat(table.snapshots()).as("one commit for both batches").hasSize(1);
+            assertThat(read().count()).isEqualTo(10);
+        }
+    }
+
+    @Test
     void aBatchKilledBeforeItsJournalEntryIsWrittenAgainAndItsFirstFilesStayOutOfTheTable() {
         LakeBatchWriter crashed = writer("q3");
         LakeBatch batch = crashed.begin(0);
