@@ -25,7 +25,7 @@ public record TriggerPolicy(boolean drift, long driftMinRows, Duration driftWait
     public static final Duration DEFAULT_DRIFT_WAIT = Duration.ofMinutes(30);
     public static final Duration DEFAULT_COOLDOWN = Duration.ofMinutes(2);
     public static final long DEFAULT_BOOTSTRAP_MIN_ROWS = 500;
-    public static final Duration DEFAULT_POLL_EVERY = Duration.ofMillis(500);
+    public static final Duration DEFAULT_POLL_EVERY = Duration.ofMillis(250);
 
     public TriggerPolicy {
         if (driftMinRows < 10) {
