@@ -18,6 +18,7 @@ import dev.streamtree.ingest.send.EventSender;
 import dev.streamtree.ingest.send.ProducerSettings;
 import dev.streamtree.ingest.send.SendReport;
 import dev.streamtree.kafka.embedded.EmbeddedKafka;
+import dev.streamtree.model.fs.LocalFileSystems;
 import dev.streamtree.model.registry.FileSystemModelRegistry;
 import dev.streamtree.monitor.service.MonitorOptions;
 import dev.streamtree.monitor.service.MonitorService;
@@ -230,13 +231,12 @@ public final class DemoRun {
                     + " events/s); first model at " + TriggerPolicy.DEFAULT_BOOTSTRAP_MIN_ROWS
                     + " labelled rows; a drift detection retrains from its change point once "
                     + TriggerPolicy.DEFAULT_DRIFT_MIN_ROWS + " labelled rows follow it");
-            awaitFirstBatch(job);
-            awaitWarmUp(scheduler);
-            origin = Instant.now();
             AccuracyTimeline timeline = new AccuracyTimeline();
-            MonitorFigures figures = new MonitorFigures(origin, BUCKET, this::onDrift);
+            MonitorFigures figures = new MonitorFigures(() -> origin, BUCKET, this::onDrift);
             // The demo runs the monitor itself (its metrics on the scheduler's endpoint), so a scheduler that runs one
-            // in-process must have it off here.
+            // in-process must have it off here. It and the tails start before the generator, so that their clients'
+            // start-up (class loading, connections: about a second of both cores) is not spent beside the first
+            // batches of events.
             try (MonitorService monitor = new MonitorService(kafka, topics, SchemaCodec.load("builtin:agrawal"),
                          MonitorOptions.defaults().withMetricsInterval(MONITOR_INTERVAL), Clock.systemUTC(), monitorRegistry)
                          .checkingHoldouts(FileSystemModelRegistry.open(registryRoot, spark.sparkContext().hadoopConfiguration()))
@@ -245,6 +245,8 @@ public final class DemoRun {
                  Tail statuses = new Tail(kafka, topics.control(), this::onControl)) {
                 out.println("[demo] monitor running: predictions joined with labels -> " + topics.modelMetrics()
                         + ", drift detections -> " + topics.control());
+                awaitFirstBatch(job);
+                awaitWarmUp(scheduler);
                 SendReport sent = generate(kafka, topics, timeline, job, figures);
                 out.println("[demo] generator finished: " + sent.summary());
                 awaitCatchUp(job, sent.sent() + badRecordsSent.get(), timeline);
@@ -264,24 +266,28 @@ public final class DemoRun {
                                 MonitorFigures figures) throws Exception {
         DriftPlan plan = settings.driftTo() == 0 ? DriftPlan.none(settings.function())
                 : new DriftPlan(settings.function(), settings.driftTo(), -1, Duration.ofSeconds(settings.driftSecond()));
-        // The drift waits for a model that has served for PRE_DRIFT (the pre-drift accuracy's window): on a slow
-        // machine the first model can come after the planned second, and a drift before it would leave nothing to
-        // compare the recovery with.
-        AgrawalGenerator generator = new AgrawalGenerator(settings.seed(), plan, 0.05, "demo-" + settings.seed(), Clock.systemUTC())
-                .timedFrom(origin)
-                .holdDriftUntil(() -> {
-                    Instant serving = firstServing;
-                    return serving != null && !Instant.now().isBefore(serving.plus(PRE_DRIFT));
-                });
         EventValidator validator = new EventValidator(SchemaCodec.load("builtin:agrawal"));
-        Instant end = origin.plus(settings.duration());
         SendReport[] result = new SendReport[1];
         Exception[] failure = new Exception[1];
         Duration labelDelay = settings.labelDelay();
+        // The producers connect and fetch the topic's metadata before the clock starts: otherwise the first second's
+        // events wait in the generator while they do, and reach the job in one late burst.
         try (Producer<String, byte[]> producer = ProducerSettings.create(kafka);
              Producer<String, byte[]> badProducer = new KafkaProducer<>(kafka.toProperties(), new StringSerializer(), new ByteArraySerializer());
              DelayedLabels labels = labelDelay.isZero() ? null : new DelayedLabels(producer, topics.labels(), labelDelay, Clock.systemUTC())) {
             ProducerSettings.requireTopic(kafka, producer, topics.events());
+            badProducer.partitionsFor(topics.events());
+            origin = Instant.now();
+            // The drift waits for a model that has served for PRE_DRIFT (the pre-drift accuracy's window): on a slow
+            // machine the first model can come after the planned second, and a drift before it would leave nothing to
+            // compare the recovery with.
+            AgrawalGenerator generator = new AgrawalGenerator(settings.seed(), plan, 0.05, "demo-" + settings.seed(), Clock.systemUTC())
+                    .timedFrom(origin)
+                    .holdDriftUntil(() -> {
+                        Instant serving = firstServing;
+                        return serving != null && !Instant.now().isBefore(serving.plus(PRE_DRIFT));
+                    });
+            Instant end = origin.plus(settings.duration());
             if (labels != null) {
                 out.println("[demo] labels are sent to " + topics.labels() + " " + labelDelay.toMillis() / 1000.0
                         + " s after their events");
@@ -537,6 +543,7 @@ public final class DemoRun {
     }
 
     static SparkSession session(Path work, String master) {
+        LocalFileSystems.useNio(master);
         return SparkSession.builder()
                 .appName("streamtree-demo")
                 .master(master)

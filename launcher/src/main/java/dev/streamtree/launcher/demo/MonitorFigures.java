@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * The demo's accuracy and drift figures, from the monitor's records (its model-metrics rounds and drift detections),
@@ -21,7 +22,7 @@ import java.util.function.Consumer;
  */
 public final class MonitorFigures implements MonitorService.Listener {
 
-    private final Instant origin;
+    private final Supplier<Instant> origin;
     private final Duration bucketWidth;
     private final Consumer<DemoReport.Drift> onDrift;
     private final Map<String, long[]> lastCounts = new HashMap<>();
@@ -29,8 +30,12 @@ public final class MonitorFigures implements MonitorService.Listener {
     private final Map<String, ModelMetrics> latest = new HashMap<>();
     private final List<DemoReport.Drift> drifts = new ArrayList<>();
 
-    /** @param onDrift told of each detection as it happens (on the monitor's thread) */
-    public MonitorFigures(Instant origin, Duration bucketWidth, Consumer<DemoReport.Drift> onDrift) {
+    /**
+     * @param origin  the generator's start; the monitor starts before it is known, and publishes nothing labelled
+     *                before it
+     * @param onDrift told of each detection as it happens (on the monitor's thread)
+     */
+    public MonitorFigures(Supplier<Instant> origin, Duration bucketWidth, Consumer<DemoReport.Drift> onDrift) {
         this.origin = origin;
         this.bucketWidth = bucketWidth;
         this.onDrift = onDrift;
@@ -47,7 +52,7 @@ public final class MonitorFigures implements MonitorService.Listener {
             if (labelled <= 0) {
                 continue;
             }
-            long second = Math.max(0, Duration.between(origin, m.at()).toSeconds());
+            long second = Math.max(0, Duration.between(origin.get(), m.at()).toSeconds());
             long bucket = second / bucketWidth.toSeconds() * bucketWidth.toSeconds();
             long[] counts = buckets.computeIfAbsent(bucket, b -> new TreeMap<>()).computeIfAbsent(m.modelVersion(), v -> new long[2]);
             counts[0] += labelled;
@@ -57,8 +62,9 @@ public final class MonitorFigures implements MonitorService.Listener {
 
     @Override
     public void driftDetected(ControlMessage.DriftDetected d) {
-        DemoReport.Drift drift = new DemoReport.Drift(Duration.between(origin, d.detectedAt()).toSeconds(), d.version(),
-                d.detector(), Duration.between(origin, d.changePoint()).toMillis() / 1000.0, d.errorBefore(), d.errorAfter());
+        Instant start = origin.get();
+        DemoReport.Drift drift = new DemoReport.Drift(Duration.between(start, d.detectedAt()).toSeconds(), d.version(),
+                d.detector(), Duration.between(start, d.changePoint()).toMillis() / 1000.0, d.errorBefore(), d.errorAfter());
         synchronized (this) {
             drifts.add(drift);
         }

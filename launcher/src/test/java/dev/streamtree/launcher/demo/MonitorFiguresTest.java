@@ -23,7 +23,7 @@ class MonitorFiguresTest {
 
     @Test
     void bucketsThePredictionsLabelledBetweenTwoRoundsOfTheMonitor() {
-        MonitorFigures figures = new MonitorFigures(T0, Duration.ofSeconds(5), d -> { });
+        MonitorFigures figures = new MonitorFigures(() -> T0, Duration.ofSeconds(5), d -> { });
         figures.metricsPublished(List.of(round("v000001", 1, 100, 90)));
         figures.metricsPublished(List.of(round("v000001", 3, 200, 170)));
         figures.metricsPublished(List.of(round("v000001", 6, 300, 220), round("v000002", 6, 50, 50)));
@@ -44,7 +44,7 @@ class MonitorFiguresTest {
     @Test
     void recordsEachDriftDetectionInSecondsSinceTheStart() {
         List<DemoReport.Drift> told = new ArrayList<>();
-        MonitorFigures figures = new MonitorFigures(T0, Duration.ofSeconds(5), told::add);
+        MonitorFigures figures = new MonitorFigures(() -> T0, Duration.ofSeconds(5), told::add);
         figures.driftDetected(new ControlMessage.DriftDetected("drift-v000001-1", "v000001", "adwin", T0.plusSeconds(130),
                 T0.plusMillis(120_500), true, 0.05, 0.45, 3000, 200));
 
