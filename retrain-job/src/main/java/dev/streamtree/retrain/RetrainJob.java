@@ -165,7 +165,7 @@ public final class RetrainJob {
     /**
      * Labelled lake rows with an event time at or after {@code from} (all labelled rows when null), or at least
      * {@code needed} of them: when the table's metadata alone shows that many (the waits of drift and bootstrap
-     * retrains poll this every 500 ms, and a Spark count each time competes with the stream for the cores), the
+     * retrains poll this every 250 ms, and a Spark count each time competes with the stream for the cores), the
      * metadata's lower bound is returned without a Spark job; else the exact count, read on the driver when the rows
      * after {@code from} (and the labels table) hold at most {@code --driver-rows} rows, else by a Spark count.
      */
