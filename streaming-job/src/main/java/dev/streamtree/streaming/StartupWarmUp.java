@@ -2,6 +2,7 @@ package dev.streamtree.streaming;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamtree.common.event.EventValidator;
+import dev.streamtree.common.kafka.KafkaSettings;
 import dev.streamtree.common.json.Json;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.Feature;
@@ -10,16 +11,24 @@ import dev.streamtree.lake.table.LakeBatchWriter;
 import dev.streamtree.streaming.parse.EventParsing;
 import dev.streamtree.streaming.parse.ParseCounts;
 import dev.streamtree.streaming.sink.KafkaSink;
+import dev.streamtree.streaming.source.KafkaSource;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.hadoop.HadoopTables;
 import org.apache.spark.api.java.function.ForeachFunction;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.CollectionAccumulator;
@@ -36,16 +45,23 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
- * Runs the micro-batch pass ({@link BatchPass}) once before the query starts, on synthetic valid events of the schema,
- * with its lake files going through the job's writer, journal and committer into a scratch Iceberg table in a temporary
- * directory (deleted afterwards) and its Kafka records dropped: nothing reaches the lake, the catalog or a topic. A new
- * JVM's first batch with data otherwise pays for loading and compiling the pass, Spark's code generation and Iceberg's
- * Parquet writer (6.5-9.5 s for the demo's first batch of a few records on this 2-core machine, against 0.5-0.7 s for a
- * warm batch of 250), and its first lake commit for Iceberg's snapshot and manifest writers (1.0 s), while events wait.
+ * Runs the micro-batch pass ({@link BatchPass}) once before the query starts, on synthetic valid events of the schema
+ * that make a round trip through a scratch topic (created and deleted here) and Spark's Kafka source and sink, with
+ * their lake files going through the job's writer, journal and committer into a scratch Iceberg table in a temporary
+ * directory (deleted afterwards): nothing reaches the lake, the catalog or the job's topics. A new JVM's first batch
+ * with data otherwise pays for loading and compiling the pass, Spark's code generation, its Kafka consumer and
+ * producer and Iceberg's Parquet writer (6.5-9.5 s for the demo's first batch of a few records on this 2-core machine,
+ * against 0.5-0.7 s for a warm batch of 250), and its first lake commit for Iceberg's snapshot and manifest writers
+ * (1.0 s), while events wait.
  *
  * <p>Only with a local master: there the tasks run in this JVM, so warming it up warms them; on a cluster the
  * executors are other JVMs and this would only cost the driver time.
@@ -68,14 +84,21 @@ final class StartupWarmUp {
 
     /**
      * Runs the pass over {@value #EVENTS_PER_PARTITION} synthetic events in each of two tasks, writing lake files
-     * shaped as {@code events}' (schema, partition spec, write properties) to a scratch table.
+     * shaped as {@code events}' (schema, partition spec, write properties) to a scratch table. With {@code kafka},
+     * the events make a round trip through a scratch topic of the job's brokers (created, then deleted): read by
+     * Spark's Kafka source and the pass's output written by its Kafka sink, as a batch of the query is, with
+     * {@value #BAD_PER_PARTITION} undecodable records per partition so that the dead-letter path and the sink's
+     * producer run too. Where the topic cannot be made (no rights, say) the events come from memory instead.
      *
-     * @return how long it took
+     * @param kafka the job's brokers, or null for the in-memory events only
+     * @return what it did and how long it took
      * @throws UncheckedIOException when the scratch directory cannot be made
      */
-    static Duration run(SparkSession spark, EventSchema schema, Table events, String predictionsTopic,
-                        String deadLetterTopic) {
+    static Outcome run(SparkSession spark, EventSchema schema, Table events, KafkaSettings kafka) {
         long started = System.nanoTime();
+        boolean viaKafka;
+        long lakeRows;
+        long refused;
         Path scratch;
         try {
             scratch = Files.createTempDirectory("streamtree-streaming-warm-up");
@@ -92,19 +115,97 @@ final class StartupWarmUp {
                     "warmup", spark.sparkContext(), Duration.ofHours(1), LakeBatchWriter.MAX_OPEN_FILES_PER_TASK)) {
                 LakeBatch batch = writer.begin(0);
                 CollectionAccumulator<DataFile> files = spark.sparkContext().collectionAccumulator("streamtree warm-up files");
-                BatchPass pass = new BatchPass(new EventValidator(schema), ParseCounts.register(spark.sparkContext()), null,
-                        batch.target(), files, predictionsTopic, deadLetterTopic, Instant.now());
-                // a local relation is split into the session's default parallelism: one task per core, as the job's
-                Dataset<Row> records = spark.createDataFrame(records(schema, Instant.now()), SOURCE)
-                        .mapPartitions(pass, Encoders.row(KafkaSink.RECORD_SCHEMA));
-                records.foreach((ForeachFunction<Row>) row -> { });
-                writer.finish(batch, files.value());
-                LOG.debug("warm-up wrote {} scratch lake files", files.value().size());
+                List<Row> synthetic = records(schema, Instant.now());
+                ParseCounts counts = ParseCounts.register(spark.sparkContext());
+                viaKafka = kafka != null && throughKafka(spark, schema, kafka, synthetic, batch, files, counts);
+                if (!viaKafka) {
+                    BatchPass pass = new BatchPass(new EventValidator(schema), counts, null, batch.target(), files,
+                            SCRATCH_OUTPUT, SCRATCH_OUTPUT, Instant.now());
+                    // a local relation is split into the session's default parallelism: one task per core, as the job's
+                    spark.createDataFrame(synthetic, SOURCE).mapPartitions(pass, Encoders.row(KafkaSink.RECORD_SCHEMA))
+                            .foreach((ForeachFunction<Row>) row -> { });
+                }
+                lakeRows = writer.finish(batch, files.value()).rows();
+                refused = counts.refused().value();
             } // close commits the journaled batch
-                } finally {
+        } finally {
             delete(scratch);
         }
-        return Duration.ofNanos(System.nanoTime() - started);
+        return new Outcome(Duration.ofNanos(System.nanoTime() - started), viaKafka, lakeRows, refused);
+    }
+
+    /**
+     * @param took     how long the warm-up took
+     * @param viaKafka whether the events made the round trip through a scratch topic
+     * @param lakeRows rows the pass wrote to the scratch table
+     * @param refused  records the pass refused (sent as dead letters to the scratch topic)
+     */
+    record Outcome(Duration took, boolean viaKafka, long lakeRows, long refused) {
+    }
+
+    /** Undecodable records per partition in the Kafka round trip. */
+    static final int BAD_PER_PARTITION = 2;
+    /** The topic the in-memory pass's output rows would name; they are dropped. */
+    private static final String SCRATCH_OUTPUT = "streamtree-warm-up";
+
+    /**
+     * The round trip through a scratch topic; false, having written nothing to the lake, when the topic cannot be
+     * created. The topic is deleted whatever happens after its creation.
+     */
+    private static boolean throughKafka(SparkSession spark, EventSchema schema, KafkaSettings kafka, List<Row> synthetic,
+                                        LakeBatch batch, CollectionAccumulator<DataFile> files, ParseCounts counts) {
+        String topic = SCRATCH_OUTPUT + "-" + UUID.randomUUID();
+        try (Admin admin = Admin.create(kafka.toProperties())) {
+            try {
+                admin.createTopics(List.of(new NewTopic(topic, Optional.of(PARTITIONS), Optional.empty())))
+                        .all().get(30, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                LOG.info("warm-up without Kafka: cannot create its scratch topic {} ({})", topic, e.getMessage());
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            try {
+                produce(kafka, topic, synthetic);
+                BatchPass pass = new BatchPass(new EventValidator(schema), counts, null, batch.target(), files, topic,
+                        topic, Instant.now());
+                Dataset<Row> source = spark.read().format("kafka")
+                        .options(KafkaSource.clientOptions(kafka))
+                        .option("subscribe", topic)
+                        .option("startingOffsets", "earliest")
+                        .option("endingOffsets", "latest")
+                        .load()
+                        .select(EventParsing.SOURCE_COLUMNS.stream().map(functions::col).toArray(Column[]::new));
+                KafkaSink.write(source.mapPartitions(pass, Encoders.row(KafkaSink.RECORD_SCHEMA)), kafka);
+                return true;
+            } finally {
+                try {
+                    admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException | TimeoutException e) {
+                    LOG.warn("cannot delete the warm-up's scratch topic {} ({}); it holds only synthetic records",
+                            topic, e.getMessage());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    private static void produce(KafkaSettings kafka, String topic, List<Row> synthetic) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.toProperties(), new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            for (Row row : synthetic) {
+                producer.send(new ProducerRecord<>(topic, row.getInt(3), (byte[]) row.get(0), (byte[]) row.get(1)));
+            }
+            for (int partition = 0; partition < PARTITIONS; partition++) {
+                for (int i = 0; i < BAD_PER_PARTITION; i++) {
+                    producer.send(new ProducerRecord<>(topic, partition, ("warm-up-bad-" + partition + "-" + i)
+                            .getBytes(StandardCharsets.UTF_8), "not an event".getBytes(StandardCharsets.UTF_8)));
+                }
+            }
+            producer.flush();
+        }
     }
 
     /** {@link EventParsing#SOURCE_COLUMNS} with the Kafka source's types. */

@@ -264,8 +264,9 @@ public final class StreamingJob implements AutoCloseable {
         }
         if (StartupWarmUp.applies(spark)) {
             try {
-                LOG.info("warmed up the micro-batch pass on synthetic events in {} ms (nothing kept)", StartupWarmUp.run(
-                        spark, schema, table, config.topics().predictions(), config.topics().deadLetters()).toMillis());
+                StartupWarmUp.Outcome warmUp = StartupWarmUp.run(spark, schema, table, config.kafka());
+                LOG.info("warmed up the micro-batch pass on synthetic events {} in {} ms (nothing kept)",
+                        warmUp.viaKafka() ? "through a scratch topic" : "from memory", warmUp.took().toMillis());
             } catch (RuntimeException e) {
                 LOG.warn("warming up the micro-batch pass failed ({}); the first batch runs cold", e.toString());
             }
