@@ -1,6 +1,7 @@
 package dev.streamtree.common.registry;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -41,8 +42,24 @@ public interface ModelRegistry {
         return new VerifiedVersion(version, metadata(version), modelLocation(version));
     }
 
-    /** What a model loader needs of a version that passed its integrity check. */
-    record VerifiedVersion(VersionId version, ModelMetadata metadata, String modelLocation) {
+    /**
+     * What a model loader needs of a version that passed its integrity check.
+     *
+     * @param modelFiles the content of every file under {@code modelLocation}, by path relative to it ('/'-separated),
+     *                   as the integrity check read and hashed it, so that a loader parses these bytes instead of
+     *                   reading the files again; empty when the registry gives the location only. Not to be modified.
+     */
+    record VerifiedVersion(VersionId version, ModelMetadata metadata, String modelLocation,
+                           Map<String, byte[]> modelFiles) {
+
+        public VerifiedVersion {
+            modelFiles = Map.copyOf(modelFiles);
+        }
+
+        /** A version whose model files the loader reads from {@code modelLocation}. */
+        public VerifiedVersion(VersionId version, ModelMetadata metadata, String modelLocation) {
+            this(version, metadata, modelLocation, Map.of());
+        }
     }
 
     /** The version now serving; cheap (one small read), meant to be called once per micro-batch. */

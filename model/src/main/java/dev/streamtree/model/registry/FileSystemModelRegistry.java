@@ -32,12 +32,15 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -60,8 +63,13 @@ import java.util.regex.Pattern;
  * renames the staging directory to the next free {@code versions/vNNNNNN}; if another writer took that number
  * first the rename fails and the next number is tried. A version directory whose manifest is missing, does not
  * parse, or disagrees with the files (size or checksum) is corrupt: {@link #versions()} hides versions without
- * a readable manifest, and {@link #metadata}, {@link #modelLocation} and {@link #promote} verify every file and
- * throw {@link CorruptVersionException}, so a corrupt version is never loaded or promoted.
+ * a readable manifest, and {@link #metadata}, {@link #modelLocation}, {@link #verified} and {@link #promote} verify
+ * every file and throw {@link CorruptVersionException}, so a corrupt version is never loaded or promoted.
+ *
+ * <p><b>Reads.</b> A check reads each file of the version once, hashing the bytes as they come and taking their count
+ * as the file's size (no file status is asked for). The files a caller goes on to use are kept from that read:
+ * {@link #metadata} parses {@code metadata.json} from the bytes it hashed, and {@link #verified} also hands over the
+ * model's files, so a loader parses what was checked instead of reading (and listing) the version again.
  *
  * <p><b>Atomicity.</b> On a local file system and HDFS the version rename and the {@code current} replacement
  * are atomic renames. On object stores (s3a, gs) directory rename is a copy: a half-copied version has no
@@ -84,6 +92,8 @@ public final class FileSystemModelRegistry implements ModelRegistry {
     private static final Pattern VERSION_DIR_NAME = Pattern.compile("v\\d{6}");
     private static final Set<String> OBJECT_STORE_SCHEMES = Set.of("s3", "s3a", "s3n", "gs");
     private static final int COMMIT_ATTEMPTS = 50;
+    /** The most a file read into memory can have (a Java array's limit); model files have kilobytes. */
+    private static final long MAX_KEPT_BYTES = Integer.MAX_VALUE - 8;
 
     private final Path root;
     private final FileSystem fs;
@@ -171,20 +181,29 @@ public final class FileSystemModelRegistry implements ModelRegistry {
 
     @Override
     public ModelMetadata metadata(VersionId version) {
-        verify(version);
-        return readMetadata(version);
+        return parseMetadata(version, verify(version, METADATA_FILE::equals).kept().get(METADATA_FILE));
     }
 
+    /**
+     * {@inheritDoc} With the content of every model file, as the check read it ({@link VerifiedVersion#modelFiles}).
+     */
     @Override
     public VerifiedVersion verified(VersionId version) {
-        verify(version);
-        return new VerifiedVersion(version, readMetadata(version), new Path(versionDir(version), MODEL_DIR).toString());
+        String modelPrefix = MODEL_DIR + "/";
+        Checked checked = verify(version, path -> path.equals(METADATA_FILE) || path.startsWith(modelPrefix));
+        Map<String, byte[]> modelFiles = new HashMap<>();
+        checked.kept().forEach((path, content) -> {
+            if (path.startsWith(modelPrefix)) {
+                modelFiles.put(path.substring(modelPrefix.length()), content);
+            }
+        });
+        return new VerifiedVersion(version, parseMetadata(version, checked.kept().get(METADATA_FILE)),
+                new Path(versionDir(version), MODEL_DIR).toString(), modelFiles);
     }
 
-    private ModelMetadata readMetadata(VersionId version) {
-        String text = readText(new Path(versionDir(version), METADATA_FILE));
+    private static ModelMetadata parseMetadata(VersionId version, byte[] content) {
         try {
-            return RegistryJson.parseMetadata(text);
+            return RegistryJson.parseMetadata(new String(content, StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
             throw new CorruptVersionException("version " + version + ": " + e.getMessage());
         }
@@ -212,11 +231,8 @@ public final class FileSystemModelRegistry implements ModelRegistry {
         if (fileName == null || !fileName.matches("[A-Za-z0-9._-]+") || fileName.startsWith(".")) {
             throw new IllegalArgumentException("'" + fileName + "' is not a plain file name");
         }
-        Manifest manifest = verify(version);
-        if (!manifest.contains(fileName)) {
-            return Optional.empty();
-        }
-        return Optional.of(readText(new Path(versionDir(version), fileName)));
+        byte[] content = verify(version, fileName::equals).kept().get(fileName);
+        return Optional.ofNullable(content).map(c -> new String(c, StandardCharsets.UTF_8));
     }
 
     /**
@@ -436,48 +452,100 @@ public final class FileSystemModelRegistry implements ModelRegistry {
     }
 
     private Manifest verify(VersionId version) {
+        return verify(version, path -> false).manifest();
+    }
+
+    /** A version's manifest, and the content of the files a caller keeps by path; every file agreed with it. */
+    private record Checked(Manifest manifest, Map<String, byte[]> kept) {
+    }
+
+    /**
+     * Checks every file of a version against its manifest, reading each once, and keeps the content of the files
+     * {@code keep} names.
+     *
+     * @throws IllegalArgumentException when no such version directory exists
+     * @throws CorruptVersionException  naming the first problem found
+     * @throws RegistryException        when a file cannot be read
+     */
+    private Checked verify(VersionId version, Predicate<String> keep) {
         Objects.requireNonNull(version, "version");
         Path dir = versionDir(version);
+        Manifest manifest;
         try {
-            if (!fs.exists(dir)) {
-                throw new IllegalArgumentException("model version " + version + " does not exist in " + root);
+            manifest = readManifest(version);
+        } catch (CorruptVersionException e) {
+            try {
+                if (!fs.exists(dir)) {
+                    throw new IllegalArgumentException("model version " + version + " does not exist in " + root);
+                }
+            } catch (IOException io) {
+                throw new RegistryException("cannot read " + dir + ": " + io.getMessage(), io);
             }
-        } catch (IOException e) {
-            throw new RegistryException("cannot read " + dir + ": " + e.getMessage(), e);
+            throw e;
         }
-        Manifest manifest = readManifest(version);
         if (!manifest.contains(METADATA_FILE)) {
             throw new CorruptVersionException("version " + version + ": manifest does not list " + METADATA_FILE);
         }
         if (manifest.files().stream().noneMatch(e -> e.path().startsWith(MODEL_DIR + "/"))) {
             throw new CorruptVersionException("version " + version + ": manifest lists no model files");
         }
+        Map<String, byte[]> kept = new HashMap<>();
         for (Manifest.Entry entry : manifest.files()) {
-            Path file = new Path(dir, entry.path());
-            FileStatus status;
-            try {
-                status = fs.getFileStatus(file);
-            } catch (FileNotFoundException e) {
-                throw new CorruptVersionException("version " + version + ": file " + entry.path() + " is missing");
-            } catch (IOException e) {
-                throw new RegistryException("cannot read " + file + ": " + e.getMessage(), e);
-            }
-            if (status.getLen() != entry.size()) {
-                throw new CorruptVersionException("version " + version + ": file " + entry.path() + " has "
-                        + status.getLen() + " bytes, manifest says " + entry.size());
-            }
-            String actual = sha256(file);
-            if (!actual.equals(entry.sha256())) {
-                throw new CorruptVersionException("version " + version + ": file " + entry.path()
-                        + " does not match its checksum");
+            byte[] content = check(version, new Path(dir, entry.path()), entry, keep.test(entry.path()));
+            if (content != null) {
+                kept.put(entry.path(), content);
             }
         }
-        return manifest;
+        return new Checked(manifest, kept);
+    }
+
+    /**
+     * Reads one file of a version, hashing it as it streams, and checks its length and SHA-256 against its manifest
+     * entry. Reading stops one buffer past the size the manifest gives, so a file grown by mistake is not read whole.
+     *
+     * @return the file's content when {@code keep}, else null
+     */
+    private byte[] check(VersionId version, Path file, Manifest.Entry entry, boolean keep) {
+        long size = entry.size();
+        if (keep && size > MAX_KEPT_BYTES) {
+            throw new CorruptVersionException("version " + version + ": file " + entry.path() + " has " + size
+                    + " bytes by its manifest, more than a file to load can have");
+        }
+        byte[] content = keep ? new byte[(int) size] : null;
+        long length = 0;
+        MessageDigest digest = sha256Digest();
+        try (InputStream in = fs.open(file)) {
+            byte[] buffer = new byte[64 * 1024];
+            int n;
+            while (length <= size && (n = in.read(buffer)) > 0) {
+                digest.update(buffer, 0, n);
+                if (content != null && length < size) {
+                    System.arraycopy(buffer, 0, content, (int) length, (int) Math.min(n, size - length));
+                }
+                length += n;
+            }
+            if (length > size) {
+                length = fs.getFileStatus(file).getLen(); // for the message: the read stopped early
+            }
+        } catch (FileNotFoundException e) {
+            throw new CorruptVersionException("version " + version + ": file " + entry.path() + " is missing");
+        } catch (IOException e) {
+            throw new RegistryException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        if (length != size) {
+            throw new CorruptVersionException("version " + version + ": file " + entry.path() + " has "
+                    + length + " bytes, manifest says " + size);
+        }
+        if (!HexFormat.of().formatHex(digest.digest()).equals(entry.sha256())) {
+            throw new CorruptVersionException("version " + version + ": file " + entry.path()
+                    + " does not match its checksum");
+        }
+        return content;
     }
 
     private String sha256(Path file) {
         try (InputStream in = fs.open(file)) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            MessageDigest digest = sha256Digest();
             byte[] buffer = new byte[64 * 1024];
             int n;
             while ((n = in.read(buffer)) > 0) {
@@ -486,6 +554,12 @@ public final class FileSystemModelRegistry implements ModelRegistry {
             return HexFormat.of().formatHex(digest.digest());
         } catch (IOException e) {
             throw new RegistryException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static MessageDigest sha256Digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 missing from the JDK", e);
         }

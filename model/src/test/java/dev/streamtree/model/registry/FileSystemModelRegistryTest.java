@@ -188,6 +188,46 @@ class FileSystemModelRegistryTest {
     }
 
     @Test
+    void verifiedHandsOverTheModelFilesItCheckedAndNothingElse() throws IOException {
+        VersionId v1 = commit("a model", 0.9);
+        ModelRegistry.VerifiedVersion verified = registry.verified(v1);
+        assertThat(verified.modelFiles()).as("model files by path relative to the model location")
+                .containsOnlyKeys("stages/part-00000");
+        assertThat(new String(verified.modelFiles().get("stages/part-00000"), StandardCharsets.UTF_8))
+                .isEqualTo("a model");
+        assertThat(new ModelRegistry.VerifiedVersion(v1, verified.metadata(), verified.modelLocation()).modelFiles())
+                .as("a registry that gives the location only").isEmpty();
+    }
+
+    @Test
+    void aModelFileLongerThanItsManifestSaysIsRefusedWithItsTrueSize() throws IOException {
+        VersionId v1 = commit("a model", 0.9);
+        byte[] grown = new byte[200_000]; // more than one read buffer past the manifest's 7 bytes
+        Files.write(dir.resolve("registry/versions/v000001/model/stages/part-00000"), grown);
+        assertThatThrownBy(() -> registry.verified(v1))
+                .isInstanceOf(CorruptVersionException.class)
+                .hasMessageContaining("file model/stages/part-00000 has 200000 bytes, manifest says 7");
+        Files.delete(dir.resolve("registry/versions/v000001/model/stages/part-00000"));
+        assertThatThrownBy(() -> registry.verified(v1))
+                .isInstanceOf(CorruptVersionException.class)
+                .hasMessageContaining("file model/stages/part-00000 is missing");
+        assertThatThrownBy(() -> registry.verified(VersionId.parse("v000009")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("v000009 does not exist");
+    }
+
+    @Test
+    void versionFileIsTheContentItsCheckRead() throws IOException {
+        VersionId v1 = commit("a model", 0.9);
+        assertThat(registry.versionFile(v1, "tree.txt")).contains("if (salary <= 1.0) A else B\n");
+        assertThat(registry.versionFile(v1, "tree.dot")).as("not in the manifest").isEmpty();
+        Files.writeString(dir.resolve("registry/versions/v000001/tree.txt"), "if (salary <= 1.0) B else A\n");
+        assertThatThrownBy(() -> registry.versionFile(v1, "tree.txt"))
+                .isInstanceOf(CorruptVersionException.class)
+                .hasMessageContaining("file tree.txt does not match its checksum");
+    }
+
+    @Test
     void alteredContentOfSameSizeFailsChecksum() throws IOException {
         VersionId v1 = commit("abcdef", 0.9);
         Files.writeString(dir.resolve("registry/versions/v000001/model/stages/part-00000"), "abcdeX");

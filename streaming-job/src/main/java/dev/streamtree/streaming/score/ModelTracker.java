@@ -437,7 +437,7 @@ public final class ModelTracker<M> implements AutoCloseable {
         if (problem.isPresent()) {
             return new Refused<>(problem.get());
         }
-        M model = loader.load(version.modelLocation(), metadata);
+        M model = loader.load(version);
         problem = loader.problem(model);
         if (problem.isPresent()) {
             return new Refused<>(problem.get());
