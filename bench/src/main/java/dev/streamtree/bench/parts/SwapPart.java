@@ -190,7 +190,7 @@ public final class SwapPart {
             for (VersionId v : versions) {
                 long start = System.nanoTime();
                 ModelRegistry.VerifiedVersion verified = ctx.registry().verified(v);
-                TreeScorer model = loader.load(verified.modelLocation(), verified.metadata());
+                TreeScorer model = loader.load(verified);
                 if (loader.problem(model).isPresent()) {
                     throw new IllegalStateException("model " + v + " fails the loader's check: " + loader.problem(model).get());
                 }
