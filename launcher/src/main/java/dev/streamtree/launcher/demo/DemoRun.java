@@ -176,9 +176,11 @@ public final class DemoRun {
         StreamingConfig streamingConfig = StreamingConfig.defaults(kafka)
                 .withLocations(lake, registryRoot, work.resolve("checkpoints/streaming").toString())
                 .withTrigger(settings.trigger(), 0)
-                // Every batch committed (the job's default, 10 s, holds post-change rows back from a drift retrain for
-                // up to 10 s; the demo's minutes of snapshots are no burden).
-                .withLakeCommitInterval(settings.trigger());
+                // Every batch committed as it is journaled (the job's default, 10 s, holds post-change rows back from a
+                // drift retrain for up to 10 s; the demo's minutes of snapshots are no burden). Half the trigger: with
+                // the interval equal to it, a batch that ended a little less than a trigger after the last commit
+                // waited up to a second for the interval to pass.
+                .withLakeCommitInterval(settings.trigger().dividedBy(2));
         // The window counts rows, not wall time: when the machine is busy the lake lags behind the clock, and a
         // time window would then hold too few rows. rate x window is the same data when it keeps up.
         long windowRows = settings.rate() * settings.window().toSeconds();
