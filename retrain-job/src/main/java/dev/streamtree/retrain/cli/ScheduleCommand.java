@@ -66,7 +66,7 @@ public final class ScheduleCommand implements Callable<Integer> {
                     + "exist (default: on).")
     boolean bootstrap;
 
-    @Option(names = "--bootstrap-min-rows", paramLabel = "N", defaultValue = "500",
+    @Option(names = "--bootstrap-min-rows", paramLabel = "N", defaultValue = "400",
             description = "Labelled rows the first model waits for (default: ${DEFAULT-VALUE}).")
     long bootstrapMinRows;
 
