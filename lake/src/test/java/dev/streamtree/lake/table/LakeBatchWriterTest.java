@@ -142,18 +142,13 @@ class LakeBatchWriterTest {
     void aBatchJournaledAnIntervalAfterTheLastCommitIsCommittedAtOnceNotAtTheNextTick() throws Exception {
         LakeBatchWriter writer = writer("qsoon");
         java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
-        try (LakeCommitter committer = new LakeCommitter(table, new LakeJournal(journal("qsoon"), "qsoon",
-                spark.sparkContext().hadoopConfiguration()), "qsoon", now::get)) {
-            committer.start(Duration.ofHours(1));
+        try (LakeCommitter committer = hourlyCommitter("qsoon", now)) {
             LakeBatches.write(writer, rows(0, 5), 0);
 
-            assertThat(committer.journaled()).as("within the interval: the timer commits").isFalse();
+            assertThat(committer.journaled()).as("within the interval: at its end").isFalse();
             now.addAndGet(Duration.ofHours(1).toNanos());
             assertThat(committer.journaled()).as("an interval after the last commit").isTrue();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (committer.lastCommitted() < 0 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            awaitCommitted(committer, 0);
             assertThat(committer.lastCommitted()).as("committed on the committer thread, the hourly tick far off").isZero();
             assertThat(read().count()).isEqualTo(5);
             assertThat(committer.journaled()).as("right after a commit").isFalse();
@@ -164,9 +159,7 @@ class LakeBatchWriterTest {
     void aBatchJournaledWithinTheIntervalIsCommittedAtTheIntervalsEndNotAtTheNextTick() throws Exception {
         LakeBatchWriter writer = writer("qend");
         java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
-        try (LakeCommitter committer = new LakeCommitter(table, new LakeJournal(journal("qend"), "qend",
-                spark.sparkContext().hadoopConfiguration()), "qend", now::get)) {
-            committer.start(Duration.ofHours(1));
+        try (LakeCommitter committer = hourlyCommitter("qend", now)) {
             LakeBatches.write(writer, rows(0, 5), 0);
             // 200 ms of the hour left: the timer's next tick is an hour off, the interval's end 200 ms
             now.addAndGet(Duration.ofHours(1).minusMillis(200).toNanos());
@@ -175,10 +168,7 @@ class LakeBatchWriterTest {
             assertThat(committer.lastCommitted()).as("not before the interval's end").isEqualTo(-1);
             LakeBatches.write(writer, rows(5, 5), 1);
             assertThat(committer.journaled()).as("a second batch joins the scheduled commit").isFalse();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (committer.lastCommitted() < 1 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
+            awaitCommitted(committer, 1);
             assertThat(committer.lastCommitted()).as("committed at the interval's end, the hourly tick far off")
                     .isEqualTo(1);
             table.refresh();
@@ -375,6 +365,22 @@ class LakeBatchWriterTest {
     @Test
     void refusesWriterIdsThatCouldEscapeTheJournalDirectory() {
         assertThatThrownBy(() -> writer("../x")).hasMessageContaining("'../x'");
+    }
+
+    /** A committer of {@code writerId}'s journal on the clock {@code now}, started with an hourly interval. */
+    private LakeCommitter hourlyCommitter(String writerId, java.util.concurrent.atomic.AtomicLong now) {
+        LakeCommitter committer = new LakeCommitter(table, new LakeJournal(journal(writerId), writerId,
+                spark.sparkContext().hadoopConfiguration()), writerId, now::get);
+        committer.start(Duration.ofHours(1));
+        return committer;
+    }
+
+    /** Waits up to 30 s for {@code committer} to have committed {@code batchId}. */
+    private static void awaitCommitted(LakeCommitter committer, long batchId) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (committer.lastCommitted() < batchId && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
     }
 
     private LakeBatchWriter writer(String writerId) {
