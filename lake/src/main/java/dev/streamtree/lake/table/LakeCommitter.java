@@ -104,7 +104,8 @@ public final class LakeCommitter implements AutoCloseable {
      * thread; otherwise at the moment it will have passed, not at the timer's next tick, which runs on its own phase
      * and can come up to a whole interval after that (in the demo, with a 1 s interval and a 1 s trigger, batches
      * became visible 0.9 s after they were journaled). Readers waiting for the batch (the scheduler's bootstrap and
-     * drift waits poll the table) see it that much sooner; commits stay at least an interval apart.
+     * drift waits poll the table) see it that much sooner; a journaled batch never brings a commit sooner than an
+     * interval after the last one.
      *
      * @return whether the commit was scheduled at once (false: at the interval's end, or none when closing)
      */
