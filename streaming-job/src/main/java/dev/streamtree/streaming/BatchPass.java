@@ -13,8 +13,11 @@ import dev.streamtree.streaming.parse.ParseCounts;
 import dev.streamtree.streaming.score.Predictor;
 import dev.streamtree.streaming.sink.DeadLetters;
 import dev.streamtree.streaming.sink.KafkaSink;
+import dev.streamtree.streaming.source.KafkaSource;
 import org.apache.iceberg.DataFile;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.CollectionAccumulator;
@@ -194,5 +197,10 @@ final class BatchPass implements MapPartitionsFunction<Row, Row> {
             }
             return rows.next();
         }
+    }
+
+    /** The pass over {@code sourceRows} ({@link KafkaSource#passColumns}): its Kafka records, one job's worth. */
+    Dataset<Row> records(Dataset<Row> sourceRows) {
+        return sourceRows.mapPartitions(this, Encoders.row(KafkaSink.RECORD_SCHEMA));
     }
 }

@@ -9,7 +9,6 @@ import dev.streamtree.lake.table.LakeCommit;
 import dev.streamtree.lake.table.LakeJournal;
 import dev.streamtree.lake.table.LakeTables;
 import dev.streamtree.streaming.config.StreamingConfig;
-import dev.streamtree.streaming.parse.EventParsing;
 import dev.streamtree.streaming.parse.ParseCounts;
 import dev.streamtree.streaming.progress.PhaseClock;
 import dev.streamtree.streaming.progress.StatusBoard;
@@ -18,18 +17,15 @@ import dev.streamtree.streaming.score.ModelTracker;
 import dev.streamtree.streaming.score.Predictor;
 import dev.streamtree.streaming.score.ServingModel;
 import dev.streamtree.model.score.TreeScorer;
-import dev.streamtree.streaming.sink.KafkaSink;
 import dev.streamtree.streaming.sink.RecordSink;
+import dev.streamtree.streaming.source.KafkaSource;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.function.VoidFunction2;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.functions;
 import org.apache.spark.util.CollectionAccumulator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -141,9 +137,7 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
         BatchPass pass = new BatchPass(validator, counts, predictor, lakeBatch.target(), lakeFiles,
                 config.topics().predictions(), config.topics().deadLetters(), batchTime,
                 predictionsBatch == null ? null : predictionsBatch.target(), predictionFiles);
-        Dataset<Row> records = kafkaRows
-                .select(EventParsing.SOURCE_COLUMNS.stream().map(functions::col).toArray(Column[]::new))
-                .mapPartitions(pass, Encoders.row(KafkaSink.RECORD_SCHEMA));
+        Dataset<Row> records = pass.records(KafkaSource.passColumns(kafkaRows));
         // Predictions and dead letters are sent, and the lake files written, by the batch's only Spark job.
         sink.write(records);
         phases.lap("records");

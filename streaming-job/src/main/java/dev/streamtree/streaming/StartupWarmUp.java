@@ -2,8 +2,8 @@ package dev.streamtree.streaming;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.streamtree.common.event.EventValidator;
-import dev.streamtree.common.kafka.KafkaSettings;
 import dev.streamtree.common.json.Json;
+import dev.streamtree.common.kafka.KafkaSettings;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.Feature;
 import dev.streamtree.lake.table.LakeBatch;
@@ -13,22 +13,19 @@ import dev.streamtree.streaming.parse.ParseCounts;
 import dev.streamtree.streaming.sink.KafkaSink;
 import dev.streamtree.streaming.source.KafkaSource;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.hadoop.HadoopTables;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.iceberg.DataFile;
-import org.apache.iceberg.Table;
-import org.apache.iceberg.hadoop.HadoopTables;
 import org.apache.spark.api.java.function.ForeachFunction;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.CollectionAccumulator;
@@ -122,8 +119,7 @@ final class StartupWarmUp {
                     BatchPass pass = new BatchPass(new EventValidator(schema), counts, null, batch.target(), files,
                             SCRATCH_OUTPUT, SCRATCH_OUTPUT, Instant.now());
                     // a local relation is split into the session's default parallelism: one task per core, as the job's
-                    spark.createDataFrame(synthetic, SOURCE).mapPartitions(pass, Encoders.row(KafkaSink.RECORD_SCHEMA))
-                            .foreach((ForeachFunction<Row>) row -> { });
+                    pass.records(spark.createDataFrame(synthetic, SOURCE)).foreach((ForeachFunction<Row>) row -> { });
                 }
                 lakeRows = writer.finish(batch, files.value()).rows();
                 refused = counts.refused().value();
@@ -170,14 +166,13 @@ final class StartupWarmUp {
                 produce(kafka, topic, synthetic);
                 BatchPass pass = new BatchPass(new EventValidator(schema), counts, null, batch.target(), files, topic,
                         topic, Instant.now());
-                Dataset<Row> source = spark.read().format("kafka")
+                Dataset<Row> source = KafkaSource.passColumns(spark.read().format("kafka")
                         .options(KafkaSource.clientOptions(kafka))
                         .option("subscribe", topic)
                         .option("startingOffsets", "earliest")
                         .option("endingOffsets", "latest")
-                        .load()
-                        .select(EventParsing.SOURCE_COLUMNS.stream().map(functions::col).toArray(Column[]::new));
-                KafkaSink.write(source.mapPartitions(pass, Encoders.row(KafkaSink.RECORD_SCHEMA)), kafka);
+                        .load());
+                KafkaSink.write(pass.records(source), kafka);
                 return true;
             } finally {
                 try {

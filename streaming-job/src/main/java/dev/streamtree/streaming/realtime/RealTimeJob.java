@@ -5,15 +5,12 @@ import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.streaming.StreamingJob;
 import dev.streamtree.streaming.config.StreamingConfig;
-import dev.streamtree.streaming.parse.EventParsing;
 import dev.streamtree.streaming.progress.StatusBoard;
 import dev.streamtree.streaming.progress.StreamingStatus;
 import dev.streamtree.streaming.sink.KafkaSink;
 import dev.streamtree.streaming.source.KafkaSource;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.functions;
 import org.apache.spark.sql.streaming.OutputMode;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryException;
@@ -110,12 +107,11 @@ public final class RealTimeJob implements AutoCloseable {
                 new SerializableConfiguration(spark.sparkContext().hadoopConfiguration()), realTime.watchInterval(),
                 config.explain(), config.topics().predictions(), config.topics().deadLetters());
         try {
-            return spark.readStream().format("kafka")
+            return KafkaSource.passColumns(spark.readStream().format("kafka")
                     .options(KafkaSource.clientOptions(config.kafka()))
                     .option("subscribe", config.topics().events())
                     .option("startingOffsets", config.startingOffsets())
-                    .load()
-                    .select(EventParsing.SOURCE_COLUMNS.stream().map(functions::col).toArray(Column[]::new))
+                    .load())
                     .mapPartitions(pass, Encoders.row(KafkaSink.RECORD_SCHEMA))
                     .writeStream()
                     .queryName(RealTimeOptions.QUERY_NAME)

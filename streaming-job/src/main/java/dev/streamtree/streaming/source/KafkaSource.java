@@ -2,9 +2,12 @@ package dev.streamtree.streaming.source;
 
 import dev.streamtree.common.kafka.KafkaSettings;
 import dev.streamtree.streaming.config.StreamingConfig;
+import dev.streamtree.streaming.parse.EventParsing;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.streaming.DataStreamReader;
 
 import java.util.LinkedHashMap;
@@ -23,6 +26,14 @@ public final class KafkaSource {
         kafka.clientProperties().forEach((k, v) -> options.put("kafka." + k, v));
         options.put("kafka.bootstrap.servers", kafka.bootstrapServers());
         return options;
+    }
+
+    /**
+     * The raw records' columns a pass reads ({@link EventParsing#SOURCE_COLUMNS}: key, value, topic, partition,
+     * offset), from a Kafka source's rows.
+     */
+    public static Dataset<Row> passColumns(Dataset<Row> kafkaRows) {
+        return kafkaRows.select(EventParsing.SOURCE_COLUMNS.stream().map(functions::col).toArray(Column[]::new));
     }
 
     /** Raw records of the events topic: key, value, topic, partition, offset, timestamp, ... */
