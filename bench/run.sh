@@ -18,6 +18,11 @@ launcher_jar="$(ls "$launcher"/streamtree-launcher-*.jar | head -n 1)"
 # The bench builds its lake rows with the lake's test fixture (LakeRows: events validated the job's way).
 lake_tests="$(ls "$root"/lake/target/streamtree-lake-*-tests.jar | head -n 1)"
 cd "$root"
-# shellcheck disable=SC2046
-exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" ${BENCH_JAVA_OPTS:--Xmx8g} $(cat "$launcher/jvm.options") \
+java_opts="${BENCH_JAVA_OPTS:--Xmx8g}"
+# The real-time part runs the job as bin/streamtree --real-time does: with a 20 ms G1 pause goal unless set.
+if [[ "${1:-}" == realtime && "$java_opts" != *MaxGCPauseMillis* ]]; then
+  java_opts="$java_opts -XX:MaxGCPauseMillis=20"
+fi
+# shellcheck disable=SC2046,SC2086
+exec "${JAVA_HOME:+$JAVA_HOME/bin/}java" $java_opts $(cat "$launcher/jvm.options") \
   -cp "$bench_jar:$lake_tests:$launcher_jar:$launcher/lib/*" dev.streamtree.bench.BenchMain "$@"

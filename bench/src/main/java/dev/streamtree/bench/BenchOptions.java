@@ -34,6 +34,11 @@ public final class BenchOptions {
     @Option(names = "--latency-trigger", defaultValue = "250ms", description = "Trigger of the streaming job in the latency part (default: ${DEFAULT-VALUE}).")
     String latencyTrigger;
 
+    @Option(names = "--realtime-lake-trigger", defaultValue = StreamingOptions.DEFAULT_TRIGGER_INTERVAL,
+            description = "Trigger of the lake query beside real-time scoring, in the real-time parts; the job's own "
+                    + "default (default: ${DEFAULT-VALUE}).")
+    String realTimeLakeTrigger;
+
     @Option(names = "--rates", split = ",", description = "Paced rates of the latency part, events/s (default 5000,20000).")
     List<Integer> rates;
 
@@ -98,7 +103,8 @@ public final class BenchOptions {
                 rates == null ? List.of(5_000, 20_000) : rates, pick(latencySeconds, 40, 8), pick(warmupSeconds, 10, 3),
                 pick(swaps, 20, 3), pick(swapRate, 2_000, 500), duration(swapTrigger, "--swap-trigger"),
                 pick(trainingRows, 1_000_000, 50_000), depth, maxBins, work, python, sklearnScript,
-                pick(lakeRowsPerHour, 15_000, 200), pick(lakeHoursPerBatch, 1, 24));
+                pick(lakeRowsPerHour, 15_000, 200), pick(lakeHoursPerBatch, 1, 24),
+                duration(realTimeLakeTrigger, "--realtime-lake-trigger"));
     }
 
     AdaptationPart.Settings adaptation() {

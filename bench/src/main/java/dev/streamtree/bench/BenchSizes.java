@@ -27,11 +27,13 @@ import java.util.List;
  * @param sklearnScript     bench/sklearn/compare.py
  * @param lakeRowsPerHour   rows per hour partition of the lake part's 30-day lake
  * @param lakeHoursPerBatch hours each append of the lake part covers (the job's commit interval, scaled)
+ * @param realTimeLakeTrigger trigger interval of the lake query beside real-time scoring (the real-time and real-time
+ *                          swap parts)
  */
 public record BenchSizes(int events, int partitions, Duration throughputTrigger, int maxOffsets, int repeats, Duration latencyTrigger,
                          List<Integer> rates, int latencySeconds, int warmupSeconds, int swaps, int swapRate,
                          Duration swapTrigger, int trainingRows, int depth, int maxBins, Path work, String python, Path sklearnScript,
-                         int lakeRowsPerHour, int lakeHoursPerBatch) {
+                         int lakeRowsPerHour, int lakeHoursPerBatch, Duration realTimeLakeTrigger) {
 
     public BenchSizes {
         positive(events, "--events");
@@ -60,7 +62,7 @@ public record BenchSizes(int events, int partitions, Duration throughputTrigger,
         if (rates.isEmpty() || rates.stream().anyMatch(r -> r <= 0)) {
             throw new IllegalArgumentException("--rates must be positive events/s, got " + rates);
         }
-        for (Duration d : List.of(throughputTrigger, latencyTrigger, swapTrigger)) {
+        for (Duration d : List.of(throughputTrigger, latencyTrigger, swapTrigger, realTimeLakeTrigger)) {
             if (d.isZero() || d.isNegative()) {
                 throw new IllegalArgumentException("trigger intervals must be positive, got " + d);
             }

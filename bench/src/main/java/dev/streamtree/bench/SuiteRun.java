@@ -144,6 +144,7 @@ final class SuiteRun {
         settings.put("max_offsets_per_trigger", sizes.maxOffsets());
         settings.put("throughput_repeats", sizes.repeats());
         settings.put("latency_trigger_ms", sizes.latencyTrigger().toMillis());
+        settings.put("realtime_lake_trigger_ms", sizes.realTimeLakeTrigger().toMillis());
         sizes.rates().forEach(settings.putArray("rates")::add);
         settings.put("latency_seconds", sizes.latencySeconds());
         settings.put("warmup_seconds", sizes.warmupSeconds());

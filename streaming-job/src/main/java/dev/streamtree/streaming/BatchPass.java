@@ -148,7 +148,7 @@ final class BatchPass implements MapPartitionsFunction<Row, Row> {
                     prediction.batchId(), prediction.eventTime(), prediction.scoredAt()});
         }
         return RowFactory.create(predictionsTopic, event.id().getBytes(StandardCharsets.UTF_8),
-                prediction.toJson().getBytes(StandardCharsets.UTF_8), null);
+                prediction.toJsonBytes(), null);
     }
 
     /** The lake data columns ({@link LakeLayout#dataColumns}): id, event time, features, label if the schema has one. */

@@ -14,7 +14,6 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.util.CollectionAccumulator;
 
 import java.io.Serial;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.List;
@@ -77,7 +76,7 @@ final class PredictionLandingPass implements MapPartitionsFunction<Row, Row> {
             if (value == null) {
                 throw new IllegalArgumentException("prediction record has no value");
             }
-            prediction = Prediction.parse(new String(value, StandardCharsets.UTF_8));
+            prediction = Prediction.parse(value);
         } catch (RuntimeException e) {
             counts.refuse(ValidationResult.Kind.JSON);
             String reason = "real-time prediction cannot be landed in the predictions table: "

@@ -101,9 +101,21 @@ class EmrRequestsTest {
                 json -> ((ObjectNode) json.get("jobs")).put("realTimeCheckpointInterval", "5m")));
 
         assertThat(EmrRequests.streamingStep(realTime).hadoopJarStep().args())
-                .endsWith("--real-time", "--real-time-checkpoint-interval", "5m");
+                .endsWith("--real-time", "--real-time-checkpoint-interval", "5m")
+                .containsSubsequence("--conf", "spark.driver.extraJavaOptions=-XX:MaxGCPauseMillis=20")
+                .containsSubsequence("--conf", "spark.executor.extraJavaOptions=-XX:MaxGCPauseMillis=20");
         assertThat(EmrRequests.streamingStep(config).hadoopJarStep().args()).as("micro-batch by default")
-                .doesNotContain("--real-time");
+                .doesNotContain("--real-time")
+                .noneMatch(arg -> arg.contains("MaxGCPauseMillis"));
+
+        EmrDeployConfig own = EmrDeployConfig.read(EmrTestConfigs.write(dir, json -> {
+            ((ObjectNode) json.get("jobs")).put("realTimeCheckpointInterval", "5m");
+            ((ObjectNode) json.get("jobs")).putObject("sparkConf").put("spark.executor.extraJavaOptions", "-XX:+UseZGC");
+        }));
+        assertThat(EmrRequests.streamingStep(own).hadoopJarStep().args()).as("the config's own executor options win")
+                .containsSubsequence("--conf", "spark.driver.extraJavaOptions=-XX:MaxGCPauseMillis=20")
+                .containsSubsequence("--conf", "spark.executor.extraJavaOptions=-XX:+UseZGC")
+                .doesNotContain("spark.executor.extraJavaOptions=-XX:MaxGCPauseMillis=20");
     }
 
     @Test

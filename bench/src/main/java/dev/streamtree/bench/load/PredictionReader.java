@@ -6,7 +6,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -36,7 +36,7 @@ public final class PredictionReader implements AutoCloseable {
         Properties props = kafka.toProperties();
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
-        try (var consumer = new KafkaConsumer<String, String>(props, new StringDeserializer(), new StringDeserializer())) {
+        try (var consumer = new KafkaConsumer<byte[], byte[]>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
             consumer.assign(partitions);
@@ -44,7 +44,7 @@ public final class PredictionReader implements AutoCloseable {
             while (!stopping) {
                 var records = consumer.poll(Duration.ofMillis(20));
                 long now = System.currentTimeMillis();
-                for (ConsumerRecord<String, String> r : records) {
+                for (ConsumerRecord<byte[], byte[]> r : records) {
                     Prediction p = Prediction.parse(r.value());
                     log.record(p.eventId(), p.modelVersion(), p.batchId(), eventMillis(p.eventTime()), now);
                 }

@@ -78,7 +78,7 @@ public final class RealTimePart {
 
         String part = "realtime-" + rate;
         Topics topics = ctx.topics(part);
-        RealTimeJob job = RealTimeJob.start(ctx.spark(), ctx.streamingConfig(part, topics, ctx.sizes().latencyTrigger(), 0),
+        RealTimeJob job = RealTimeJob.start(ctx.spark(), ctx.streamingConfig(part, topics, ctx.sizes().realTimeLakeTrigger(), 0),
                 new RealTimeConfig(CHECKPOINT_INTERVAL, WATCH_INTERVAL, ctx.dir(part + "/checkpoint-realtime").toString()),
                 StatusBoard.Observer.NONE);
         Run run;
@@ -100,7 +100,7 @@ public final class RealTimePart {
         }
 
         String setting = "checkpoint interval " + CHECKPOINT_INTERVAL.toMinutes() + " min, lake trigger "
-                + ctx.sizes().latencyTrigger().toMillis() + " ms";
+                + ctx.sizes().realTimeLakeTrigger().toMillis() + " ms";
         out.add(Measurement.plain(part, "achieved produce rate (target " + rate + "), real-time mode", run.achieved(),
                 "rec/s"));
         out.add(Measurement.plain(part, "achieved produce rate (target " + rate + "), plain real-time query",

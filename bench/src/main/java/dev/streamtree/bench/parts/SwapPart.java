@@ -80,7 +80,7 @@ public final class SwapPart {
         JobProfiler jobs = ctx.startJobProfile();
         Running job;
         if (realTime) {
-            RealTimeJob rt = RealTimeJob.start(ctx.spark(), ctx.streamingConfig(part, topics, trigger, 0),
+            RealTimeJob rt = RealTimeJob.start(ctx.spark(), ctx.streamingConfig(part, topics, ctx.sizes().realTimeLakeTrigger(), 0),
                     new RealTimeConfig(RealTimePart.CHECKPOINT_INTERVAL, RealTimePart.WATCH_INTERVAL,
                             ctx.dir(part + "/checkpoint-realtime").toString()), StatusBoard.Observer.NONE);
             job = new Running() {

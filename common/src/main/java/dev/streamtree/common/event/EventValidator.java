@@ -1,7 +1,16 @@
 package dev.streamtree.common.event;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BigIntegerNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.streamtree.common.json.Json;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.Feature;
@@ -16,6 +25,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -45,14 +55,35 @@ public final class EventValidator implements Serializable {
     private static final long serialVersionUID = 1L;
     public static final int MAX_ID_LENGTH = 256;
 
+    private static final int ID_SLOT = 0;
+    private static final int TIME_SLOT = 1;
+    private static final int FIRST_FEATURE_SLOT = 2;
+
     private final EventSchema schema;
     private final ValidationOptions options;
     private final Clock clock;
+    /** The fields the schema names, in slot order: id, event time, the features in order, then the label if any. */
+    private final String[] fieldNames;
+    /** Slot of each name in {@link #fieldNames}. */
+    private final Map<String, Integer> slots;
 
     public EventValidator(EventSchema schema, ValidationOptions options, Clock clock) {
         this.schema = schema;
         this.options = options;
         this.clock = clock;
+        List<String> names = new ArrayList<>();
+        names.add(schema.idField());
+        names.add(schema.eventTimeField());
+        schema.features().forEach(f -> names.add(f.name()));
+        if (schema.label() != null) {
+            names.add(schema.label().name());
+        }
+        this.fieldNames = names.toArray(String[]::new);
+        Map<String, Integer> bySlot = new HashMap<>();
+        for (int i = 0; i < fieldNames.length; i++) {
+            bySlot.putIfAbsent(fieldNames[i], i);
+        }
+        this.slots = bySlot;
     }
 
     public EventValidator(EventSchema schema) {
@@ -63,7 +94,12 @@ public final class EventValidator implements Serializable {
         return schema;
     }
 
-    /** Validates a record's value bytes; {@code key} may be null. */
+    /**
+     * Validates a record's value bytes; {@code key} may be null. The same rules and reasons as {@link #validate(String,
+     * String)}; a well-formed object is read field by field from its bytes (no text copy, no tree), and anything else
+     * (malformed JSON, another root, a named field holding an object or array) is read as a tree, as there, for the
+     * reason.
+     */
     public ValidationResult validate(byte[] key, byte[] value) {
         if (value == null) {
             return invalid(ValidationResult.Kind.TOMBSTONE, "record has no value (tombstone)");
@@ -71,20 +107,22 @@ public final class EventValidator implements Serializable {
         if (value.length > options.maxRecordBytes()) {
             return invalid(ValidationResult.Kind.TOO_LARGE, "record is " + value.length + " bytes; the limit is " + options.maxRecordBytes());
         }
-        String text;
-        try {
-            text = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(value)).toString();
-        } catch (CharacterCodingException e) {
-            return invalid(ValidationResult.Kind.ENCODING, "record is not valid UTF-8");
+        if (!isAscii(value)) {
+            try {
+                StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(value));
+            } catch (CharacterCodingException e) {
+                return invalid(ValidationResult.Kind.ENCODING, "record is not valid UTF-8");
+            }
         }
-        String keyText = null;
-        if (key != null) {
-            keyText = new String(key, StandardCharsets.UTF_8);
+        String keyText = key == null ? null : new String(key, StandardCharsets.UTF_8);
+        JsonNode[] fields = readFields(value);
+        if (fields == null) {
+            return validate(keyText, new String(value, StandardCharsets.UTF_8));
         }
-        return validate(keyText, text);
+        return validate(keyText, slot -> fields[slot]);
     }
 
     /** Validates a record's JSON text; {@code key} may be null (no key set). */
@@ -111,7 +149,17 @@ public final class EventValidator implements Serializable {
 
     /** Validates an already parsed JSON object. */
     public ValidationResult validate(String key, JsonNode root) {
-        JsonNode idNode = root.get(schema.idField());
+        return validate(key, slot -> root.get(fieldNames[slot]));
+    }
+
+    /** The record's value of each field the schema names, by slot ({@link #fieldNames}): null where absent. */
+    @FunctionalInterface
+    private interface Fields {
+        JsonNode get(int slot);
+    }
+
+    private ValidationResult validate(String key, Fields fields) {
+        JsonNode idNode = fields.get(ID_SLOT);
         if (idNode == null || idNode.isNull()) {
             return invalid(ValidationResult.Kind.ID, "missing required field '" + schema.idField() + "' (event id)");
         }
@@ -119,7 +167,7 @@ public final class EventValidator implements Serializable {
             return invalid(ValidationResult.Kind.ID, "field '" + schema.idField() + "' must be a string, got " + kind(idNode));
         }
         String id = idNode.asText();
-        if (id.isEmpty() || id.length() > MAX_ID_LENGTH || id.chars().anyMatch(Character::isISOControl)) {
+        if (id.isEmpty() || id.length() > MAX_ID_LENGTH || hasControlCharacter(id)) {
             return invalid(ValidationResult.Kind.ID, "field '" + schema.idField() + "' must be 1-" + MAX_ID_LENGTH
                     + " characters without control characters");
         }
@@ -127,7 +175,7 @@ public final class EventValidator implements Serializable {
             return invalid(ValidationResult.Kind.ID, "Kafka key '" + abbreviate(key) + "' does not match event id '" + abbreviate(id) + "'");
         }
 
-        JsonNode timeNode = root.get(schema.eventTimeField());
+        JsonNode timeNode = fields.get(TIME_SLOT);
         if (timeNode == null || timeNode.isNull()) {
             return invalid(ValidationResult.Kind.EVENT_TIME, "missing required field '" + schema.eventTimeField() + "' (event time)");
         }
@@ -156,8 +204,9 @@ public final class EventValidator implements Serializable {
         }
 
         List<Object> values = new ArrayList<>(schema.features().size());
-        for (Feature feature : schema.features()) {
-            JsonNode node = root.get(feature.name());
+        for (int f = 0; f < schema.features().size(); f++) {
+            Feature feature = schema.features().get(f);
+            JsonNode node = fields.get(FIRST_FEATURE_SLOT + f);
             if (node == null || node.isNull()) {
                 return invalid(ValidationResult.Kind.FEATURE, "missing required field '" + feature.name() + "'");
             }
@@ -192,7 +241,7 @@ public final class EventValidator implements Serializable {
 
         String label = null;
         if (schema.label() != null) {
-            JsonNode labelNode = root.get(schema.label().name());
+            JsonNode labelNode = fields.get(FIRST_FEATURE_SLOT + schema.features().size());
             if (labelNode != null && !labelNode.isNull()) {
                 if (!(labelNode.isTextual() || labelNode.isIntegralNumber())) {
                     return invalid(ValidationResult.Kind.LABEL, "field '" + schema.label().name() + "' must be a string class, got " + kind(labelNode));
@@ -219,6 +268,81 @@ public final class EventValidator implements Serializable {
             columns.put(schema.label().name(), event.label());
         }
         return columns;
+    }
+
+    /**
+     * Reads a JSON object's named fields from its bytes with the shared mapper's parser (so duplicate keys, nesting,
+     * NaN literals and trailing tokens are refused as in a tree read), skipping the fields the schema does not name.
+     * Scalars become the nodes a tree read makes of them.
+     *
+     * @return the fields by slot, or null when the record is not such an object or a named field holds an object or
+     * array: the tree read then gives the reason or the description
+     */
+    private JsonNode[] readFields(byte[] value) {
+        JsonNode[] fields = new JsonNode[fieldNames.length];
+        try (JsonParser parser = Json.mapper().createParser(value)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            String name;
+            while ((name = parser.nextFieldName()) != null) {
+                JsonToken token = parser.nextToken();
+                Integer slot = slots.get(name);
+                if (slot == null) {
+                    parser.skipChildren();
+                    continue;
+                }
+                JsonNode node = scalar(parser, token);
+                if (node == null) {
+                    return null;
+                }
+                fields[slot] = node;
+            }
+            if (parser.currentToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
+                return null;
+            }
+            return fields;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** The node a tree read makes of the parser's current scalar; null for the start of an object or array. */
+    private static JsonNode scalar(JsonParser parser, JsonToken token) throws IOException {
+        if (token == null) {
+            return null;
+        }
+        return switch (token) {
+            case VALUE_STRING -> TextNode.valueOf(parser.getText());
+            case VALUE_NUMBER_INT -> switch (parser.getNumberType()) {
+                case INT -> IntNode.valueOf(parser.getIntValue());
+                case LONG -> LongNode.valueOf(parser.getLongValue());
+                default -> BigIntegerNode.valueOf(parser.getBigIntegerValue());
+            };
+            case VALUE_NUMBER_FLOAT -> DoubleNode.valueOf(parser.getDoubleValue());
+            case VALUE_TRUE -> BooleanNode.TRUE;
+            case VALUE_FALSE -> BooleanNode.FALSE;
+            case VALUE_NULL -> NullNode.getInstance();
+            default -> null;
+        };
+    }
+
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean hasControlCharacter(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (Character.isISOControl(s.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static ValidationResult invalid(ValidationResult.Kind kind, String reason) {

@@ -1,12 +1,17 @@
 package dev.streamtree.common.prediction;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.streamtree.common.event.IsoInstants;
 import dev.streamtree.common.json.Json;
 
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -48,6 +53,99 @@ public record Prediction(String eventId, String predictedClass, Map<String, Doub
     }
 
     /**
+     * Parses a predictions-topic value from its UTF-8 bytes: as {@link #parse(String)} does, with the same errors. A
+     * value in the shape {@link #toJsonBytes()} writes is read field by field (no text copy, no tree); anything else
+     * goes through {@link #parse(String)}.
+     *
+     * @throws IllegalArgumentException naming the missing or malformed field
+     */
+    public static Prediction parse(byte[] json) {
+        Prediction read = read(json);
+        return read != null ? read : parse(new String(json, StandardCharsets.UTF_8));
+    }
+
+    /** The prediction in {@code json} when it has the written shape; null for anything else. */
+    private static Prediction read(byte[] json) {
+        String eventId = null;
+        String predictedClass = null;
+        String modelVersion = null;
+        String eventTime = null;
+        String scoredAt = null;
+        long batchId = 0;
+        boolean hasBatchId = false;
+        Map<String, Double> probabilities = null;
+        List<String> path = new ArrayList<>();
+        try (JsonParser parser = Json.mapper().createParser(json)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            String name;
+            while ((name = parser.nextFieldName()) != null) {
+                JsonToken token = parser.nextToken();
+                switch (name) {
+                    case EVENT_ID -> eventId = text(parser, token);
+                    case PREDICTED_CLASS -> predictedClass = text(parser, token);
+                    case MODEL_VERSION -> modelVersion = text(parser, token);
+                    case EVENT_TIME -> eventTime = text(parser, token);
+                    case SCORED_AT -> scoredAt = text(parser, token);
+                    case BATCH_ID -> {
+                        if (token != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                            return null;
+                        }
+                        batchId = parser.getLongValue();
+                        hasBatchId = true;
+                    }
+                    case PROBABILITIES -> {
+                        if (token != JsonToken.START_OBJECT) {
+                            return null;
+                        }
+                        probabilities = new LinkedHashMap<>();
+                        String className;
+                        while ((className = parser.nextFieldName()) != null) {
+                            if (!parser.nextToken().isNumeric()) {
+                                return null;
+                            }
+                            probabilities.put(className, parser.getDoubleValue());
+                        }
+                    }
+                    case DECISION_PATH -> {
+                        if (token != JsonToken.START_ARRAY) {
+                            return null;
+                        }
+                        while (parser.nextToken() == JsonToken.VALUE_STRING) {
+                            path.add(parser.getText());
+                        }
+                        if (parser.currentToken() != JsonToken.END_ARRAY) {
+                            return null;
+                        }
+                    }
+                    default -> parser.skipChildren();
+                }
+            }
+            if (parser.currentToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
+                return null;
+            }
+            if (eventId == null || predictedClass == null || modelVersion == null || eventTime == null
+                    || scoredAt == null || !hasBatchId || probabilities == null) {
+                return null;
+            }
+            return new Prediction(eventId, predictedClass, probabilities, modelVersion, batchId, Instant.parse(eventTime),
+                    Instant.parse(scoredAt), path);
+        } catch (IOException | DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /** The current string value; null for anything else (skipped), which sends the value to the tree read. */
+    private static String text(JsonParser parser, JsonToken token) throws IOException {
+        if (token != JsonToken.VALUE_STRING) {
+            parser.skipChildren();
+            return null;
+        }
+        return parser.getText();
+    }
+
+    /**
      * Parses a predictions-topic value.
      *
      * @throws IllegalArgumentException naming the missing or malformed field
@@ -79,10 +177,18 @@ public record Prediction(String eventId, String predictedClass, Map<String, Doub
                 instant(root, EVENT_TIME), instant(root, SCORED_AT), path);
     }
 
-    /** The JSON the streaming job writes for this prediction (written field by field: it runs once per event). */
+    /** The JSON the streaming job writes for this prediction, as text. */
     public String toJson() {
-        StringWriter out = new StringWriter(256);
-        try (JsonGenerator json = Json.mapper().getFactory().createGenerator(out)) {
+        return new String(toJsonBytes(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The JSON the streaming job writes for this prediction, UTF-8 encoded: the predictions topic's value (written
+     * field by field straight to bytes: it runs once per event).
+     */
+    public byte[] toJsonBytes() {
+        ByteArrayBuilder out = new ByteArrayBuilder(256);
+        try (JsonGenerator json = Json.mapper().getFactory().createGenerator(out, JsonEncoding.UTF8)) {
             json.writeStartObject();
             json.writeStringField(EVENT_ID, eventId);
             json.writeStringField(PREDICTED_CLASS, predictedClass);
@@ -93,8 +199,8 @@ public record Prediction(String eventId, String predictedClass, Map<String, Doub
             json.writeEndObject();
             json.writeStringField(MODEL_VERSION, modelVersion);
             json.writeNumberField(BATCH_ID, batchId);
-            json.writeStringField(EVENT_TIME, eventTime.toString());
-            json.writeStringField(SCORED_AT, scoredAt.toString());
+            json.writeStringField(EVENT_TIME, IsoInstants.format(eventTime));
+            json.writeStringField(SCORED_AT, IsoInstants.format(scoredAt));
             if (!decisionPath.isEmpty()) {
                 json.writeArrayFieldStart(DECISION_PATH);
                 for (String step : decisionPath) {
@@ -106,7 +212,7 @@ public record Prediction(String eventId, String predictedClass, Map<String, Doub
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return out.toString();
+        return out.toByteArray();
     }
 
     private static JsonNode required(JsonNode root, String field) {

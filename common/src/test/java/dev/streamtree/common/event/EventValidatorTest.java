@@ -25,6 +25,9 @@ class EventValidatorTest {
             {"id":"e1","event_time":"2026-11-25T09:59:00Z","salary":50000.5,"commission":12000,"age":33,"elevel":2,\
             "car":"7","zipcode":3,"hvalue":250000,"hyears":12,"loan":150000,"label":"A","note":"extra fields are ignored"}""";
 
+    /** The start of a record whose id and event time are good, for the cases that vary a feature. */
+    private static final String GOOD_PREFIX = "{\"id\":\"e1\",\"event_time\":\"2026-11-25T09:59:00Z\",";
+
     @Test
     void acceptsAWellFormedEventAndCanonicalisesCategories() {
         ValidationResult result = VALIDATOR.validate("e1", GOOD);
@@ -114,5 +117,61 @@ class EventValidatorTest {
         String deep = "{\"id\":\"e1\",\"x\":" + "[".repeat(10_000) + "]".repeat(10_000) + "}";
         ValidationResult result = new EventValidator(SCHEMA).validate(null, deep);
         assertThat(((ValidationResult.Invalid) result).reason()).startsWith("malformed JSON").contains("nesting depth");
+    }
+
+    /**
+     * Kafka records are validated from their bytes, read field by field; every outcome, accepted event or reason,
+     * must be the one the tree read of the same text gives.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "good|`" + GOOD + "`",
+            "epoch millis, no label|`" + GOOD + "`",
+            "non-ASCII unknown field|`" + GOOD + "`",
+            "unknown nested fields|`{\"x\":{\"a\":[1,{\"b\":null}]},\"id\":\"e1\",\"event_time\":\"2026-11-25T09:59:00Z\"}`",
+            "truncated|`{\"id\":\"e1\",\"event_time\"`",
+            "array root|`[1,2,3]`",
+            "string root|`\"e1\"`",
+            "null root|`null`",
+            "empty|``",
+            "whitespace|`   `",
+            "trailing tokens|`{\"id\":\"e1\"} {}`",
+            "duplicate named key|`{\"id\":\"e1\",\"id\":\"e2\"}`",
+            "duplicate unknown key|`{\"id\":\"e1\",\"x\":1,\"x\":2}`",
+            "duplicate nested key|`{\"id\":\"e1\",\"x\":{\"a\":1,\"a\":2}}`",
+            "NaN|`{\"id\":\"e1\",\"salary\":NaN}`",
+            "comment|`{\"id\":\"e1\" /* c */}`",
+            "id as object|`{\"id\":{\"v\":1}}`",
+            "id as number|`{\"id\":17}`",
+            "id as null|`{\"id\":null,\"event_time\":\"2026-11-25T09:59:00Z\"}`",
+            "id with control|`{\"id\":\"e\\u0001\"}`",
+            "time as float|`{\"id\":\"e1\",\"event_time\":1.5}`",
+            "time as huge integer|`{\"id\":\"e1\",\"event_time\":123456789012345678901234567890}`",
+            "time as boolean|`{\"id\":\"e1\",\"event_time\":true}`",
+            "feature as array|`" + GOOD_PREFIX + "\"salary\":[1]}`",
+            "feature as boolean|`" + GOOD_PREFIX + "\"salary\":false}`",
+            "feature as huge float|`" + GOOD_PREFIX + "\"salary\":1e400}`",
+            "feature as big integer|`" + GOOD_PREFIX + "\"salary\":123456789012345678901234567890}`",
+            "feature out of range|`" + GOOD_PREFIX + "\"salary\":-0.25}`",
+            "category as float|`" + GOOD_PREFIX + "\"salary\":1,\"commission\":0,\"age\":20,\"elevel\":1.0}`",
+            "label as number|`" + GOOD_PREFIX + "\"salary\":1,\"commission\":0,\"age\":20,\"elevel\":\"0\",\"car\":1,\"zipcode\":\"0\",\"hvalue\":1,\"hyears\":1,\"loan\":0,\"label\":1}`",
+            "label as null|`" + GOOD_PREFIX + "\"salary\":1,\"commission\":0,\"age\":20,\"elevel\":\"0\",\"car\":1,\"zipcode\":\"0\",\"hvalue\":1,\"hyears\":1,\"loan\":0,\"label\":null}`",
+    })
+    void readingTheBytesGivesTheTreeReadsOutcome(String name, String json) {
+        String text = switch (name) {
+            case "non-ASCII unknown field" -> json.replace("extra fields", "caf\u00e9 \u20ac");
+            case "epoch millis, no label" -> json.replace("\"2026-11-25T09:59:00Z\"", "1764064740000")
+                    .replace(",\"label\":\"A\"", "");
+            default -> json;
+        };
+        ValidationResult fromBytes = VALIDATOR.validate(null, text.getBytes(StandardCharsets.UTF_8));
+        assertThat(fromBytes).isEqualTo(VALIDATOR.validate(null, text));
+        ValidationResult keyed = VALIDATOR.validate("e1".getBytes(StandardCharsets.UTF_8), text.getBytes(StandardCharsets.UTF_8));
+        assertThat(keyed).isEqualTo(VALIDATOR.validate("e1", text));
+        if (name.equals("good") || name.startsWith("epoch") || name.startsWith("non-ASCII")) {
+            assertThat(fromBytes.isValid()).as("the corpus' valid records stay valid").isTrue();
+        } else {
+            assertThat(fromBytes.isValid()).as("the corpus' broken records stay refused").isFalse();
+        }
     }
 }

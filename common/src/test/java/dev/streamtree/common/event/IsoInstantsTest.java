@@ -29,6 +29,32 @@ class IsoInstantsTest {
     }
 
     @Test
+    void formatWritesInstantToStringsTextForRandomTimesAndEdges() {
+        Random random = new Random(11);
+        long from = Instant.parse("0999-06-01T00:00:00Z").getEpochSecond();
+        long to = Instant.parse("+10001-01-01T00:00:00Z").getEpochSecond();
+        for (int i = 0; i < 200_000; i++) {
+            long second = i % 2 == 0 ? from + (long) (random.nextDouble() * (to - from))
+                    : Instant.parse("2026-12-04T00:00:00Z").getEpochSecond() + random.nextInt(86_400 * 400);
+            int nanos = switch (i % 4) {
+                case 0 -> 0;
+                case 1 -> random.nextInt(1_000) * 1_000_000;
+                case 2 -> random.nextInt(1_000_000) * 1_000;
+                default -> random.nextInt(1_000_000_000);
+            };
+            Instant instant = Instant.ofEpochSecond(second, nanos);
+            assertThat(IsoInstants.format(instant)).isEqualTo(instant.toString());
+        }
+        for (String text : List.of("1000-01-01T00:00:00Z", "9999-12-31T23:59:59.999999999Z", "0999-12-31T23:59:59Z",
+                "+10000-01-01T00:00:00Z", "1969-12-31T23:59:59.000001Z", "2024-02-29T12:00:00.100Z")) {
+            Instant instant = Instant.parse(text);
+            assertThat(IsoInstants.format(instant)).isEqualTo(instant.toString()).isEqualTo(text);
+        }
+        assertThat(IsoInstants.format(Instant.MIN)).isEqualTo(Instant.MIN.toString());
+        assertThat(IsoInstants.format(Instant.MAX)).isEqualTo(Instant.MAX.toString());
+    }
+
+    @Test
     void leapDaysMonthEndsAndEpochBoundaries() {
         for (String text : List.of("2024-02-29T23:59:59Z", "2000-02-29T00:00:00Z", "1970-01-01T00:00:00Z",
                 "1969-12-31T23:59:59.999999999Z", "2026-12-31T23:59:59.5Z", "2026-11-25T12:00:00.123Z")) {

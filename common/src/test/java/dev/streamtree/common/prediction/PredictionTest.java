@@ -4,6 +4,10 @@ import dev.streamtree.common.registry.ModelMetadata;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.charset.StandardCharsets;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -36,6 +40,56 @@ class PredictionTest {
         assertThatThrownBy(() -> Prediction.parse("{\"event_id\":\"x\"}"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'probabilities'");
         assertThatThrownBy(() -> Prediction.parse("[1]")).hasMessageContaining("JSON object");
+    }
+
+    @Test
+    void theWrittenBytesReadBackFieldByFieldAsTheTextDoes() {
+        Map<String, Double> probabilities = new LinkedHashMap<>();
+        probabilities.put("B", 0.1 + 0.2);
+        probabilities.put("A", 1e-7);
+        for (List<String> path : List.of(List.<String>of(), List.of("age <= 40.0", "elevel in {0, 1}"))) {
+            Prediction prediction = new Prediction("e-\u00e9\"1", "A", probabilities, "v000002", 1L << 40,
+                    Instant.parse("2024-01-01T10:00:00Z"), Instant.parse("2024-01-01T10:00:01.123456Z"), path);
+            byte[] bytes = prediction.toJsonBytes();
+            assertThat(new String(bytes, StandardCharsets.UTF_8)).isEqualTo(prediction.toJson());
+            assertThat(Prediction.parse(bytes)).isEqualTo(prediction).isEqualTo(Prediction.parse(prediction.toJson()));
+            assertThat(Prediction.parse(bytes).probabilities().keySet()).containsExactly("B", "A");
+        }
+    }
+
+    /** Values not in the written shape go to the tree read: same prediction or same error as from the text. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '`', value = {
+            "extra field|`{\"x\":[1,{}],\"event_id\":\"e\",\"predicted_class\":\"A\",\"probabilities\":{\"A\":1},\"model_version\":\"v1\",\"batch_id\":3,\"event_time\":\"2024-01-01T10:00:00Z\",\"scored_at\":\"2024-01-01T10:00:00Z\"}`",
+            "numeric id and string batch|`{\"event_id\":17,\"predicted_class\":\"A\",\"probabilities\":{\"A\":\"0.5\"},\"model_version\":\"v1\",\"batch_id\":\"3\",\"event_time\":\"2024-01-01T10:00:00Z\",\"scored_at\":\"2024-01-01T10:00:00Z\"}`",
+            "path not an array|`{\"event_id\":\"e\",\"predicted_class\":\"A\",\"probabilities\":{\"A\":1},\"model_version\":\"v1\",\"batch_id\":3,\"event_time\":\"2024-01-01T10:00:00Z\",\"scored_at\":\"2024-01-01T10:00:00Z\",\"decision_path\":7}`",
+            "null class|`{\"event_id\":\"e\",\"predicted_class\":null,\"probabilities\":{\"A\":1},\"model_version\":\"v1\",\"batch_id\":3,\"event_time\":\"2024-01-01T10:00:00Z\",\"scored_at\":\"2024-01-01T10:00:00Z\"}`",
+            "bad time|`{\"event_id\":\"e\",\"predicted_class\":\"A\",\"probabilities\":{\"A\":1},\"model_version\":\"v1\",\"batch_id\":3,\"event_time\":\"soon\",\"scored_at\":\"2024-01-01T10:00:00Z\"}`",
+            "probabilities not an object|`{\"event_id\":\"e\",\"predicted_class\":\"A\",\"probabilities\":[1],\"model_version\":\"v1\",\"batch_id\":3,\"event_time\":\"2024-01-01T10:00:00Z\",\"scored_at\":\"2024-01-01T10:00:00Z\"}`",
+            "duplicate field|`{\"event_id\":\"e\",\"event_id\":\"f\"}`",
+            "missing batch|`{\"event_id\":\"e\",\"predicted_class\":\"A\",\"probabilities\":{\"A\":1},\"model_version\":\"v1\",\"event_time\":\"2024-01-01T10:00:00Z\",\"scored_at\":\"2024-01-01T10:00:00Z\"}`",
+            "trailing tokens|`{\"event_id\":\"e\"} 1`",
+            "truncated|`{\"event_id\":\"e\",`",
+            "array|`[1]`",
+    })
+    void bytesOutsideTheWrittenShapeParseAsTheirText(String name, String json) {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        Object fromText;
+        try {
+            fromText = Prediction.parse(json);
+        } catch (IllegalArgumentException e) {
+            fromText = e.getMessage();
+        }
+        Object fromBytes;
+        try {
+            fromBytes = Prediction.parse(bytes);
+        } catch (IllegalArgumentException e) {
+            fromBytes = e.getMessage();
+        }
+        assertThat(fromBytes).isEqualTo(fromText);
+        assertThat(fromText).as("the corpus mixes parseable values and errors")
+                .isInstanceOf(name.startsWith("extra") || name.startsWith("numeric") || name.startsWith("path")
+                        ? Prediction.class : String.class);
     }
 
     @Test

@@ -57,6 +57,8 @@ import java.util.Map;
 public final class LakeFileWriter {
 
     private static final Logger LOG = LoggerFactory.getLogger(LakeFileWriter.class);
+    /** Parquet's switch for dictionary encoding, which Iceberg's writer reads from its properties (all columns or none). */
+    static final String DICTIONARY_ENABLED = "parquet.enable.dictionary";
 
     private final Table table;
     private final PartitionSpec spec;
@@ -208,6 +210,7 @@ public final class LakeFileWriter {
                 .metricsConfig(metrics)
                 .withSpec(spec)
                 .withPartition(key)
+                .set(DICTIONARY_ENABLED, "false")
                 .createWriterFunc(type -> SparkParquetWriters.buildWriter(sparkType, type))
                 .overwrite()
                 .build();

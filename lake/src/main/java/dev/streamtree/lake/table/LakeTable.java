@@ -2,7 +2,6 @@ package dev.streamtree.lake.table;
 
 import dev.streamtree.common.catalog.LakeLayout;
 import dev.streamtree.common.schema.EventSchema;
-import dev.streamtree.common.schema.Feature;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
@@ -28,23 +27,6 @@ public final class LakeTable {
             fields.add(DataTypes.createStructField(column.name(), sparkType(column.type()), false));
         }
         return DataTypes.createStructType(fields);
-    }
-
-    /**
-     * The columns lake files dictionary-encode: the categorical features and the label, which have a few distinct
-     * values. Ids, event times and numeric features are mostly distinct; building a dictionary for them and then
-     * falling back to plain encoding cost about a third of the Parquet write's CPU (400k Agrawal rows: 2.4-3.0 s of
-     * CPU without, 3.6-4.6 s with) and made the files larger.
-     */
-    public static List<String> dictionaryColumns(EventSchema schema) {
-        List<String> columns = new ArrayList<>();
-        for (Feature feature : schema.features()) {
-            if (!feature.isNumeric()) {
-                columns.add(feature.name());
-            }
-        }
-        schema.labelSpec().ifPresent(label -> columns.add(label.name()));
-        return List.copyOf(columns);
     }
 
     /** Column names of {@link #sparkSchema}, in order. */

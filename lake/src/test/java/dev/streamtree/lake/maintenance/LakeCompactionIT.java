@@ -9,6 +9,9 @@ import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.parquet.column.Encoding;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.sql.SparkSession;
@@ -83,6 +86,8 @@ class LakeCompactionIT {
         assertThat(filesPerHour(table).values()).as("files per hour after compaction").containsOnly(1);
         assertThat(IcebergLakes.ids(spark, table)).as("row set after compaction").isEqualTo(before);
         assertThat(table.currentSnapshot().allManifests(table.io())).as("manifests after rewrite_manifests").hasSize(1);
+        assertThat(encodings(table, "car")).as("a categorical column of a compacted file (the task files have no dictionaries)")
+                .containsAnyOf(Encoding.PLAIN_DICTIONARY, Encoding.RLE_DICTIONARY);
 
         LakeCompaction.Result again = new LakeCompaction(spark, at(DAY.plus(Duration.ofDays(1)))).compact(table, CompactionOptions.defaults());
         assertThat(again.hoursPending()).as("hours pending after a complete compaction").isZero();
@@ -183,6 +188,19 @@ class LakeCompactionIT {
         new LakeCompaction(spark, at(DAY.plus(Duration.ofDays(1)))).compact(table, CompactionOptions.defaults());
         assertThat(IcebergLakes.ids(spark, table)).as("rows after compacting the late events in").isEqualTo(expected);
         assertThat(filesPerHour(table).values()).as("files per hour").containsOnly(1);
+    }
+
+    /** The encodings of {@code column} in the first row group of the table's first data file. */
+    private static java.util.Set<Encoding> encodings(Table table, String column) {
+        try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles();
+             ParquetFileReader reader = ParquetFileReader.open(HadoopInputFile.fromPath(
+                     new org.apache.hadoop.fs.Path(tasks.iterator().next().file().location()),
+                     spark.sparkContext().hadoopConfiguration()))) {
+            return reader.getFooter().getBlocks().get(0).getColumns().stream()
+                    .filter(c -> c.getPath().toDotString().equals(column)).findFirst().orElseThrow().getEncodings();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     static java.util.Map<LakePartition, Integer> filesPerHour(Table table) {

@@ -12,6 +12,7 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.types.Conversions;
 import org.apache.iceberg.types.Types;
+import org.apache.parquet.column.Encoding;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.schema.MessageType;
@@ -292,6 +293,11 @@ class LakeBatchWriterTest {
             MessageType schema = reader.getFooter().getFileMetaData().getSchema();
             assertThat(schema.getType(SCHEMA.eventTimeField()).getId().intValue()).isEqualTo(timeId);
             assertThat(schema.getType(SCHEMA.eventTimeField()).getLogicalTypeAnnotation()).hasToString("TIMESTAMP(MICROS,true)");
+            // A task's files are plain-encoded (dictionaries cost the streaming write; compaction's files have them).
+            assertThat(reader.getFooter().getBlocks()).isNotEmpty().allSatisfy(block -> assertThat(block.getColumns())
+                    .hasSize(schema.getColumns().size())
+                    .allSatisfy(column -> assertThat(column.getEncodings()).as(column.getPath().toDotString())
+                            .doesNotContain(Encoding.PLAIN_DICTIONARY, Encoding.RLE_DICTIONARY)));
         }
         assertThat(hour0.location()).contains("/streamtree/" + id.name() + "/data/event_date=2024-03-01/event_hour=0/q8-0-");
     }

@@ -1,5 +1,6 @@
 package dev.streamtree.streaming.realtime;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
 import dev.streamtree.common.event.EventValidator;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
@@ -19,6 +20,8 @@ import org.apache.spark.util.SerializableConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.lang.management.ManagementFactory;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -50,6 +53,11 @@ public final class RealTimeJob implements AutoCloseable {
     private static final long POLL_MILLIS = 500;
     /** How often the job logs its combined status (the lake query's own line counts no predictions). */
     private static final long STATUS_LOG_SECONDS = 5;
+    /**
+     * The G1 pause goal real-time mode wants: with the default 200 ms, young collections of 30-60 ms set the scoring
+     * p99 at 20,000 events/s in {@code bench/run.sh realtime} (126 ms; 31 ms with 20).
+     */
+    static final long RECOMMENDED_PAUSE_GOAL_MILLIS = 20;
 
     private final StreamingConfig config;
     private final RealTimeConfig realTime;
@@ -83,6 +91,11 @@ public final class RealTimeJob implements AutoCloseable {
             ModelWatcher models = ModelWatcher.of(config.registry(), schema, spark.sparkContext().hadoopConfiguration(),
                     realTime.watchInterval(), config.explain());
             StreamingQuery scoring = startScoring(spark, config, realTime, schema);
+            pauseGoalMillis().filter(millis -> millis > RECOMMENDED_PAUSE_GOAL_MILLIS).ifPresent(millis -> LOG.warn(
+                    "real-time scoring: this JVM's G1 pause goal is {} ms; give the driver and executors "
+                            + "-XX:MaxGCPauseMillis={} (bin/streamtree does with --real-time): longer young collections "
+                            + "set the scoring latency's tail (README \"Real-time scoring\")", millis,
+                    RECOMMENDED_PAUSE_GOAL_MILLIS));
             LOG.info("real-time scoring {} -> predictions {}, dead letters {}; checkpoint {} every {}, model watch every {};"
                             + " holds one task slot per events partition", config.topics().events(),
                     config.topics().predictions(), config.topics().deadLetters(), realTime.checkpoint(),
@@ -92,6 +105,16 @@ public final class RealTimeJob implements AutoCloseable {
             lake.stop();
             ModelWatcher.stop(config.registry());
             throw e;
+        }
+    }
+
+    /** This JVM's G1 pause goal ({@code -XX:MaxGCPauseMillis}); empty when it cannot be read. */
+    static Optional<Long> pauseGoalMillis() {
+        try {
+            HotSpotDiagnosticMXBean vm = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
+            return Optional.of(Long.parseLong(vm.getVMOption("MaxGCPauseMillis").getValue()));
+        } catch (RuntimeException e) {
+            return Optional.empty();
         }
     }
 

@@ -94,7 +94,7 @@ final class RealTimePass implements MapPartitionsFunction<Row, Row> {
                 batchId, now);
         models.predicted();
         return RowFactory.create(predictionsTopic, event.id().getBytes(StandardCharsets.UTF_8),
-                prediction.toJson().getBytes(StandardCharsets.UTF_8), REAL_TIME_HEADERS);
+                prediction.toJsonBytes(), REAL_TIME_HEADERS);
     }
 
     static long batchId(TaskContext task) {
