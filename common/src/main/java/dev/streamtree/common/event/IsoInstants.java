@@ -73,7 +73,7 @@ public final class IsoInstants {
     /**
      * @throws DateTimeParseException as {@link Instant#parse} does
      */
-    static Instant parse(String text) {
+    public static Instant parse(String text) {
         Instant fast = fast(text);
         return fast != null ? fast : Instant.parse(text);
     }

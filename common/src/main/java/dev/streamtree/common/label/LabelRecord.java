@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.streamtree.common.event.IsoInstants;
 import dev.streamtree.common.event.ValidationResult;
 import dev.streamtree.common.json.Json;
 import dev.streamtree.common.schema.LabelSpec;
@@ -118,7 +119,7 @@ public record LabelRecord(String eventId, String label, Instant labelledAt) {
                 throw new Invalid(ValidationResult.Kind.EVENT_TIME, "field '" + LABELLED_AT + "' must be an ISO-8601 instant string");
             }
             try {
-                labelledAt = Instant.parse(at.asText());
+                labelledAt = IsoInstants.parse(at.asText());
             } catch (DateTimeParseException e) {
                 throw new Invalid(ValidationResult.Kind.EVENT_TIME, "field '" + LABELLED_AT + "' is '" + abbreviate(at.asText())
                         + "', not an ISO-8601 instant such as 2026-12-02T10:00:00Z");

@@ -129,8 +129,8 @@ public record Prediction(String eventId, String predictedClass, Map<String, Doub
                     || scoredAt == null || !hasBatchId || probabilities == null) {
                 return null;
             }
-            return new Prediction(eventId, predictedClass, probabilities, modelVersion, batchId, Instant.parse(eventTime),
-                    Instant.parse(scoredAt), path);
+            return new Prediction(eventId, predictedClass, probabilities, modelVersion, batchId, IsoInstants.parse(eventTime),
+                    IsoInstants.parse(scoredAt), path);
         } catch (IOException | DateTimeParseException e) {
             return null;
         }
@@ -226,7 +226,7 @@ public record Prediction(String eventId, String predictedClass, Map<String, Doub
     private static Instant instant(JsonNode root, String field) {
         String text = required(root, field).asText();
         try {
-            return Instant.parse(text);
+            return IsoInstants.parse(text);
         } catch (DateTimeParseException e) {
             throw new IllegalArgumentException("prediction field '" + field + "' is not an ISO-8601 instant: '" + text + "'", e);
         }
