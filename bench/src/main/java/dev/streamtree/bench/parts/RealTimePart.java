@@ -39,7 +39,9 @@ import static org.apache.spark.sql.functions.lit;
  * time, set by the producer, to the reader receiving the prediction), leaving out the warm-up.
  *
  * <p>Real-time queries hold one task slot per partition for the whole checkpoint interval, so the session needs at
- * least partitions + 1 slots (bench/run.sh with {@code BENCH_JAVA_OPTS="-Xmx8g -Dspark.master=local[4]"}).
+ * least partitions + 1 slots (bench/run.sh with {@code BENCH_JAVA_OPTS="-Xmx6g -Dspark.master=local[3]"} for 2
+ * partitions). Exactly partitions + 1 leaves the lake query and the predictions landing one slot between them, so on
+ * a machine with as many cores as partitions they take at most one core from the scoring tasks.
  */
 public final class RealTimePart {
 
@@ -210,7 +212,7 @@ public final class RealTimePart {
         if (slots < needed) {
             throw new IllegalStateException("real-time mode holds one task slot per partition (" + ctx.sizes().partitions()
                     + ") and the lake query needs one more: the session has " + slots + " (" + ctx.spark().sparkContext().master()
-                    + "); run with BENCH_JAVA_OPTS=\"-Xmx8g -Dspark.master=local[" + (needed + 1) + "]\"");
+                    + "); run with BENCH_JAVA_OPTS=\"-Xmx6g -Dspark.master=local[" + needed + "]\"");
         }
     }
 }
