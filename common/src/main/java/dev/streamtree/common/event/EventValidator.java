@@ -271,8 +271,8 @@ public final class EventValidator implements Serializable {
     }
 
     /**
-     * Reads a JSON object's named fields from its bytes with the shared mapper's parser (so duplicate keys, nesting,
-     * NaN literals and trailing tokens are refused as in a tree read), skipping the fields the schema does not name.
+     * Reads a JSON object's named fields from its bytes ({@link Json#readObject}), skipping the fields the schema does
+     * not name.
      * Scalars become the nodes a tree read makes of them.
      *
      * @return the fields by slot, or null when the record is not such an object or a named field holds an object or
@@ -280,31 +280,16 @@ public final class EventValidator implements Serializable {
      */
     private JsonNode[] readFields(byte[] value) {
         JsonNode[] fields = new JsonNode[fieldNames.length];
-        try (JsonParser parser = Json.mapper().createParser(value)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                return null;
+        boolean read = Json.readObject(value, (name, token, parser) -> {
+            Integer slot = slots.get(name);
+            if (slot == null) {
+                parser.skipChildren();
+                return true;
             }
-            String name;
-            while ((name = parser.nextFieldName()) != null) {
-                JsonToken token = parser.nextToken();
-                Integer slot = slots.get(name);
-                if (slot == null) {
-                    parser.skipChildren();
-                    continue;
-                }
-                JsonNode node = scalar(parser, token);
-                if (node == null) {
-                    return null;
-                }
-                fields[slot] = node;
-            }
-            if (parser.currentToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
-                return null;
-            }
-            return fields;
-        } catch (IOException e) {
-            return null;
-        }
+            fields[slot] = scalar(parser, token);
+            return fields[slot] != null;
+        });
+        return read ? fields : null;
     }
 
     /** The node a tree read makes of the parser's current scalar; null for the start of an object or array. */

@@ -2,11 +2,14 @@ package dev.streamtree.common.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+
+import java.io.IOException;
 
 /**
  * The one JSON configuration used for events, predictions, control messages and metadata files.
@@ -38,5 +41,42 @@ public final class Json {
     /** A thread-safe, shared mapper; do not reconfigure it. */
     public static ObjectMapper mapper() {
         return MAPPER;
+    }
+
+    /** Reads one field of an object for {@link #readObject}; the parser stands at the field's value. */
+    @FunctionalInterface
+    public interface FieldReader {
+        /**
+         * Takes the value ({@code token} and what the parser returns for it), or skips it whole
+         * ({@link JsonParser#skipChildren()} for an object or array).
+         *
+         * @return false when the object is not in the shape the caller reads, which ends the reading
+         */
+        boolean read(String name, JsonToken token, JsonParser parser) throws IOException;
+    }
+
+    /**
+     * Reads a JSON object from its UTF-8 bytes field by field with the shared mapper's parser, so duplicate keys,
+     * nesting, NaN literals and trailing tokens are refused as in a tree read; for the hot paths that read one record
+     * at a time without building a tree.
+     *
+     * @return true when {@code json} is one object, read to its end, each field taken by {@code fields}; false when it
+     * is malformed, not an object, has trailing tokens, or a field was refused
+     */
+    public static boolean readObject(byte[] json, FieldReader fields) {
+        try (JsonParser parser = MAPPER.createParser(json)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return false;
+            }
+            String name;
+            while ((name = parser.nextFieldName()) != null) {
+                if (!fields.read(name, parser.nextToken(), parser)) {
+                    return false;
+                }
+            }
+            return parser.currentToken() == JsonToken.END_OBJECT && parser.nextToken() == null;
+        } catch (IOException e) {
+            return false;
+        }
     }
 }

@@ -66,73 +66,75 @@ public record Prediction(String eventId, String predictedClass, Map<String, Doub
 
     /** The prediction in {@code json} when it has the written shape; null for anything else. */
     private static Prediction read(byte[] json) {
-        String eventId = null;
-        String predictedClass = null;
-        String modelVersion = null;
-        String eventTime = null;
-        String scoredAt = null;
-        long batchId = 0;
-        boolean hasBatchId = false;
-        Map<String, Double> probabilities = null;
-        List<String> path = new ArrayList<>();
-        try (JsonParser parser = Json.mapper().createParser(json)) {
-            if (parser.nextToken() != JsonToken.START_OBJECT) {
-                return null;
-            }
-            String name;
-            while ((name = parser.nextFieldName()) != null) {
-                JsonToken token = parser.nextToken();
-                switch (name) {
-                    case EVENT_ID -> eventId = text(parser, token);
-                    case PREDICTED_CLASS -> predictedClass = text(parser, token);
-                    case MODEL_VERSION -> modelVersion = text(parser, token);
-                    case EVENT_TIME -> eventTime = text(parser, token);
-                    case SCORED_AT -> scoredAt = text(parser, token);
-                    case BATCH_ID -> {
-                        if (token != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-                            return null;
-                        }
-                        batchId = parser.getLongValue();
-                        hasBatchId = true;
-                    }
-                    case PROBABILITIES -> {
-                        if (token != JsonToken.START_OBJECT) {
-                            return null;
-                        }
-                        probabilities = new LinkedHashMap<>();
-                        String className;
-                        while ((className = parser.nextFieldName()) != null) {
-                            if (!parser.nextToken().isNumeric()) {
-                                return null;
-                            }
-                            probabilities.put(className, parser.getDoubleValue());
-                        }
-                    }
-                    case DECISION_PATH -> {
-                        if (token != JsonToken.START_ARRAY) {
-                            return null;
-                        }
-                        while (parser.nextToken() == JsonToken.VALUE_STRING) {
-                            path.add(parser.getText());
-                        }
-                        if (parser.currentToken() != JsonToken.END_ARRAY) {
-                            return null;
-                        }
-                    }
-                    default -> parser.skipChildren();
-                }
-            }
-            if (parser.currentToken() != JsonToken.END_OBJECT || parser.nextToken() != null) {
-                return null;
-            }
-            if (eventId == null || predictedClass == null || modelVersion == null || eventTime == null
-                    || scoredAt == null || !hasBatchId || probabilities == null) {
-                return null;
-            }
-            return new Prediction(eventId, predictedClass, probabilities, modelVersion, batchId, IsoInstants.parse(eventTime),
-                    IsoInstants.parse(scoredAt), path);
-        } catch (IOException | DateTimeParseException e) {
+        WrittenFields fields = new WrittenFields();
+        if (!Json.readObject(json, fields::read) || !fields.complete()) {
             return null;
+        }
+        try {
+            return new Prediction(fields.eventId, fields.predictedClass, fields.probabilities, fields.modelVersion,
+                    fields.batchId, IsoInstants.parse(fields.eventTime), IsoInstants.parse(fields.scoredAt), fields.path);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /** The fields of a value in the shape {@link #toJsonBytes()} writes, as {@link #read} takes them. */
+    private static final class WrittenFields {
+        private String eventId;
+        private String predictedClass;
+        private String modelVersion;
+        private String eventTime;
+        private String scoredAt;
+        private long batchId;
+        private boolean hasBatchId;
+        private Map<String, Double> probabilities;
+        private final List<String> path = new ArrayList<>();
+
+        /** Takes one field; false for a value of another shape (then {@link #parse(String)} reads it). */
+        boolean read(String name, JsonToken token, JsonParser parser) throws IOException {
+            switch (name) {
+                case EVENT_ID -> eventId = text(parser, token);
+                case PREDICTED_CLASS -> predictedClass = text(parser, token);
+                case MODEL_VERSION -> modelVersion = text(parser, token);
+                case EVENT_TIME -> eventTime = text(parser, token);
+                case SCORED_AT -> scoredAt = text(parser, token);
+                case BATCH_ID -> {
+                    if (token != JsonToken.VALUE_NUMBER_INT || parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                        return false;
+                    }
+                    batchId = parser.getLongValue();
+                    hasBatchId = true;
+                }
+                case PROBABILITIES -> {
+                    if (token != JsonToken.START_OBJECT) {
+                        return false;
+                    }
+                    probabilities = new LinkedHashMap<>();
+                    String className;
+                    while ((className = parser.nextFieldName()) != null) {
+                        if (!parser.nextToken().isNumeric()) {
+                            return false;
+                        }
+                        probabilities.put(className, parser.getDoubleValue());
+                    }
+                }
+                case DECISION_PATH -> {
+                    if (token != JsonToken.START_ARRAY) {
+                        return false;
+                    }
+                    while (parser.nextToken() == JsonToken.VALUE_STRING) {
+                        path.add(parser.getText());
+                    }
+                    return parser.currentToken() == JsonToken.END_ARRAY;
+                }
+                default -> parser.skipChildren();
+            }
+            return true;
+        }
+
+        boolean complete() {
+            return eventId != null && predictedClass != null && modelVersion != null && eventTime != null
+                    && scoredAt != null && hasBatchId && probabilities != null;
         }
     }
 
