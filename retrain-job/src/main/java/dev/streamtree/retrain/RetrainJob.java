@@ -530,9 +530,9 @@ public final class RetrainJob {
     }
 
     private static void deleteQuietly(java.nio.file.Path directory) {
-        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(directory)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
-        } catch (IOException | java.io.UncheckedIOException e) {
+        try {
+            org.apache.commons.io.file.PathUtils.deleteDirectory(directory);
+        } catch (IOException e) {
             LOG.warn("cannot delete the warm-up's temporary directory {}: {}", directory, e.getMessage());
         }
     }

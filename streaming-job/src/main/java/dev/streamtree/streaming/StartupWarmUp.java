@@ -12,6 +12,7 @@ import dev.streamtree.streaming.parse.EventParsing;
 import dev.streamtree.streaming.parse.ParseCounts;
 import dev.streamtree.streaming.sink.KafkaSink;
 import dev.streamtree.streaming.source.KafkaSource;
+import org.apache.commons.io.file.PathUtils;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Table;
@@ -40,7 +41,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -48,7 +48,6 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.stream.Stream;
 
 /**
  * Runs the micro-batch pass ({@link BatchPass}) once before the query starts, on synthetic valid events of the schema
@@ -235,9 +234,9 @@ final class StartupWarmUp {
     }
 
     private static void delete(Path directory) {
-        try (Stream<Path> files = Files.walk(directory)) {
-            files.sorted(Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
-        } catch (IOException | UncheckedIOException e) {
+        try {
+            PathUtils.deleteDirectory(directory);
+        } catch (IOException e) {
             LOG.warn("cannot delete the warm-up's scratch directory {}: {}", directory, e.getMessage());
         }
     }

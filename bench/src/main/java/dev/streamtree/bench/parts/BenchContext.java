@@ -18,6 +18,7 @@ import dev.streamtree.model.pipeline.TreeParams;
 import dev.streamtree.model.registry.FileSystemModelRegistry;
 import dev.streamtree.streaming.StreamingJob;
 import dev.streamtree.streaming.config.StreamingConfig;
+import org.apache.commons.io.file.PathUtils;
 import org.apache.spark.SparkConf;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Dataset;
@@ -30,7 +31,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -226,10 +226,8 @@ public final class BenchContext implements AutoCloseable {
         if (!Files.exists(dir)) {
             return;
         }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
+        try {
+            PathUtils.deleteDirectory(dir);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot empty the scratch directory " + dir + ": " + e.getMessage(), e);
         }
