@@ -92,8 +92,8 @@ public final class EmrRequests {
 
     /**
      * JVM options of the driver and executors in real-time mode, unless {@code jobs.sparkConf} sets their keys: a
-     * 20 ms G1 pause goal. With the default 200 ms, young collections of 30-60 ms set the scoring p99 at 20,000
-     * events/s (126 ms; 31 ms with this goal, {@code bench/run.sh realtime}, README "Real-time scoring").
+     * 20 ms G1 pause goal. With the default 200 ms, young collections of 27-61 ms set the scoring p99 at 20,000
+     * events/s (115 ms; 31 ms with this goal, same slots; {@code bench/run.sh realtime}, README "Real-time scoring").
      */
     static final String REAL_TIME_JAVA_OPTIONS = "-XX:MaxGCPauseMillis=20";
 

@@ -79,11 +79,11 @@ public final class EventValidator implements Serializable {
             names.add(schema.label().name());
         }
         this.fieldNames = names.toArray(String[]::new);
-        Map<String, Integer> bySlot = new HashMap<>();
+        Map<String, Integer> byName = new HashMap<>();
         for (int i = 0; i < fieldNames.length; i++) {
-            bySlot.putIfAbsent(fieldNames[i], i);
+            byName.putIfAbsent(fieldNames[i], i);
         }
-        this.slots = bySlot;
+        this.slots = byName;
     }
 
     public EventValidator(EventSchema schema) {
@@ -167,7 +167,7 @@ public final class EventValidator implements Serializable {
             return invalid(ValidationResult.Kind.ID, "field '" + schema.idField() + "' must be a string, got " + kind(idNode));
         }
         String id = idNode.asText();
-        if (id.isEmpty() || id.length() > MAX_ID_LENGTH || hasControlCharacter(id)) {
+        if (!isValidId(id)) {
             return invalid(ValidationResult.Kind.ID, "field '" + schema.idField() + "' must be 1-" + MAX_ID_LENGTH
                     + " characters without control characters");
         }
@@ -272,8 +272,7 @@ public final class EventValidator implements Serializable {
 
     /**
      * Reads a JSON object's named fields from its bytes ({@link Json#readObject}), skipping the fields the schema does
-     * not name.
-     * Scalars become the nodes a tree read makes of them.
+     * not name. Scalars become the nodes a tree read makes of them.
      *
      * @return the fields by slot, or null when the record is not such an object or a named field holds an object or
      * array: the tree read then gives the reason or the description
@@ -321,13 +320,20 @@ public final class EventValidator implements Serializable {
         return true;
     }
 
-    private static boolean hasControlCharacter(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            if (Character.isISOControl(s.charAt(i))) {
-                return true;
+    /**
+     * Whether {@code id} is an acceptable event id: 1 to {@link #MAX_ID_LENGTH} characters without control characters
+     * (the rule for events here and for the labels that name them).
+     */
+    public static boolean isValidId(String id) {
+        if (id == null || id.isEmpty() || id.length() > MAX_ID_LENGTH) {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            if (Character.isISOControl(id.charAt(i))) {
+                return false;
             }
         }
-        return false;
+        return true;
     }
 
     private static ValidationResult invalid(ValidationResult.Kind kind, String reason) {

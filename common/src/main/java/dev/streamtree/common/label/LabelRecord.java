@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.streamtree.common.event.EventValidator;
 import dev.streamtree.common.event.IsoInstants;
 import dev.streamtree.common.event.ValidationResult;
 import dev.streamtree.common.json.Json;
@@ -144,9 +145,9 @@ public record LabelRecord(String eventId, String label, Instant labelledAt) {
     }
 
     private static void requireEventId(String id) {
-        if (id == null || id.isEmpty() || id.length() > 256 || id.chars().anyMatch(Character::isISOControl)) {
+        if (!EventValidator.isValidId(id)) {
             throw new Invalid(ValidationResult.Kind.ID, "field '" + EVENT_ID
-                    + "' must be 1-256 characters without control characters");
+                    + "' must be 1-" + EventValidator.MAX_ID_LENGTH + " characters without control characters");
         }
     }
 

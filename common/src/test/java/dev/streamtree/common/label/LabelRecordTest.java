@@ -52,6 +52,16 @@ class LabelRecordTest {
     }
 
     @Test
+    void refusesEventIdsTheEventRuleRefuses() {
+        String message = "field 'event_id' must be 1-256 characters without control characters";
+        for (String id : List.of("", "e\\u0001", "x".repeat(257))) {
+            assertThatThrownBy(() -> parse(null, "{\"event_id\":\"" + id + "\",\"label\":\"A\"}")).as(id)
+                    .hasMessage(message);
+        }
+        assertThat(parse(null, "{\"event_id\":\"" + "x".repeat(256) + "\",\"label\":\"A\"}").eventId()).hasSize(256);
+    }
+
+    @Test
     void eachRefusalNamesItsKindForTheDeadLetterCounts() {
         assertThat(kindOf(null, null)).isEqualTo(ValidationResult.Kind.TOMBSTONE);
         assertThat(kindOf(null, "{\"event_id\":")).isEqualTo(ValidationResult.Kind.JSON);

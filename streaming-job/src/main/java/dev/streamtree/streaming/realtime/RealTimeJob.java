@@ -55,7 +55,7 @@ public final class RealTimeJob implements AutoCloseable {
     private static final long STATUS_LOG_SECONDS = 5;
     /**
      * The G1 pause goal real-time mode wants: with the default 200 ms, young collections of 30-60 ms set the scoring
-     * p99 at 20,000 events/s in {@code bench/run.sh realtime} (126 ms; 31 ms with 20).
+     * p99 at 20,000 events/s in {@code bench/run.sh realtime} (115 ms; 31 ms with 20, same slots).
      */
     static final long RECOMMENDED_PAUSE_GOAL_MILLIS = 20;
 
