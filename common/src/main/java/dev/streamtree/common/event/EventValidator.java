@@ -26,8 +26,10 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Checks raw records against an {@link EventSchema}. The same rules run in {@code ingest} before a
@@ -271,24 +273,56 @@ public final class EventValidator implements Serializable {
     }
 
     /**
-     * Reads a JSON object's named fields from its bytes ({@link Json#readObject}), skipping the fields the schema does
-     * not name. Scalars become the nodes a tree read makes of them.
+     * Reads a JSON object's named fields from its bytes ({@link Json#readFlatObject}), skipping the fields the schema
+     * does not name. Scalars become the nodes a tree read makes of them.
      *
-     * @return the fields by slot, or null when the record is not such an object or a named field holds an object or
-     * array: the tree read then gives the reason or the description
+     * @return the fields by slot, or null when the record is not such an object, a field holds an object or array, or
+     * a name comes twice: the tree read then gives the reason or the description
      */
     private JsonNode[] readFields(byte[] value) {
-        JsonNode[] fields = new JsonNode[fieldNames.length];
-        boolean read = Json.readObject(value, (name, token, parser) -> {
+        RecordFields fields = new RecordFields();
+        return Json.readFlatObject(value, fields) ? fields.values : null;
+    }
+
+    /**
+     * One record's fields as {@link Json#readFlatObject} hands them over. A name is looked up where the schema's order
+     * expects it first (the common case, one comparison of Jackson's interned name) and in {@link #slots} otherwise;
+     * a name taken twice is refused, as the reader must.
+     */
+    private final class RecordFields implements Json.FieldReader {
+
+        private final JsonNode[] values = new JsonNode[fieldNames.length];
+        private int expected;
+        /** The names the schema does not name, made at the first. */
+        private Set<String> others;
+
+        @Override
+        public boolean read(String name, JsonToken token, JsonParser parser) throws IOException {
+            int slot = slotOf(name);
+            if (slot < 0) {
+                if (others == null) {
+                    others = new HashSet<>();
+                }
+                return others.add(name);
+            }
+            if (values[slot] != null) {
+                return false;
+            }
+            values[slot] = scalar(parser, token);
+            return values[slot] != null;
+        }
+
+        private int slotOf(String name) {
+            if (expected < fieldNames.length && fieldNames[expected].equals(name)) {
+                return expected++;
+            }
             Integer slot = slots.get(name);
             if (slot == null) {
-                parser.skipChildren();
-                return true;
+                return -1;
             }
-            fields[slot] = scalar(parser, token);
-            return fields[slot] != null;
-        });
-        return read ? fields : null;
+            expected = slot + 1;
+            return slot;
+        }
     }
 
     /** The node a tree read makes of the parser's current scalar; null for the start of an object or array. */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -27,6 +29,11 @@ public final class Json {
                             .maxNestingDepth(MAX_NESTING_DEPTH)
                             .maxStringLength(16 * 1024 * 1024)
                             .build())
+                    // FastDoubleParser and Schubfach (Jackson's own copies): the same doubles as the JDK's parse and
+                    // a shortest round-tripping text, in a fraction of the time (a tenth of validating an event went
+                    // to the JDK's parse).
+                    .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+                    .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
                     .build())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -64,13 +71,34 @@ public final class Json {
      * is malformed, not an object, has trailing tokens, or a field was refused
      */
     public static boolean readObject(byte[] json, FieldReader fields) {
+        return readObject(json, fields, true);
+    }
+
+    /**
+     * As {@link #readObject}, for an object of scalars whose reader knows every name it takes: the parser keeps no set
+     * of the names read (building one per record was a fifth of validating an event), so {@code fields} must refuse a
+     * name it has taken before. A value that is an object or array ends the reading (false) before {@code fields}
+     * sees it, since nobody would check the names inside it.
+     */
+    public static boolean readFlatObject(byte[] json, FieldReader fields) {
+        return readObject(json, fields, false);
+    }
+
+    private static boolean readObject(byte[] json, FieldReader fields, boolean parserChecksNames) {
         try (JsonParser parser = MAPPER.createParser(json)) {
+            if (!parserChecksNames) {
+                parser.disable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+            }
             if (parser.nextToken() != JsonToken.START_OBJECT) {
                 return false;
             }
             String name;
             while ((name = parser.nextFieldName()) != null) {
-                if (!fields.read(name, parser.nextToken(), parser)) {
+                JsonToken token = parser.nextToken();
+                if (!parserChecksNames && (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY)) {
+                    return false;
+                }
+                if (!fields.read(name, token, parser)) {
                     return false;
                 }
             }

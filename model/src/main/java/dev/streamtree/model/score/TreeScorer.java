@@ -10,14 +10,18 @@ import org.apache.spark.ml.feature.StringIndexerModel;
 import org.apache.spark.ml.feature.VectorAssembler;
 import org.apache.spark.ml.linalg.DenseVector;
 import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.tree.LeafNode;
 
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A registry model in the form the streaming job scores with: the fitted tree of a {@link FeaturePipeline} model
@@ -39,6 +43,8 @@ public final class TreeScorer implements Serializable {
     private final String[] featureNames;
     /** Per feature: null for a numeric one, else category value to index (unknown values get the map's size). */
     private final List<Map<String, Double>> categories;
+    /** {@link #score} by leaf (Spark's nodes compare by identity); made again after deserialization. */
+    private transient volatile Map<LeafNode, Score> leaves;
 
     private TreeScorer(DecisionTreeClassificationModel tree, List<String> classes, EventSchema schema) {
         this.tree = tree;
@@ -111,6 +117,32 @@ public final class TreeScorer implements Serializable {
     /** Class probabilities for a feature vector, in class order. */
     public double[] probabilities(Vector features) {
         return tree.predictProbability(features).toArray();
+    }
+
+    /** The prediction at one leaf of the tree, the same for every event that reaches it. */
+    public record Score(String predictedClass, Map<String, Double> probabilities) {
+    }
+
+    /**
+     * The predicted class and each class's probability (an unmodifiable map in class order) for a feature vector:
+     * {@link #probabilities} and {@link #predictedIndex}, worked out once per leaf of the tree and kept (building the
+     * map per event was a tenth of scoring one).
+     */
+    public Score score(Vector features) {
+        LeafNode leaf = tree.rootNode().predictImpl(features);
+        Map<LeafNode, Score> known = leaves;
+        if (known == null) {
+            known = new ConcurrentHashMap<>();
+            leaves = known;
+        }
+        return known.computeIfAbsent(leaf, l -> {
+            double[] probabilities = probabilities(features);
+            Map<String, Double> byClass = new LinkedHashMap<>();
+            for (int i = 0; i < probabilities.length; i++) {
+                byClass.put(classes.get(i), probabilities[i]);
+            }
+            return new Score(classes.get(predictedIndex(probabilities)), Collections.unmodifiableMap(byClass));
+        });
     }
 
     /** The predicted class index: the highest probability, the first of equal ones (Spark's argmax). */

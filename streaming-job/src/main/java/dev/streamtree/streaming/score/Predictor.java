@@ -9,9 +9,7 @@ import org.apache.spark.ml.linalg.Vector;
 import java.io.Serial;
 import java.io.Serializable;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * One micro-batch's scoring, shipped to its tasks: the serving version's {@link TreeScorer} and what every
@@ -63,15 +61,9 @@ public final class Predictor implements Serializable {
      */
     public Prediction predict(String eventId, Instant eventTime, Object[] features, long batch, Instant at) {
         Vector vector = scorer.features(features);
-        double[] probabilities = scorer.probabilities(vector);
-        List<String> classes = scorer.classes();
-        Map<String, Double> byClass = new LinkedHashMap<>();
-        for (int i = 0; i < probabilities.length; i++) {
-            byClass.put(classes.get(i), probabilities[i]);
-        }
+        TreeScorer.Score score = scorer.score(vector);
         List<String> path = explain ? renderer().decisionPath(scorer.tree(), vector) : List.of();
-        return new Prediction(eventId, classes.get(TreeScorer.predictedIndex(probabilities)), byClass, version, batch,
-                eventTime, at, path);
+        return new Prediction(eventId, score.predictedClass(), score.probabilities(), version, batch, eventTime, at, path);
     }
 
     private TreeRenderer renderer() {

@@ -98,6 +98,29 @@ class TreeScorerTest {
     }
 
     @Test
+    void scoreIsTheTreesProbabilitiesWorkedOutOncePerLeaf() {
+        TreeScorer scorer = TreeScorer.compile(model, SCHEMA, CLASSES);
+        java.util.Set<TreeScorer.Score> distinct = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Row row : lakeRows(2000, 11)) {
+            Object[] values = new Object[SCHEMA.features().size()];
+            for (int i = 0; i < values.length; i++) {
+                values[i] = row.get(2 + i);
+            }
+            Vector features = scorer.features(values);
+            double[] probabilities = scorer.probabilities(features);
+            TreeScorer.Score score = scorer.score(features);
+            assertThat(score.predictedClass()).isEqualTo(CLASSES.get(TreeScorer.predictedIndex(probabilities)));
+            assertThat(score.probabilities().keySet()).containsExactlyElementsOf(CLASSES);
+            for (int i = 0; i < CLASSES.size(); i++) {
+                assertThat(score.probabilities().get(CLASSES.get(i))).isEqualTo(probabilities[i]);
+            }
+            distinct.add(score);
+        }
+        int leaves = (scorer.tree().numNodes() + 1) / 2;
+        assertThat(distinct).as("one score per leaf reached, of the tree's %d leaves", leaves).hasSizeBetween(2, leaves);
+    }
+
+    @Test
     void carriesEachEventsTimeAndLeavesTheDecisionPathOutUnlessAsked() {
         TreeScorer scorer = TreeScorer.compile(model, SCHEMA, CLASSES);
         Dataset<Row> events = rows.limit(50);
