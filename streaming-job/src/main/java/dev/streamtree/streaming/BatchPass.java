@@ -27,10 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
-import java.util.Objects;
-import java.util.Spliterator;
-import java.util.Spliterators;
-import java.util.stream.StreamSupport;
+import java.util.function.Function;
 
 /**
  * A micro-batch's one pass over its Kafka records, in the task that reads each Kafka partition: every record is
@@ -102,14 +99,9 @@ final class BatchPass implements MapPartitionsFunction<Row, Row> {
         LakeFileWriter predictionsFiles = predictionsLake == null || predictor == null ? null
                 : LakeFileWriter.forCurrentTask(predictionsLake);
         HourPartitions partitions = new HourPartitions();
-        Iterator<Row> out = StreamSupport.stream(Spliterators.spliteratorUnknownSize(records, Spliterator.ORDERED), false)
-                .map(record -> process(record, files, predictionsFiles, partitions))
-                .filter(Objects::nonNull)
-                .iterator();
-        if (files == null && predictionsFiles == null) {
-            return out;
-        }
-        return new ThenFinish(out, () -> {
+        Prediction.Writer json = new Prediction.Writer();
+        return new Output(records, record -> process(record, files, predictionsFiles, partitions, json), () -> {
+            json.close();
             if (files != null) {
                 files.finish().forEach(lakeFiles::add);
             }
@@ -120,11 +112,12 @@ final class BatchPass implements MapPartitionsFunction<Row, Row> {
     }
 
     Row process(Row record, LakeFileWriter lake, HourPartitions partitions) {
-        return process(record, lake, null, partitions);
+        return process(record, lake, null, partitions, new Prediction.Writer());
     }
 
     /** The Kafka record for one source record (null when a valid event has no model to score it). */
-    Row process(Row record, LakeFileWriter lake, LakeFileWriter predictionsLake, HourPartitions partitions) {
+    Row process(Row record, LakeFileWriter lake, LakeFileWriter predictionsLake, HourPartitions partitions,
+                Prediction.Writer json) {
         byte[] key = (byte[]) record.get(0);
         byte[] value = (byte[]) record.get(1);
         ValidationResult result = EventParsing.validate(validator, key, value);
@@ -147,8 +140,8 @@ final class BatchPass implements MapPartitionsFunction<Row, Row> {
                     prediction.modelVersion(), prediction.predictedClass(), prediction.probabilities(),
                     prediction.batchId(), prediction.eventTime(), prediction.scoredAt()});
         }
-        return RowFactory.create(predictionsTopic, event.id().getBytes(StandardCharsets.UTF_8),
-                prediction.toJsonBytes(), null);
+        return RowFactory.create(predictionsTopic, event.id().getBytes(StandardCharsets.UTF_8), json.write(prediction),
+                null);
     }
 
     /** The lake data columns ({@link LakeLayout#dataColumns}): id, event time, features, label if the schema has one. */
@@ -166,21 +159,30 @@ final class BatchPass implements MapPartitionsFunction<Row, Row> {
         return row;
     }
 
-    /** Passes the rows through and runs {@code last} once, when the last row has been taken. */
-    static final class ThenFinish implements Iterator<Row> {
+    /**
+     * The non-null results of {@code step} over the source rows, in order; runs {@code last} once, when the last row
+     * has been taken.
+     */
+    static final class Output implements Iterator<Row> {
 
-        private final Iterator<Row> rows;
+        private final Iterator<Row> source;
+        private final Function<Row, Row> step;
         private final Runnable last;
+        private Row next;
         private boolean finished;
 
-        ThenFinish(Iterator<Row> rows, Runnable last) {
-            this.rows = rows;
+        Output(Iterator<Row> source, Function<Row, Row> step, Runnable last) {
+            this.source = source;
+            this.step = step;
             this.last = last;
         }
 
         @Override
         public boolean hasNext() {
-            if (rows.hasNext()) {
+            while (next == null && source.hasNext()) {
+                next = step.apply(source.next());
+            }
+            if (next != null) {
                 return true;
             }
             if (!finished) {
@@ -195,7 +197,9 @@ final class BatchPass implements MapPartitionsFunction<Row, Row> {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            return rows.next();
+            Row row = next;
+            next = null;
+            return row;
         }
     }
 

@@ -26,11 +26,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Objects;
-import java.util.Spliterator;
-import java.util.Spliterators;
 import java.util.function.Consumer;
-import java.util.stream.StreamSupport;
 
 /**
  * One micro-batch of a query that lands one topic's records in one lake table (the labels query; in real-time mode,
@@ -59,11 +55,11 @@ final class LandingProcessor implements VoidFunction2<Dataset<Row>, Long> {
                                  RecordStep step) {
         LakeFileWriter files = lake == null ? null : LakeFileWriter.forCurrentTask(lake);
         HourPartitions partitions = new HourPartitions();
-        Iterator<Row> out = StreamSupport.stream(Spliterators.spliteratorUnknownSize(records, Spliterator.ORDERED), false)
-                .map(record -> step.process(record, files, partitions))
-                .filter(Objects::nonNull)
-                .iterator();
-        return files == null ? out : new BatchPass.ThenFinish(out, () -> files.finish().forEach(lakeFiles::add));
+        return new BatchPass.Output(records, record -> step.process(record, files, partitions), () -> {
+            if (files != null) {
+                files.finish().forEach(lakeFiles::add);
+            }
+        });
     }
 
     /** The task-side pass of one batch: its output is the batch's dead letters. */

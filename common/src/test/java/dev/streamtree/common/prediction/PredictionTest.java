@@ -57,6 +57,30 @@ class PredictionTest {
         }
     }
 
+    @Test
+    void aWriterKeptAcrossPredictionsWritesEachOnesOwnBytes() {
+        Map<String, Double> probabilities = new LinkedHashMap<>();
+        probabilities.put("A", 1.0 / 3);
+        probabilities.put("B", 2.0 / 3);
+        List<Prediction> predictions = List.of(
+                new Prediction("e-1", "B", probabilities, "v000002", 3L, Instant.parse("2024-01-01T10:00:00Z"),
+                        Instant.parse("2024-01-01T10:00:01Z"), List.of()),
+                new Prediction("e-\u00e9\"\\2", "A", Map.of("A", 1e-7), "v000003", 1L << 40,
+                        Instant.parse("1970-01-01T00:00:00.000001Z"), Instant.parse("2024-01-01T10:00:01.5Z"),
+                        List.of("age <= 40.0", "elevel in {0, 1}")),
+                new Prediction("e-3", "A", probabilities, "v000002", 4L, Instant.parse("2024-01-01T10:00:02Z"),
+                        Instant.parse("2024-01-01T10:00:03Z"), List.of()));
+        try (Prediction.Writer writer = new Prediction.Writer()) {
+            for (int round = 0; round < 2; round++) {
+                for (Prediction prediction : predictions) {
+                    byte[] bytes = writer.write(prediction);
+                    assertThat(bytes).isEqualTo(prediction.toJsonBytes());
+                    assertThat(Prediction.parse(bytes)).isEqualTo(prediction);
+                }
+            }
+        }
+    }
+
     /** Values not in the written shape go to the tree read: same prediction or same error as from the text. */
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', quoteCharacter = '`', value = {

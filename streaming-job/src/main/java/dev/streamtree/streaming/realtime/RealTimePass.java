@@ -68,14 +68,15 @@ final class RealTimePass implements MapPartitionsFunction<Row, Row> {
         ModelWatcher models = ModelWatcher.of(registry, validator.schema(), hadoopConf.value(), watchInterval, explain);
         long batchId = batchId(TaskContext.get());
         Clock clock = Clock.systemUTC();
+        Prediction.Writer json = new Prediction.Writer();
         return StreamSupport.stream(Spliterators.spliteratorUnknownSize(records, Spliterator.ORDERED), false)
-                .map(record -> process(record, models, batchId, clock.instant()))
+                .map(record -> process(record, models, batchId, clock.instant(), json))
                 .filter(Objects::nonNull)
                 .iterator();
     }
 
     /** The Kafka record for one source record (null when a valid event has no model to score it). */
-    private Row process(Row record, ModelWatcher models, long batchId, Instant now) {
+    private Row process(Row record, ModelWatcher models, long batchId, Instant now, Prediction.Writer json) {
         byte[] key = (byte[]) record.get(0);
         byte[] value = (byte[]) record.get(1);
         ValidationResult result = EventParsing.validate(validator, key, value);
@@ -94,7 +95,7 @@ final class RealTimePass implements MapPartitionsFunction<Row, Row> {
                 batchId, now);
         models.predicted();
         return RowFactory.create(predictionsTopic, event.id().getBytes(StandardCharsets.UTF_8),
-                prediction.toJsonBytes(), REAL_TIME_HEADERS);
+                json.write(prediction), REAL_TIME_HEADERS);
     }
 
     static long batchId(TaskContext task) {
