@@ -72,6 +72,13 @@ public final class LakeFileWriter {
     private final List<DataFile> completed = new ArrayList<>();
     private final List<String> written = new ArrayList<>();
     private final GenericInternalRow row;
+    /** The last row's partition (one instance per hour from {@link HourPartitions}), its file and its date value. */
+    private LakePartition lastPartition;
+    private DataWriter<Object> lastWriter;
+    private UTF8String lastDate;
+    /** The last map column's keys, and their Spark form (predictions of one model repeat the same key strings). */
+    private Object[] lastKeys = new Object[0];
+    private GenericArrayData lastKeyData;
     private int sequence;
     private int peakOpen;
     private boolean closed;
@@ -138,14 +145,16 @@ public final class LakeFileWriter {
             }
             row.update(i, internal(types[i], value));
         }
-        row.update(values.length, UTF8String.fromString(partition.eventDate()));
-        row.update(values.length + 1, partition.eventHour());
-        DataWriter<Object> writer = open.get(partition);
         try {
-            if (writer == null) {
-                writer = create(partition);
+            if (partition != lastPartition) {
+                DataWriter<Object> writer = open.get(partition);
+                lastWriter = writer == null ? create(partition) : writer;
+                lastPartition = partition;
+                lastDate = UTF8String.fromString(partition.eventDate());
             }
-            writer.write(row);
+            row.update(values.length, lastDate);
+            row.update(values.length + 1, partition.eventHour());
+            lastWriter.write(row);
         } catch (IOException e) {
             throw new UncheckedIOException("writing a lake file of partition " + partition + " of " + table.name()
                     + " failed: " + e.getMessage(), e);
@@ -228,7 +237,7 @@ public final class LakeFileWriter {
         completed.add(writer.toDataFile());
     }
 
-    private static Object internal(DataType type, Object value) {
+    private Object internal(DataType type, Object value) {
         if (value == null) {
             return null;
         }
@@ -250,14 +259,22 @@ public final class LakeFileWriter {
         }
         if (type instanceof MapType map && map.keyType() == DataTypes.StringType && map.valueType() == DataTypes.DoubleType) {
             Map<?, ?> entries = (Map<?, ?>) value;
-            Object[] keys = new Object[entries.size()];
+            boolean sameKeys = entries.size() == lastKeys.length;
             Object[] values = new Object[entries.size()];
             int i = 0;
             for (Map.Entry<?, ?> entry : entries.entrySet()) {
-                keys[i] = UTF8String.fromString((String) entry.getKey());
+                sameKeys = sameKeys && entry.getKey() == lastKeys[i];
                 values[i++] = ((Number) entry.getValue()).doubleValue();
             }
-            return new ArrayBasedMapData(new GenericArrayData(keys), new GenericArrayData(values));
+            if (!sameKeys) {
+                lastKeys = entries.keySet().toArray();
+                Object[] keys = new Object[lastKeys.length];
+                for (int k = 0; k < keys.length; k++) {
+                    keys[k] = UTF8String.fromString((String) lastKeys[k]);
+                }
+                lastKeyData = new GenericArrayData(keys);
+            }
+            return new ArrayBasedMapData(lastKeyData, new GenericArrayData(values));
         }
         throw new IllegalArgumentException("no lake column is of Spark type " + type);
     }

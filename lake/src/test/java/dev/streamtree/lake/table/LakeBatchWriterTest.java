@@ -35,7 +35,10 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -344,6 +347,58 @@ class LakeBatchWriterTest {
         assertThat(files).hasSize(4);
         assertThat(files.stream().filter(f -> f.partition().get(1, Integer.class) == 0)).hasSize(2);
         assertThat(read().count()).isEqualTo(4);
+    }
+
+    /**
+     * The writer keeps the last row's file and the last map's keys for the rows that repeat them (one partition
+     * instance per hour, one model's class names): rows that switch hours, reorder or change keys, and outlive
+     * their file's eviction read back as written.
+     */
+    @Test
+    void predictionRowsSwitchingHoursAndMapKeysReadBackAsWritten() {
+        TableIdentifier predictions = LakeTables.identifier("streamtree", "predictions" + TABLES.incrementAndGet());
+        Table predictionsTable = PredictionsTable.ensure(tables, tables.catalog(spark.sparkContext().hadoopConfiguration()),
+                predictions);
+        LakeBatchWriter writer = LakeBatchWriter.start(predictionsTable, LakeJournal.directory(tables, predictions, "p1"),
+                "p1", spark.sparkContext(), NEVER, LakeBatchWriter.MAX_OPEN_FILES_PER_TASK);
+        writers.add(writer);
+        LakeBatch batch = writer.begin(0);
+        LakeFileWriter task = LakeFileWriter.open(new LakeTarget(batch.target().table(), "p1-0", 2), 0, 1);
+        String a = "A";
+        String b = "B";
+        String c = "C";
+        List<Map<String, Double>> maps = List.of(ordered(a, 0.25, b, 0.75), ordered(a, 0.5, b, 0.5),
+                ordered(b, 0.125, a, 0.875), ordered(a, 1.0), ordered(a, 0.25, c, 0.75), ordered(a, 0.0, b, 1.0));
+        int[] hours = {0, 0, 1, 2, 0, 0, 1, 3, 3, 0};
+        HourPartitions partitions = new HourPartitions();
+        Map<String, Row> expected = new HashMap<>();
+        for (int i = 0; i < hours.length; i++) {
+            Instant time = Instant.parse("2024-03-01T00:10:00Z").plusSeconds(3600L * hours[i]);
+            Map<String, Double> probabilities = maps.get(i % maps.size());
+            task.write(partitions.of(time), new Object[]{"e-" + i, "v000001", "A", probabilities, 7L, time, time});
+            expected.put("e-" + i, RowFactory.create(probabilities, hours[i]));
+        }
+        List<DataFile> files = task.finish();
+        writer.finish(batch, files);
+        writer.committer().commitPending();
+
+        assertThat(task.peakOpenFiles()).isEqualTo(2);
+        List<Row> read = spark.table(LakeTables.sqlName(predictions))
+                .select(PredictionsTable.EVENT_ID, PredictionsTable.PROBABILITIES, "event_hour").collectAsList();
+        assertThat(read).hasSize(hours.length);
+        for (Row row : read) {
+            Row written = expected.get(row.getString(0));
+            assertThat(row.<String, Double>getJavaMap(1)).as(row.getString(0)).isEqualTo(written.getAs(0));
+            assertThat(row.getInt(2)).as(row.getString(0)).isEqualTo(written.getInt(1));
+        }
+    }
+
+    private static Map<String, Double> ordered(Object... keysAndValues) {
+        Map<String, Double> map = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put((String) keysAndValues[i], (Double) keysAndValues[i + 1]);
+        }
+        return map;
     }
 
     @Test
