@@ -31,6 +31,10 @@ public final class BenchOptions {
             + "the table shows the median and the range (default 3; quick 1).")
     Integer repeats;
 
+    @Option(names = "--warm-up-runs", description = "Runs of each throughput query before the counted ones, to warm the "
+            + "JVM for both; shown, left out of the medians (default 1; quick 0).")
+    Integer warmUpRuns;
+
     @Option(names = "--latency-trigger", defaultValue = "250ms", description = "Trigger of the streaming job in the latency part (default: ${DEFAULT-VALUE}).")
     String latencyTrigger;
 
@@ -99,7 +103,8 @@ public final class BenchOptions {
 
     BenchSizes sizes() {
         return new BenchSizes(pick(events, 500_000, 20_000), partitions, duration(throughputTrigger, "--throughput-trigger"),
-                pick(maxOffsets, 100_000, 10_000), pick(repeats, 3, 1), duration(latencyTrigger, "--latency-trigger"),
+                pick(maxOffsets, 100_000, 10_000), pick(repeats, 3, 1), pick(warmUpRuns, 1, 0),
+                duration(latencyTrigger, "--latency-trigger"),
                 rates == null ? List.of(5_000, 20_000) : rates, pick(latencySeconds, 40, 8), pick(warmupSeconds, 10, 3),
                 pick(swaps, 20, 3), pick(swapRate, 2_000, 500), duration(swapTrigger, "--swap-trigger"),
                 pick(trainingRows, 1_000_000, 50_000), depth, maxBins, work, python, sklearnScript,

@@ -30,7 +30,8 @@ import java.util.List;
  * @param realTimeLakeTrigger trigger interval of the lake query beside real-time scoring (the real-time and real-time
  *                          swap parts)
  */
-public record BenchSizes(int events, int partitions, Duration throughputTrigger, int maxOffsets, int repeats, Duration latencyTrigger,
+public record BenchSizes(int events, int partitions, Duration throughputTrigger, int maxOffsets, int repeats, int warmUpRuns,
+                         Duration latencyTrigger,
                          List<Integer> rates, int latencySeconds, int warmupSeconds, int swaps, int swapRate,
                          Duration swapTrigger, int trainingRows, int depth, int maxBins, Path work, String python, Path sklearnScript,
                          int lakeRowsPerHour, int lakeHoursPerBatch, Duration realTimeLakeTrigger) {
@@ -40,6 +41,9 @@ public record BenchSizes(int events, int partitions, Duration throughputTrigger,
         positive(partitions, "--partitions");
         positive(maxOffsets, "--max-offsets-per-trigger");
         positive(repeats, "--repeats");
+        if (warmUpRuns < 0) {
+            throw new IllegalArgumentException("--warm-up-runs must be 0 or more, got " + warmUpRuns);
+        }
         positive(latencySeconds, "--latency-seconds");
         positive(swaps, "--swaps");
         positive(swapRate, "--swap-rate");

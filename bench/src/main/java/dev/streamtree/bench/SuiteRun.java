@@ -143,6 +143,7 @@ final class SuiteRun {
         settings.put("throughput_trigger_ms", sizes.throughputTrigger().toMillis());
         settings.put("max_offsets_per_trigger", sizes.maxOffsets());
         settings.put("throughput_repeats", sizes.repeats());
+        settings.put("throughput_warm_up_runs", sizes.warmUpRuns());
         settings.put("latency_trigger_ms", sizes.latencyTrigger().toMillis());
         settings.put("realtime_lake_trigger_ms", sizes.realTimeLakeTrigger().toMillis());
         sizes.rates().forEach(settings.putArray("rates")::add);

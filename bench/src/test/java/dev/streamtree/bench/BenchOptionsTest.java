@@ -26,6 +26,7 @@ class BenchOptionsTest {
         assertThat(sizes.depth()).isEqualTo(10);
         assertThat(sizes.latencyTrigger()).isEqualTo(Duration.ofMillis(250));
         assertThat(sizes.repeats()).as("throughput runs per query").isEqualTo(3);
+        assertThat(sizes.warmUpRuns()).as("throughput warm-up runs per query").isEqualTo(1);
     }
 
     @Test
@@ -39,6 +40,8 @@ class BenchOptionsTest {
         assertThat(mixed.rates()).isEqualTo(List.of(1000, 2000, 3000));
         assertThat(mixed.events()).isEqualTo(quick.events());
         assertThat(quick.repeats()).isEqualTo(1);
+        assertThat(quick.warmUpRuns()).isZero();
+        assertThat(parse("--warm-up-runs", "2").warmUpRuns()).isEqualTo(2);
         assertThat(parse("--quick", "--repeats", "2").repeats()).isEqualTo(2);
     }
 

@@ -67,19 +67,48 @@ public final class ThroughputPart {
         out.add(Measurement.plain("kafka", "consume (plain KafkaConsumer)", consumeRate, "rec/s"));
 
         ctx.versions();
+        List<BatchTimeline> warmPassthrough = new ArrayList<>();
+        List<BatchTimeline> warmStreaming = new ArrayList<>();
+        for (int run = 1; run <= ctx.sizes().warmUpRuns(); run++) {
+            warmPassthrough.add(passthrough(ctx, topics.events(), n, "warm-up " + run));
+            warmStreaming.add(streaming(ctx, topics.events(), n, "warm-up " + run));
+        }
         List<BatchTimeline> passthrough = new ArrayList<>();
         List<BatchTimeline> streaming = new ArrayList<>();
         for (int run = 1; run <= repeats; run++) {
             if (run % 2 == 1) {
-                passthrough.add(passthrough(ctx, topics.events(), n, run));
-                streaming.add(streaming(ctx, topics.events(), n, run));
+                passthrough.add(passthrough(ctx, topics.events(), n, "run " + run));
+                streaming.add(streaming(ctx, topics.events(), n, "run " + run));
             } else {
-                streaming.add(streaming(ctx, topics.events(), n, run));
-                passthrough.add(passthrough(ctx, topics.events(), n, run));
+                streaming.add(streaming(ctx, topics.events(), n, "run " + run));
+                passthrough.add(passthrough(ctx, topics.events(), n, "run " + run));
             }
         }
         out.addAll(rows(ctx.sizes().throughputTrigger().toMillis(), ctx.sizes().maxOffsets(), consumeRate, passthrough,
                 streaming));
+        out.addAll(warmUpRows(warmPassthrough, warmStreaming));
+        return out;
+    }
+
+    /**
+     * The warm-up runs' figures, left out of the medians: each query's first runs in the JVM compile its code while
+     * they run (on this machine's 2 cores, beside the tasks), and the job has more code to compile.
+     */
+    static List<Measurement> warmUpRows(List<BatchTimeline> passthrough, List<BatchTimeline> streaming) {
+        if (passthrough.size() != streaming.size()) {
+            throw new IllegalArgumentException("warm-up runs must come in pairs, got " + passthrough.size()
+                    + " passthrough and " + streaming.size() + " streaming");
+        }
+        List<Measurement> out = new ArrayList<>();
+        if (passthrough.isEmpty()) {
+            return out;
+        }
+        String of = passthrough.size() == 1 ? "1 run" : "median of " + passthrough.size() + " runs";
+        double p = Spread.of(passthrough.stream().map(BatchTimeline::rowsPerSecond).toList()).median();
+        double s = Spread.of(streaming.stream().map(BatchTimeline::rowsPerSecond).toList()).median();
+        out.add(Measurement.plain("passthrough", "warm-up (left out of the medians), " + of, p, "rec/s"));
+        out.add(Measurement.plain("streaming", "warm-up (left out of the medians), " + of, s, "rec/s"));
+        out.add(Measurement.plain("streaming", "streaming / passthrough, warm-up (left out)", s / p, "ratio"));
         return out;
     }
 
@@ -184,9 +213,11 @@ public final class ThroughputPart {
         return struct;
     }
 
-    private static BatchTimeline passthrough(BenchContext ctx, String eventsTopic, int n, int run) throws Exception {
+    /** @param run the run's name, "run N" or "warm-up N" */
+    private static BatchTimeline passthrough(BenchContext ctx, String eventsTopic, int n, String run) throws Exception {
         SparkSession spark = ctx.spark();
-        String outTopic = "bench.passthrough" + run + ".out";
+        String id = run.replace(" ", "");
+        String outTopic = "bench.passthrough-" + id + ".out";
         ctx.createTopic(outTopic);
         Map<String, String> options = KafkaSource.clientOptions(ctx.kafka());
         Dataset<Row> in = spark.readStream().format("kafka").options(options)
@@ -202,7 +233,7 @@ public final class ThroughputPart {
         StreamingQuery query = out.writeStream().format("kafka").options(options)
                 .queryName(PASSTHROUGH_QUERY)
                 .option("topic", outTopic)
-                .option("checkpointLocation", ctx.dir("passthrough-" + run + "/checkpoint").toString())
+                .option("checkpointLocation", ctx.dir("passthrough-" + id + "/checkpoint").toString())
                 .trigger(Trigger.ProcessingTime(ctx.sizes().throughputTrigger().toMillis()))
                 .start();
         try {
@@ -215,12 +246,13 @@ public final class ThroughputPart {
         }
     }
 
-    private static BatchTimeline streaming(BenchContext ctx, String eventsTopic, int n, int run) throws Exception {
-        Topics topics = ctx.topicsReading(eventsTopic, "tput" + run);
+    private static BatchTimeline streaming(BenchContext ctx, String eventsTopic, int n, String run) throws Exception {
+        String id = run.replace(" ", "");
+        Topics topics = ctx.topicsReading(eventsTopic, "tput-" + id);
         ProgressRecorder recorder = new ProgressRecorder(StreamingOptions.QUERY_NAME);
         ctx.spark().streams().addListener(recorder);
         JobProfiler jobs = ctx.startJobProfile();
-        StreamingJob job = ctx.startJob(ctx.streamingConfig("streaming-" + run, topics, ctx.sizes().throughputTrigger(),
+        StreamingJob job = ctx.startJob(ctx.streamingConfig("streaming-" + id, topics, ctx.sizes().throughputTrigger(),
                 ctx.sizes().maxOffsets()));
         try {
             awaitRows(() -> job.status().predictions() >= n && recorder.rows() >= n,
@@ -236,8 +268,8 @@ public final class ThroughputPart {
     }
 
     /** Keeps the run's stage and job profile and its timeline for the JSON report, and prints the run's figures. */
-    private static BatchTimeline finish(BenchContext ctx, String query, int run, JobProfiler jobs, ProgressRecorder recorder) {
-        String name = query + " run " + run;
+    private static BatchTimeline finish(BenchContext ctx, String query, String run, JobProfiler jobs, ProgressRecorder recorder) {
+        String name = query + " " + run;
         ctx.endProfile(name, jobs, recorder);
         BatchTimeline timeline = recorder.timeline();
         ctx.profile(name + " timeline", timeline.summary());

@@ -76,6 +76,20 @@ class ThroughputRowsTest {
     }
 
     @Test
+    void warmUpRunsAreShownApartFromTheMedians() {
+        Map<String, Measurement> rows = byMetric(ThroughputPart.warmUpRows(List.of(run(50_000, 1_000, 0)),
+                List.of(run(40_000, 1_000, 0))));
+
+        assertThat(rows.get("passthrough | warm-up").value()).isCloseTo(50_000, offset(1e-6));
+        assertThat(rows.get("streaming | warm-up").value()).isCloseTo(40_000, offset(1e-6));
+        Measurement ratio = rows.get("streaming | streaming / passthrough, warm-up");
+        assertThat(ratio.value()).isCloseTo(0.8, offset(1e-9));
+        assertThat(ratio.met()).as("no goal is checked on the warm-up").isNull();
+        assertThat(ThroughputPart.warmUpRows(List.of(), List.of())).isEmpty();
+        assertThatThrownBy(() -> ThroughputPart.warmUpRows(List.of(run(1, 1, 0)), List.of())).hasMessageContaining("pairs");
+    }
+
+    @Test
     void runsMustComeInPairs() {
         assertThatThrownBy(() -> ThroughputPart.rows(1_000, 10, 1e6, List.of(run(1, 1, 0)), List.of()))
                 .hasMessageContaining("pairs");
