@@ -28,7 +28,7 @@ public final class BenchOptions {
     Integer maxOffsets;
 
     @Option(names = "--repeats", description = "Runs of each throughput query, alternating passthrough and streaming job; "
-            + "the table shows the median and the range (default 3; quick 1).")
+            + "the table shows the median and the range (default 5; quick 1).")
     Integer repeats;
 
     @Option(names = "--warm-up-runs", description = "Runs of each throughput query before the counted ones, to warm the "
@@ -103,7 +103,7 @@ public final class BenchOptions {
 
     BenchSizes sizes() {
         return new BenchSizes(pick(events, 500_000, 20_000), partitions, duration(throughputTrigger, "--throughput-trigger"),
-                pick(maxOffsets, 100_000, 10_000), pick(repeats, 3, 1), pick(warmUpRuns, 1, 0),
+                pick(maxOffsets, 100_000, 10_000), pick(repeats, 5, 1), pick(warmUpRuns, 1, 0),
                 duration(latencyTrigger, "--latency-trigger"),
                 rates == null ? List.of(5_000, 20_000) : rates, pick(latencySeconds, 40, 8), pick(warmupSeconds, 10, 3),
                 pick(swaps, 20, 3), pick(swapRate, 2_000, 500), duration(swapTrigger, "--swap-trigger"),

@@ -25,7 +25,7 @@ class BenchOptionsTest {
         assertThat(sizes.trainingRows()).isEqualTo(1_000_000);
         assertThat(sizes.depth()).isEqualTo(10);
         assertThat(sizes.latencyTrigger()).isEqualTo(Duration.ofMillis(250));
-        assertThat(sizes.repeats()).as("throughput runs per query").isEqualTo(3);
+        assertThat(sizes.repeats()).as("throughput runs per query").isEqualTo(5);
         assertThat(sizes.warmUpRuns()).as("throughput warm-up runs per query").isEqualTo(1);
     }
 

@@ -16,6 +16,8 @@ import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.Feature;
 
 import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.Serial;
 import java.io.Serializable;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -81,11 +83,28 @@ public final class EventValidator implements Serializable {
             names.add(schema.label().name());
         }
         this.fieldNames = names.toArray(String[]::new);
+        internNames();
         Map<String, Integer> byName = new HashMap<>();
         for (int i = 0; i < fieldNames.length; i++) {
             byName.putIfAbsent(fieldNames[i], i);
         }
         this.slots = byName;
+    }
+
+    /**
+     * Jackson hands over field names interned, so interned schema names match them at the first comparison
+     * ({@link RecordFields#slotOf}); deserialization makes new strings, hence again here.
+     */
+    private void internNames() {
+        for (int i = 0; i < fieldNames.length; i++) {
+            fieldNames[i] = fieldNames[i].intern();
+        }
+    }
+
+    @Serial
+    private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+        in.defaultReadObject();
+        internNames();
     }
 
     public EventValidator(EventSchema schema) {

@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -37,6 +38,23 @@ class EventValidatorTest {
         assertThat(event.eventTime()).isEqualTo(Instant.parse("2026-11-25T09:59:00Z"));
         assertThat(event.features()).containsExactly(50000.5, 12000.0, 33.0, "2", "7", "3", 250000.0, 12.0, 150000.0);
         assertThat(event.label()).isEqualTo("A");
+    }
+
+    @Test
+    void aValidatorShippedToATaskValidatesAsTheOriginal() throws Exception {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+            out.writeObject(VALIDATOR);
+        }
+        EventValidator shipped;
+        try (java.io.ObjectInputStream in = new java.io.ObjectInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray()))) {
+            shipped = (EventValidator) in.readObject();
+        }
+        for (String json : List.of(GOOD, GOOD.replace("\"id\":\"e1\",", ""), "{\"id\":\"e1\",\"id\":\"e1\"}")) {
+            byte[] value = json.getBytes(StandardCharsets.UTF_8);
+            assertThat(shipped.validate(null, value)).isEqualTo(VALIDATOR.validate(null, value));
+        }
+        assertThat(shipped.validate(null, GOOD.getBytes(StandardCharsets.UTF_8)).isValid()).isTrue();
     }
 
     @Test
