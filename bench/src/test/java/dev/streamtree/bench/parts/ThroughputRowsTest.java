@@ -55,6 +55,10 @@ class ThroughputRowsTest {
         assertThat(rows.get("passthrough | time between counted batches / span").value()).isZero();
         assertThat(rows.get("streaming | counted batch duration, mean").value()).isEqualTo(1_000);
         assertThat(rows.get("streaming | warm-up batch").value()).isEqualTo(5_000);
+        assertThat(rows.get("streaming | counted batches shorter than the trigger").value())
+                .as("1,000 ms batches at a 1,000 ms trigger never wait for it").isZero();
+        Map<String, Measurement> slowTrigger = byMetric(ThroughputPart.rows(1_500, 100_000, 1e6, passthrough, streaming));
+        assertThat(slowTrigger.get("passthrough | counted batches shorter than the trigger").value()).isEqualTo(2);
         assertThat(rows).doesNotContainKey("streaming | partial last batch");
         Measurement ratio = rows.get("streaming | streaming / passthrough");
         assertThat(ratio.value()).as("the same batches, 500 ms lost between them").isCloseTo(0.8, offset(1e-9));
