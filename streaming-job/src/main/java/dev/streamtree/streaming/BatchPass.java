@@ -101,7 +101,6 @@ final class BatchPass implements MapPartitionsFunction<Row, Row> {
         HourPartitions partitions = new HourPartitions();
         Prediction.Writer json = new Prediction.Writer();
         return new Output(records, record -> process(record, files, predictionsFiles, partitions, json), () -> {
-            json.close();
             if (files != null) {
                 files.finish().forEach(lakeFiles::add);
             }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.io.NumberOutput;
 import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.streamtree.common.event.IsoInstants;
@@ -222,49 +223,146 @@ public record Prediction(String eventId, String predictedClass, Map<String, Doub
     }
 
     /**
-     * Writes predictions as {@link #toJsonBytes()} does, keeping one generator and buffer from one prediction to the
-     * next: for a task that writes one per event (making a generator per prediction was a sixth of writing one). Not
-     * thread-safe: one per task; close it when the task is done to hand Jackson's buffers back.
+     * Writes predictions as {@link #toJsonBytes()} does, byte for byte, into one buffer kept from one prediction to the
+     * next: for a task that writes one per event. Jackson's generator was a seventh of the job's per-event time (its
+     * per-value state checks, escaping tables and a second buffer); the shape here is fixed, so text that needs no
+     * escaping (printable ASCII without quotes or backslashes) and finite probabilities are copied straight in, and a
+     * prediction holding anything else is written by {@link #toJsonBytes()}. Not thread-safe: one per task.
      */
-    public static final class Writer implements AutoCloseable {
+    public static final class Writer {
 
-        private final ByteArrayBuilder buffer = new ByteArrayBuilder(256);
-        private JsonGenerator json;
+        private static final byte[] EVENT_ID_FIELD = field("{", EVENT_ID);
+        private static final byte[] PREDICTED_CLASS_FIELD = field(",", PREDICTED_CLASS);
+        private static final byte[] PROBABILITIES_FIELD = field(",", PROBABILITIES);
+        private static final byte[] MODEL_VERSION_FIELD = field(",", MODEL_VERSION);
+        private static final byte[] BATCH_ID_FIELD = field(",", BATCH_ID);
+        private static final byte[] EVENT_TIME_FIELD = field(",", EVENT_TIME);
+        private static final byte[] SCORED_AT_FIELD = field(",", SCORED_AT);
+        private static final byte[] DECISION_PATH_FIELD = field(",", DECISION_PATH);
+
+        private byte[] buffer = new byte[512];
+        private int length;
+        /** The last scoring time written and its text (a batch's predictions share it). */
+        private Instant lastScoredAt;
+        private String lastScoredAtText;
 
         /** The prediction's JSON, UTF-8 encoded: the bytes {@link #toJsonBytes()} gives. */
         public byte[] write(Prediction prediction) {
-            try {
-                if (json == null) {
-                    json = Json.mapper().getFactory().createGenerator(buffer, JsonEncoding.UTF8);
-                    json.setRootValueSeparator(null);
+            length = 0;
+            if (!writeFast(prediction)) {
+                return prediction.toJsonBytes();
+            }
+            return java.util.Arrays.copyOf(buffer, length);
+        }
+
+        private boolean writeFast(Prediction p) {
+            append(EVENT_ID_FIELD);
+            if (!string(p.eventId)) {
+                return false;
+            }
+            append(PREDICTED_CLASS_FIELD);
+            if (!string(p.predictedClass)) {
+                return false;
+            }
+            append(PROBABILITIES_FIELD);
+            append('{');
+            boolean first = true;
+            for (Map.Entry<String, Double> probability : p.probabilities.entrySet()) {
+                double value = probability.getValue();
+                if (!Double.isFinite(value)) {
+                    return false;
                 }
-                prediction.writeTo(json);
-                json.flush();
-                return buffer.toByteArray();
-            } catch (IOException e) {
-                // The generator may stand inside the object it failed on: the next prediction gets a fresh one.
-                json = null;
-                throw new UncheckedIOException(e);
-            } catch (RuntimeException e) {
-                json = null;
-                throw e;
-            } finally {
-                buffer.reset();
+                if (!first) {
+                    append(',');
+                }
+                first = false;
+                if (!string(probability.getKey())) {
+                    return false;
+                }
+                append(':');
+                ascii(NumberOutput.toString(value, true));
+            }
+            append('}');
+            append(MODEL_VERSION_FIELD);
+            if (!string(p.modelVersion)) {
+                return false;
+            }
+            append(BATCH_ID_FIELD);
+            ascii(Long.toString(p.batchId));
+            append(EVENT_TIME_FIELD);
+            append('"');
+            ascii(IsoInstants.format(p.eventTime));
+            append('"');
+            if (!p.scoredAt.equals(lastScoredAt)) {
+                lastScoredAtText = IsoInstants.format(p.scoredAt);
+                lastScoredAt = p.scoredAt;
+            }
+            append(SCORED_AT_FIELD);
+            append('"');
+            ascii(lastScoredAtText);
+            append('"');
+            if (!p.decisionPath.isEmpty()) {
+                append(DECISION_PATH_FIELD);
+                append('[');
+                for (int i = 0; i < p.decisionPath.size(); i++) {
+                    if (i > 0) {
+                        append(',');
+                    }
+                    if (!string(p.decisionPath.get(i))) {
+                        return false;
+                    }
+                }
+                append(']');
+            }
+            append('}');
+            return true;
+        }
+
+        /** {@code text} quoted, when it needs no escaping: printable ASCII other than a quote or backslash. */
+        private boolean string(String text) {
+            ensure(text.length() + 2);
+            byte[] out = buffer;
+            int at = length;
+            out[at++] = '"';
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') {
+                    return false;
+                }
+                out[at++] = (byte) c;
+            }
+            out[at++] = '"';
+            length = at;
+            return true;
+        }
+
+        /** Text known to be ASCII (numbers, instants). */
+        private void ascii(String text) {
+            ensure(text.length());
+            for (int i = 0; i < text.length(); i++) {
+                buffer[length++] = (byte) text.charAt(i);
             }
         }
 
-        @Override
-        public void close() {
-            if (json != null) {
-                try {
-                    json.close();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                } finally {
-                    json = null;
-                    buffer.reset();
-                }
+        private void append(byte[] bytes) {
+            ensure(bytes.length);
+            System.arraycopy(bytes, 0, buffer, length, bytes.length);
+            length += bytes.length;
+        }
+
+        private void append(char c) {
+            ensure(1);
+            buffer[length++] = (byte) c;
+        }
+
+        private void ensure(int more) {
+            if (length + more > buffer.length) {
+                buffer = java.util.Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + more));
             }
+        }
+
+        private static byte[] field(String before, String name) {
+            return (before + "\"" + name + "\":").getBytes(StandardCharsets.US_ASCII);
         }
     }
 

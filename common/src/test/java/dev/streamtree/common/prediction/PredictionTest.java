@@ -70,15 +70,71 @@ class PredictionTest {
                         List.of("age <= 40.0", "elevel in {0, 1}")),
                 new Prediction("e-3", "A", probabilities, "v000002", 4L, Instant.parse("2024-01-01T10:00:02Z"),
                         Instant.parse("2024-01-01T10:00:03Z"), List.of()));
-        try (Prediction.Writer writer = new Prediction.Writer()) {
-            for (int round = 0; round < 2; round++) {
-                for (Prediction prediction : predictions) {
-                    byte[] bytes = writer.write(prediction);
-                    assertThat(bytes).isEqualTo(prediction.toJsonBytes());
-                    assertThat(Prediction.parse(bytes)).isEqualTo(prediction);
-                }
+        Prediction.Writer writer = new Prediction.Writer();
+        for (int round = 0; round < 2; round++) {
+            for (Prediction prediction : predictions) {
+                byte[] bytes = writer.write(prediction);
+                assertThat(bytes).isEqualTo(prediction.toJsonBytes());
+                assertThat(Prediction.parse(bytes)).isEqualTo(prediction);
             }
         }
+    }
+
+    /**
+     * The writer copies what needs no escaping straight in and leaves the rest to Jackson: random predictions (text
+     * from the whole of printable ASCII, control characters, non-ASCII, lone surrogates; doubles of every magnitude,
+     * non-finite ones; long paths) come out byte for byte as Jackson's generator writes them.
+     */
+    @Test
+    void theWritersBytesAreJacksonsForRandomPredictions() {
+        java.util.Random random = new java.util.Random(20261204);
+        Prediction.Writer writer = new Prediction.Writer();
+        Instant scoredAt = Instant.parse("2026-12-04T10:00:00.250Z");
+        int escaped = 0;
+        for (int i = 0; i < 5_000; i++) {
+            Map<String, Double> probabilities = new LinkedHashMap<>();
+            int classes = 1 + random.nextInt(4);
+            for (int c = 0; c < classes; c++) {
+                probabilities.put(text(random, 1 + random.nextInt(6)), number(random));
+            }
+            List<String> path = random.nextInt(4) == 0
+                    ? java.util.stream.IntStream.range(0, random.nextInt(40)).mapToObj(k -> text(random, 30)).toList()
+                    : List.of();
+            if (random.nextInt(10) == 0) {
+                scoredAt = scoredAt.plusMillis(random.nextInt(1_000));
+            }
+            Prediction prediction = new Prediction(text(random, 1 + random.nextInt(40)), text(random, 2),
+                    probabilities, text(random, 7), random.nextLong() >>> random.nextInt(64),
+                    Instant.ofEpochSecond(random.nextInt(2_000_000_000), random.nextInt(4) == 0 ? 0 : random.nextInt(1_000_000_000)),
+                    scoredAt, path);
+            byte[] written = writer.write(prediction);
+            assertThat(written).as("prediction %d", i).isEqualTo(prediction.toJsonBytes());
+            escaped += new String(written, StandardCharsets.UTF_8).contains("\\") ? 1 : 0;
+        }
+        assertThat(escaped).as("predictions with text that needs escaping, of 5,000").isBetween(500, 4_500);
+    }
+
+    /** Mostly printable ASCII (quotes and backslashes included); now and then a control, non-ASCII or surrogate. */
+    private static String text(java.util.Random random, int length) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < length; i++) {
+            int kind = random.nextInt(400);
+            text.append(kind == 0 ? (char) random.nextInt(0x20) : kind == 1 ? '\u00e9' : kind == 2 ? '\ud83d'
+                    : kind == 3 ? (char) 0x7F : (char) (0x20 + random.nextInt(0x5F)));
+        }
+        return text.toString();
+    }
+
+    private static double number(java.util.Random random) {
+        return switch (random.nextInt(12)) {
+            case 0 -> Double.NaN;
+            case 1 -> 0.0;
+            case 2 -> -0.0;
+            case 3 -> Double.MIN_VALUE;
+            case 4 -> random.nextDouble() * 1e300;
+            case 5 -> 1.0 / (1 + random.nextInt(7));
+            default -> random.nextDouble();
+        };
     }
 
     /** Values not in the written shape go to the tree read: same prediction or same error as from the text. */
