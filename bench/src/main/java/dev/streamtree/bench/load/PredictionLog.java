@@ -23,6 +23,7 @@ public final class PredictionLog {
     private long distinct;
     private String version;
     private long versionSince;
+    private long versionBatch = -1;
 
     public PredictionLog(String prefix) {
         this.prefix = prefix + "-";
@@ -42,6 +43,7 @@ public final class PredictionLog {
         if (!version.equals(this.version)) {
             this.version = version;
             this.versionSince = consumedAt;
+            this.versionBatch = batchId;
         }
         if (!eventId.startsWith(prefix)) {
             return;
@@ -81,6 +83,11 @@ public final class PredictionLog {
 
     public synchronized long versionSince() {
         return versionSince;
+    }
+
+    /** The micro-batch of the first prediction received from the current version; -1 before any. */
+    public synchronized long versionBatch() {
+        return versionBatch;
     }
 
     /** End-to-end latencies (ms) of predictions for events sent at or after {@code fromMillis}. */

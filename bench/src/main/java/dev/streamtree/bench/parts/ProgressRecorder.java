@@ -37,6 +37,12 @@ final class ProgressRecorder extends StreamingQueryListener {
     public void onQueryTerminated(QueryTerminatedEvent event) {
     }
 
+    /** When batch {@code batchId} of the query started (Spark's progress timestamp), if it has reported with rows. */
+    synchronized java.util.OptionalLong startMillis(long batchId) {
+        return batches.stream().filter(p -> p.batchId() == batchId)
+                .mapToLong(p -> Instant.parse(p.timestamp()).toEpochMilli()).findFirst();
+    }
+
     synchronized long rows() {
         return batches.stream().mapToLong(StreamingQueryProgress::numInputRows).sum();
     }

@@ -65,6 +65,39 @@ public final class SwapPart {
 
     private static final long REAL_TIME_GAP_GOAL_MS = 200;
 
+    /**
+     * The two parts of each micro-batch gap: from the promotion to the start of the first batch that scored with the
+     * new version (what the swap itself takes: at most a trigger, the load done before), and from that batch's start
+     * to its first prediction's receipt (the batch's own start-up and delivery, which every gap holds).
+     *
+     * @param swapped    per swap: promoted at, the batch of the new version's first prediction, its receipt
+     * @param batchStart when a batch started (empty for one Spark has not reported)
+     */
+    static List<Measurement> gapParts(String part, List<long[]> swapped,
+                                      java.util.function.LongFunction<java.util.OptionalLong> batchStart) {
+        List<Long> waits = new ArrayList<>();
+        List<Long> deliveries = new ArrayList<>();
+        for (long[] swap : swapped) {
+            java.util.OptionalLong start = batchStart.apply(swap[1]);
+            if (start.isPresent()) {
+                waits.add(start.getAsLong() - swap[0]);
+                deliveries.add(swap[2] - start.getAsLong());
+            }
+        }
+        List<Measurement> out = new ArrayList<>();
+        if (waits.isEmpty()) {
+            return out;
+        }
+        long[] w = waits.stream().mapToLong(Long::longValue).toArray();
+        long[] d = deliveries.stream().mapToLong(Long::longValue).toArray();
+        out.add(Measurement.plain(part, "swap gap, promotion -> start of the first batch with the new version, max ("
+                + waits.size() + " swaps, p50 " + Percentiles.of(w, 50) + " ms)", Percentiles.of(w, 100), "ms"));
+        out.add(Measurement.plain(part, "swap gap, that batch's start -> its first prediction received, max (p50 "
+                + Percentiles.of(d, 50) + " ms, min " + java.util.Arrays.stream(d).min().orElse(0) + " ms)",
+                Percentiles.of(d, 100), "ms"));
+        return out;
+    }
+
     private static List<Measurement> run(BenchContext ctx, String part, boolean realTime) throws Exception {
         List<VersionId> versions = ctx.versions();
         FileSystemModelRegistry registry = ctx.registry();
@@ -107,6 +140,7 @@ public final class SwapPart {
         PredictionLog log = new PredictionLog(part);
         List<Long> gaps = new ArrayList<>();
         List<Long> promoteCalls = new ArrayList<>();
+        List<long[]> swapped = new ArrayList<>();
         long sent;
         long lakeRows;
         try (PredictionReader reader = PredictionReader.start(ctx.kafka(), topics.predictions(), log)) {
@@ -124,6 +158,7 @@ public final class SwapPart {
                     promoteCalls.add(promotedAt - calledAt);
                     awaitVersion(log, target.toString(), calledAt, reader);
                     gaps.add(log.versionSince() - promotedAt);
+                    swapped.add(new long[] {promotedAt, log.versionBatch(), log.versionSince()});
                 }
                 Thread.sleep(2 * trigger.toMillis());
             } finally {
@@ -160,6 +195,9 @@ public final class SwapPart {
                 Percentiles.of(promoteCalls.stream().mapToLong(Long::longValue).toArray(), 50), "ms"));
         out.add(Measurement.checked(part, "swap gap max", maxGap, "ms", realTime ? "goal" : "trigger + model load = "
                 + budget + " ms", (realTime ? "< " : "<= ") + budget + " ms", realTime ? maxGap < budget : maxGap <= budget));
+        if (!realTime) {
+            out.addAll(gapParts(part, swapped, recorder::startMillis));
+        }
         out.add(Measurement.checked(part, "events lost (of " + sent + " at " + ctx.sizes().swapRate() + "/s)", lost,
                 "count", "", "0", lost == 0));
         out.add(Measurement.checked(part, "events scored twice (distinct version+batch)", log.scoredTwice(), "count",
