@@ -19,13 +19,17 @@ class SwapGapPartsTest {
                 new long[] {9_000, 20, 9_400});
 
         List<Measurement> rows = SwapPart.gapParts("swap", swapped,
-                batch -> starts.containsKey(batch) ? OptionalLong.of(starts.get(batch)) : OptionalLong.empty());
+                batch -> starts.containsKey(batch) ? OptionalLong.of(starts.get(batch)) : OptionalLong.empty(), 505);
 
         assertThat(rows).hasSize(2);
         assertThat(rows.get(0).value()).as("promotion -> batch start, max of 480 and 490").isEqualTo(490);
         assertThat(rows.get(0).metric()).contains("2 swaps");
+        assertThat(rows.get(0).met()).as("490 <= 505").isTrue();
+        assertThat(rows.get(1).met()).as("the delivery part carries no goal").isNull();
+        assertThat(SwapPart.gapParts("swap", swapped.subList(0, 1), batch -> OptionalLong.of(1_500), 400).get(0).met())
+                .as("480 > 400").isFalse();
         assertThat(rows.get(1).value()).as("batch start -> first prediction, max of 30 and 60").isEqualTo(60);
         assertThat(rows.get(1).metric()).contains("min 30 ms");
-        assertThat(SwapPart.gapParts("swap", List.of(), batch -> OptionalLong.empty())).isEmpty();
+        assertThat(SwapPart.gapParts("swap", List.of(), batch -> OptionalLong.empty(), 505)).isEmpty();
     }
 }
