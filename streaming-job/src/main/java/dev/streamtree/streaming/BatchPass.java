@@ -26,8 +26,6 @@ import java.io.Serial;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Iterator;
-import java.util.NoSuchElementException;
-import java.util.function.Function;
 
 /**
  * A micro-batch's one pass over its Kafka records, in the task that reads each Kafka partition: every record is
@@ -100,7 +98,7 @@ final class BatchPass implements MapPartitionsFunction<Row, Row> {
                 : LakeFileWriter.forCurrentTask(predictionsLake);
         HourPartitions partitions = new HourPartitions();
         Prediction.Writer json = new Prediction.Writer();
-        return new Output(records, record -> process(record, files, predictionsFiles, partitions, json), () -> {
+        return new PassOutput(records, record -> process(record, files, predictionsFiles, partitions, json), () -> {
             if (files != null) {
                 files.finish().forEach(lakeFiles::add);
             }
@@ -156,50 +154,6 @@ final class BatchPass implements MapPartitionsFunction<Row, Row> {
             row[i] = event.label();
         }
         return row;
-    }
-
-    /**
-     * The non-null results of {@code step} over the source rows, in order; runs {@code last} once, when the last row
-     * has been taken.
-     */
-    static final class Output implements Iterator<Row> {
-
-        private final Iterator<Row> source;
-        private final Function<Row, Row> step;
-        private final Runnable last;
-        private Row next;
-        private boolean finished;
-
-        Output(Iterator<Row> source, Function<Row, Row> step, Runnable last) {
-            this.source = source;
-            this.step = step;
-            this.last = last;
-        }
-
-        @Override
-        public boolean hasNext() {
-            while (next == null && source.hasNext()) {
-                next = step.apply(source.next());
-            }
-            if (next != null) {
-                return true;
-            }
-            if (!finished) {
-                finished = true;
-                last.run();
-            }
-            return false;
-        }
-
-        @Override
-        public Row next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException();
-            }
-            Row row = next;
-            next = null;
-            return row;
-        }
     }
 
     /** The pass over {@code sourceRows} ({@link KafkaSource#passColumns}): its Kafka records, one job's worth. */

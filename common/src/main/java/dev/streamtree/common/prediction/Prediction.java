@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -252,7 +253,7 @@ public record Prediction(String eventId, String predictedClass, Map<String, Doub
             if (!writeFast(prediction)) {
                 return prediction.toJsonBytes();
             }
-            return java.util.Arrays.copyOf(buffer, length);
+            return Arrays.copyOf(buffer, length);
         }
 
         private boolean writeFast(Prediction p) {
@@ -357,7 +358,7 @@ public record Prediction(String eventId, String predictedClass, Map<String, Doub
 
         private void ensure(int more) {
             if (length + more > buffer.length) {
-                buffer = java.util.Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + more));
+                buffer = Arrays.copyOf(buffer, Math.max(buffer.length * 2, length + more));
             }
         }
 

@@ -4,6 +4,7 @@ import dev.streamtree.common.event.EventValidator;
 import dev.streamtree.common.event.ValidatedEvent;
 import dev.streamtree.common.event.ValidationResult;
 import dev.streamtree.common.prediction.Prediction;
+import dev.streamtree.streaming.PassOutput;
 import dev.streamtree.streaming.parse.EventParsing;
 import dev.streamtree.streaming.sink.DeadLetters;
 import dev.streamtree.streaming.sink.PredictionHeaders;
@@ -20,10 +21,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
-import java.util.Objects;
-import java.util.Spliterator;
-import java.util.Spliterators;
-import java.util.stream.StreamSupport;
 
 /**
  * A real-time task's pass over its Kafka partition, one record at a time as it arrives: every record is validated; a
@@ -69,10 +66,8 @@ final class RealTimePass implements MapPartitionsFunction<Row, Row> {
         long batchId = batchId(TaskContext.get());
         Clock clock = Clock.systemUTC();
         Prediction.Writer json = new Prediction.Writer();
-        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(records, Spliterator.ORDERED), false)
-                .map(record -> process(record, models, batchId, clock.instant(), json))
-                .filter(Objects::nonNull)
-                .iterator();
+        return new PassOutput(records, record -> process(record, models, batchId, clock.instant(), json), () -> {
+        });
     }
 
     /** The Kafka record for one source record (null when a valid event has no model to score it). */
