@@ -55,7 +55,7 @@ final class LandingProcessor implements VoidFunction2<Dataset<Row>, Long> {
                                  RecordStep step) {
         LakeFileWriter files = lake == null ? null : LakeFileWriter.forCurrentTask(lake);
         HourPartitions partitions = new HourPartitions();
-        return new PassOutput(records, record -> step.process(record, files, partitions), () -> {
+        return new PassOutput<>(records, record -> step.process(record, files, partitions), () -> {
             if (files != null) {
                 files.finish().forEach(lakeFiles::add);
             }

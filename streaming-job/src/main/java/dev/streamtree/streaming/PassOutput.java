@@ -1,24 +1,23 @@
 package dev.streamtree.streaming;
 
-import org.apache.spark.sql.Row;
-
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.function.Function;
 
 /**
- * A task's pass over its source rows, as its output: the non-null results of {@code step}, in order; runs
- * {@code last} once, when the last row has been taken (the micro-batch pass, the landing passes and the real-time pass).
+ * A task's pass over its source rows ({@code I}), as its output rows ({@code O}): the non-null results of
+ * {@code step}, in order; runs {@code last} once, when the last row has been taken (the micro-batch pass, on Spark's
+ * internal rows; the landing passes and the real-time pass, on {@code Row}s).
  */
-public final class PassOutput implements Iterator<Row> {
+public final class PassOutput<I, O> implements Iterator<O> {
 
-    private final Iterator<Row> source;
-    private final Function<Row, Row> step;
+    private final Iterator<I> source;
+    private final Function<I, O> step;
     private final Runnable last;
-    private Row next;
+    private O next;
     private boolean finished;
 
-    public PassOutput(Iterator<Row> source, Function<Row, Row> step, Runnable last) {
+    public PassOutput(Iterator<I> source, Function<I, O> step, Runnable last) {
         this.source = source;
         this.step = step;
         this.last = last;
@@ -40,11 +39,11 @@ public final class PassOutput implements Iterator<Row> {
     }
 
     @Override
-    public Row next() {
+    public O next() {
         if (!hasNext()) {
             throw new NoSuchElementException();
         }
-        Row row = next;
+        O row = next;
         next = null;
         return row;
     }

@@ -6,11 +6,11 @@ import dev.streamtree.common.prediction.DeadLetterHeaders;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
 import dev.streamtree.common.catalog.CatalogKind;
-import dev.streamtree.lake.table.HourPartitions;
 import dev.streamtree.lake.table.LakeFileWriter;
 import dev.streamtree.lake.table.LakeTable;
 import dev.streamtree.lake.table.LakeTables;
 import dev.streamtree.lake.table.LakeTarget;
+import dev.streamtree.streaming.parse.EventParsing;
 import dev.streamtree.streaming.parse.ParseCounts;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.DataFile;
@@ -19,8 +19,10 @@ import org.apache.iceberg.Table;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.sql.catalyst.util.ArrayData;
+import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.CollectionAccumulator;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,7 +48,6 @@ class BatchPassTest {
     private ParseCounts counts;
     private BatchPass pass;
     private LakeFileWriter lake;
-    private HourPartitions partitions;
 
     /** A pass without a model (no predictions) over one task's lake file. */
     @BeforeEach
@@ -59,20 +60,23 @@ class BatchPassTest {
         pass = new BatchPass(new EventValidator(SCHEMA), counts, null, target,
                 new CollectionAccumulator<>(), "predictions", "events.dlq", BATCH_TIME);
         lake = LakeFileWriter.open(target, 0, 1);
-        partitions = new HourPartitions();
     }
 
     @Test
     void validEventGoesToTheLakeFileAndBadRecordToTheDeadLetterTopicWithoutAModel() {
         String good = new TestEvents(SCHEMA, 1, Instant.parse("2024-03-01T05:30:00Z")).json("e-1", 0);
 
-        Row scored = pass.process(source("e-1", good, 5), lake, partitions);
-        Row dead = pass.process(source("e-2", "{\"id\":", 6), lake, partitions);
+        BatchPass.Task task = pass.new Task(lake, null);
+        InternalRow scored = task.process(source("e-1", good, 5));
+        InternalRow dead = task.process(source("e-2", "{\"id\":", 6));
         List<DataFile> files = lake.finish();
 
         assertThat(scored).as("no model: no prediction record").isNull();
-        assertThat(dead.getString(0)).isEqualTo("events.dlq");
-        assertThat(new String((byte[]) dead.get(2), StandardCharsets.UTF_8)).isEqualTo("{\"id\":");
+        assertThat(dead.getUTF8String(0).toString()).isEqualTo("events.dlq");
+        assertThat(new String(dead.getBinary(2), StandardCharsets.UTF_8)).isEqualTo("{\"id\":");
+        assertThat(reason(dead)).startsWith("malformed JSON");
+        assertThat(header(dead, DeadLetterHeaders.SOURCE_TOPIC)).isEqualTo("events");
+        assertThat(header(dead, DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("6");
         assertThat(counts.valid().value()).isEqualTo(1);
         assertThat(counts.refused().value()).isEqualTo(1);
         assertThat(files).singleElement().satisfies(file -> {
@@ -90,14 +94,13 @@ class BatchPassTest {
                 + "\"hyears\":5,\"loan\":1000}";
         byte[] invalidUtf8 = {(byte) 0xC3, (byte) 0x28};
 
-        assertThat(pass.process(source("e-1", good, 0), lake, partitions)).as("no model: no prediction record").isNull();
-        List<Row> dead = List.of(
-                pass.process(source("e-2", "{\"id\":\"e-2\"", 1), lake, partitions),
-                pass.process(source("other", good, 2), lake, partitions),
-                pass.process(RowFactory.create("e-4".getBytes(StandardCharsets.UTF_8), invalidUtf8, "events", 0, 3L),
-                        lake, partitions),
-                pass.process(RowFactory.create("e-5".getBytes(StandardCharsets.UTF_8), null, "events", 0, 4L),
-                        lake, partitions));
+        BatchPass.Task task = pass.new Task(lake, null);
+        assertThat(task.process(source("e-1", good, 0))).as("no model: no prediction record").isNull();
+        List<InternalRow> dead = List.of(
+                task.process(source("e-2", "{\"id\":\"e-2\"", 1)),
+                task.process(source("other", good, 2)),
+                task.process(source("e-4".getBytes(StandardCharsets.UTF_8), invalidUtf8, 3)),
+                task.process(source("e-5".getBytes(StandardCharsets.UTF_8), null, 4)));
         List<DataFile> files = lake.finish();
 
         assertThat(dead).extracting(BatchPassTest::reason).satisfiesExactly(
@@ -105,7 +108,8 @@ class BatchPassTest {
                 reason -> assertThat(reason).isEqualTo("Kafka key 'other' does not match event id 'e-1'"),
                 reason -> assertThat(reason).isEqualTo("record is not valid UTF-8"),
                 reason -> assertThat(reason).isEqualTo("record has no value (tombstone)"));
-        assertThat((byte[]) dead.get(2).get(2)).as("dead letter keeps the original bytes").isEqualTo(invalidUtf8);
+        assertThat(dead.get(2).getBinary(2)).as("dead letter keeps the original bytes").isEqualTo(invalidUtf8);
+        assertThat(dead.get(3).isNullAt(2)).as("a tombstone's dead letter has no value").isTrue();
         assertThat(counts.valid().value()).isEqualTo(1);
         assertThat(counts.refused().value()).isEqualTo(4);
         assertThat(counts.refusedByReason()).as("dead letters by kind, the metrics' reason label")
@@ -126,17 +130,27 @@ class BatchPassTest {
         }
     }
 
-    private static String reason(Row deadLetter) {
-        for (Row header : (Row[]) deadLetter.get(3)) {
-            if (header.getString(0).equals(DeadLetterHeaders.REASON)) {
-                return new String((byte[]) header.get(1), StandardCharsets.UTF_8);
-            }
-        }
-        throw new AssertionError("dead letter without a reason header");
+    private static String reason(InternalRow deadLetter) {
+        return header(deadLetter, DeadLetterHeaders.REASON);
     }
 
-    private static Row source(String key, String value, long offset) {
-        return RowFactory.create(key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8),
-                "events", 0, offset);
+    private static String header(InternalRow deadLetter, String name) {
+        ArrayData headers = deadLetter.getArray(3);
+        for (int i = 0; i < headers.numElements(); i++) {
+            InternalRow header = headers.getStruct(i, 2);
+            if (header.getUTF8String(0).toString().equals(name)) {
+                return new String(header.getBinary(1), StandardCharsets.UTF_8);
+            }
+        }
+        throw new AssertionError("dead letter without a " + name + " header");
+    }
+
+    /** A source record as the pass reads it: Spark's internal row of {@link EventParsing#SOURCE_COLUMNS}. */
+    private static InternalRow source(String key, String value, long offset) {
+        return source(key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8), offset);
+    }
+
+    private static InternalRow source(byte[] key, byte[] value, long offset) {
+        return new GenericInternalRow(new Object[]{key, value, UTF8String.fromString("events"), 0, offset});
     }
 }

@@ -4,7 +4,6 @@ import dev.streamtree.common.catalog.CatalogKind;
 import dev.streamtree.common.event.EventValidator;
 import dev.streamtree.common.schema.EventSchema;
 import dev.streamtree.common.schema.SchemaCodec;
-import dev.streamtree.lake.table.HourPartitions;
 import dev.streamtree.lake.table.LakeFileWriter;
 import dev.streamtree.lake.table.LakeTables;
 import dev.streamtree.lake.table.LakeTarget;
@@ -14,6 +13,9 @@ import org.apache.iceberg.DataFile;
 import org.apache.iceberg.SerializableTable;
 import org.apache.iceberg.Table;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
+import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.CollectionAccumulator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,9 +51,11 @@ class StartupWarmUpTest {
         BatchPass pass = new BatchPass(new EventValidator(SCHEMA), counts, null, target, new CollectionAccumulator<>(),
                 "predictions", "events.dlq", END);
         LakeFileWriter lake = LakeFileWriter.open(target, 0, 1);
-        HourPartitions partitions = new HourPartitions();
+        BatchPass.Task task = pass.new Task(lake, null);
 
-        List<Row> out = records.stream().map(record -> pass.process(record, lake, partitions)).toList();
+        List<InternalRow> out = records.stream().map(record -> task.process(new GenericInternalRow(new Object[]{
+                record.get(0), record.get(1), UTF8String.fromString(record.getString(2)), record.getInt(3),
+                record.getLong(4)}))).toList();
         List<DataFile> files = lake.finish();
 
         assertThat(records).hasSize(StartupWarmUp.EVENTS_PER_PARTITION * 2);

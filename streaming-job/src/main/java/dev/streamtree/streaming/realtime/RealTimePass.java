@@ -66,7 +66,7 @@ final class RealTimePass implements MapPartitionsFunction<Row, Row> {
         long batchId = batchId(TaskContext.get());
         Clock clock = Clock.systemUTC();
         Prediction.Writer json = new Prediction.Writer();
-        return new PassOutput(records, record -> process(record, models, batchId, clock.instant(), json), () -> {
+        return new PassOutput<>(records, record -> process(record, models, batchId, clock.instant(), json), () -> {
         });
     }
 
