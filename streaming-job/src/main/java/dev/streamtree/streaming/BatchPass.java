@@ -13,20 +13,17 @@ import dev.streamtree.streaming.parse.ParseCounts;
 import dev.streamtree.streaming.score.Predictor;
 import dev.streamtree.streaming.sink.DeadLetters;
 import dev.streamtree.streaming.sink.KafkaSink;
+import dev.streamtree.streaming.sink.RecordSender;
 import dev.streamtree.streaming.source.KafkaSource;
 import org.apache.iceberg.DataFile;
-import org.apache.spark.api.java.function.FlatMapFunction;
-import org.apache.spark.rdd.RDD;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.catalyst.CatalystTypeConverters;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
-import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.CollectionAccumulator;
-import scala.Function1;
 
 import java.io.Serial;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Iterator;
@@ -34,15 +31,15 @@ import java.util.Iterator;
 /**
  * A micro-batch's one pass over its Kafka records, in the task that reads each Kafka partition: every record is
  * validated; a valid event goes into the task's lake file and, when a model serves, becomes a prediction record; a
- * refused record becomes a dead-letter record. The output is the Kafka records ({@link KafkaSink#RECORD_SCHEMA},
- * each naming its topic). Once the last record is out, the task's lake files are complete and their
+ * refused record becomes a dead-letter record. The output is the Kafka records, each naming its topic, which the
+ * task's {@link RecordSender} sends. Once the last record is out, the task's lake files are complete and their
  * {@link DataFile}s go to {@code lakeFiles}, which the driver journals; a task that fails adds nothing and deletes
  * its files.
  *
  * <p>Input columns: {@link EventParsing#SOURCE_COLUMNS}. A record never makes the pass throw; a lake file that
  * cannot be written does, and fails the task (and, after Spark's retries, the batch).
  */
-final class BatchPass implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
+final class BatchPass implements Serializable {
 
     @Serial
     private static final long serialVersionUID = 1L;
@@ -95,8 +92,8 @@ final class BatchPass implements FlatMapFunction<Iterator<InternalRow>, Internal
         this.lakeWidth = LakeLayout.dataColumns(validator.schema()).size();
     }
 
-    @Override
-    public Iterator<InternalRow> call(Iterator<InternalRow> records) {
+    /** One task's pass: its output records, made as the caller takes them; the lake files are complete after the last. */
+    Iterator<ProducerRecord<byte[], byte[]>> call(Iterator<InternalRow> records) {
         LakeFileWriter files = lake == null ? null : LakeFileWriter.forCurrentTask(lake);
         LakeFileWriter predictionsFiles = predictionsLake == null || predictor == null ? null
                 : LakeFileWriter.forCurrentTask(predictionsLake);
@@ -118,9 +115,6 @@ final class BatchPass implements FlatMapFunction<Iterator<InternalRow>, Internal
         private final LakeFileWriter predictionsLake;
         private final HourPartitions partitions = new HourPartitions();
         private final Prediction.Writer json = new Prediction.Writer();
-        private final UTF8String predictionsTopicText = UTF8String.fromString(predictionsTopic);
-        /** Spark's form of a dead letter's row, made at the first dead letter. */
-        private Function1<Object, Object> deadLetterRows;
 
         /**
          * @param lake            the task's lake file writer, or null (no lake rows)
@@ -132,17 +126,17 @@ final class BatchPass implements FlatMapFunction<Iterator<InternalRow>, Internal
         }
 
         /**
-         * The Kafka record ({@link KafkaSink#RECORD_SCHEMA}, Spark's internal form) for one source record
-         * ({@link EventParsing#SOURCE_COLUMNS}), or null when a valid event has no model to score it.
+         * The Kafka record for one source record (Spark's internal row of {@link EventParsing#SOURCE_COLUMNS}), or null
+         * when a valid event has no model to score it.
          */
-        InternalRow process(InternalRow record) {
+        ProducerRecord<byte[], byte[]> process(InternalRow record) {
             byte[] key = record.isNullAt(0) ? null : record.getBinary(0);
             byte[] value = record.isNullAt(1) ? null : record.getBinary(1);
             ValidationResult result = EventParsing.validate(validator, key, value);
             if (result instanceof ValidationResult.Invalid invalid) {
                 counts.refuse(invalid.kind());
-                return deadLetter(DeadLetters.record(deadLetterTopic, key, value, invalid.reason(),
-                        record.getUTF8String(2).toString(), record.getInt(3), record.getLong(4), batchTime));
+                return DeadLetters.producerRecord(deadLetterTopic, key, value, invalid.reason(),
+                        record.getUTF8String(2).toString(), record.getInt(3), record.getLong(4), batchTime);
             }
             counts.valid().add(1);
             ValidatedEvent event = ((ValidationResult.Valid) result).event();
@@ -158,15 +152,8 @@ final class BatchPass implements FlatMapFunction<Iterator<InternalRow>, Internal
                         prediction.modelVersion(), prediction.predictedClass(), prediction.probabilities(),
                         prediction.batchId(), prediction.eventTime(), prediction.scoredAt()});
             }
-            return new GenericInternalRow(new Object[]{predictionsTopicText,
-                    event.id().getBytes(StandardCharsets.UTF_8), json.write(prediction), null});
-        }
-
-        private InternalRow deadLetter(Row row) {
-            if (deadLetterRows == null) {
-                deadLetterRows = CatalystTypeConverters.createToCatalystConverter(KafkaSink.RECORD_SCHEMA);
-            }
-            return (InternalRow) deadLetterRows.apply(row);
+            return new ProducerRecord<>(predictionsTopic, event.id().getBytes(StandardCharsets.UTF_8),
+                    json.write(prediction));
         }
     }
 
@@ -186,14 +173,14 @@ final class BatchPass implements FlatMapFunction<Iterator<InternalRow>, Internal
     }
 
     /**
-     * The pass over {@code sourceRows} ({@link KafkaSource#passColumns}): its Kafka records, one job's worth. The pass
-     * reads and returns Spark's internal rows: going through {@code Row}s on both sides (an encoder's deserializer
-     * and serializer around {@code mapPartitions}) was 9 % of the job's executor samples in the throughput part
-     * (JFR of 2026-12-05 01:00 UTC), the topic column decoded into a {@code String} for every record among them.
+     * Runs the pass over {@code sourceRows} ({@link KafkaSource#passColumns}) as one Spark job, each task handing its
+     * records to {@code sender}. The pass reads Spark's internal rows and makes producer records, with no conversion
+     * to {@code Row} and back: the encoder's deserializer and serializer around a {@code mapPartitions} were 9 % of
+     * the job's executor samples in the throughput part (JFR of 2026-12-05 01:00 UTC), and Spark's Kafka sink, which
+     * took the rows, planned its write in each batch before the first task started ({@link KafkaSink#sender}).
      */
-    Dataset<Row> records(Dataset<Row> sourceRows) {
+    void run(Dataset<Row> sourceRows, RecordSender sender) {
         org.apache.spark.sql.classic.Dataset<Row> source = (org.apache.spark.sql.classic.Dataset<Row>) sourceRows;
-        RDD<InternalRow> records = source.queryExecution().toRdd().toJavaRDD().mapPartitions(this).rdd();
-        return source.sparkSession().internalCreateDataFrame(records, KafkaSink.RECORD_SCHEMA, false);
+        source.queryExecution().toRdd().toJavaRDD().foreachPartition(records -> sender.send(call(records)));
     }
 }

@@ -17,7 +17,7 @@ import dev.streamtree.streaming.score.ModelTracker;
 import dev.streamtree.streaming.score.Predictor;
 import dev.streamtree.streaming.score.ServingModel;
 import dev.streamtree.model.score.TreeScorer;
-import dev.streamtree.streaming.sink.RecordSink;
+import dev.streamtree.streaming.sink.RecordSender;
 import dev.streamtree.streaming.source.KafkaSource;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.Table;
@@ -60,7 +60,7 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
     private final Lake lake;
     private final ModelTracker<TreeScorer> models;
     private final BatchVersions batchVersions;
-    private final RecordSink sink;
+    private final RecordSender sender;
     private final StatusBoard board;
     private final Clock clock;
     /** Made at the first batch (the writer id is the query's); read by {@link #commitLake} on other threads. */
@@ -84,7 +84,7 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
     }
 
     MicroBatchProcessor(StreamingConfig config, EventValidator validator, Lake lake,
-                        ModelTracker<TreeScorer> models, BatchVersions batchVersions, RecordSink sink, StatusBoard board,
+                        ModelTracker<TreeScorer> models, BatchVersions batchVersions, RecordSender sender, StatusBoard board,
                         Clock clock) {
         this.config = config;
         this.schema = validator.schema();
@@ -92,7 +92,7 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
         this.lake = lake;
         this.models = models;
         this.batchVersions = batchVersions;
-        this.sink = sink;
+        this.sender = sender;
         this.board = board;
         this.clock = clock;
     }
@@ -137,9 +137,8 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
         BatchPass pass = new BatchPass(validator, counts, predictor, lakeBatch.target(), lakeFiles,
                 config.topics().predictions(), config.topics().deadLetters(), batchTime,
                 predictionsBatch == null ? null : predictionsBatch.target(), predictionFiles);
-        Dataset<Row> records = pass.records(KafkaSource.passColumns(kafkaRows));
         // Predictions and dead letters are sent, and the lake files written, by the batch's only Spark job.
-        sink.write(records);
+        pass.run(KafkaSource.passColumns(kafkaRows), sender);
         phases.lap("records");
         LakeCommit commit = lakeWriter.finish(lakeBatch, lakeFiles.value());
         if (predictionsBatch != null) {

@@ -11,6 +11,8 @@ import dev.streamtree.lake.table.LakeBatchWriter;
 import dev.streamtree.streaming.parse.EventParsing;
 import dev.streamtree.streaming.parse.ParseCounts;
 import dev.streamtree.streaming.sink.KafkaSink;
+import dev.streamtree.streaming.sink.RecordSender;
+import dev.streamtree.streaming.sink.TaskProducers;
 import dev.streamtree.streaming.source.KafkaSource;
 import org.apache.commons.io.file.PathUtils;
 import org.apache.hadoop.conf.Configuration;
@@ -19,10 +21,12 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.hadoop.HadoopTables;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.spark.api.java.function.ForeachFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -43,9 +47,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -118,7 +124,7 @@ final class StartupWarmUp {
                     BatchPass pass = new BatchPass(new EventValidator(schema), counts, null, batch.target(), files,
                             SCRATCH_OUTPUT, SCRATCH_OUTPUT, Instant.now());
                     // a local relation is split into the session's default parallelism: one task per core, as the job's
-                    pass.records(spark.createDataFrame(synthetic, SOURCE)).foreach((ForeachFunction<Row>) row -> { });
+                    pass.run(spark.createDataFrame(synthetic, SOURCE), RecordSender.DISCARD);
                 }
                 lakeRows = writer.finish(batch, files.value()).rows();
                 refused = counts.refused().value();
@@ -142,6 +148,8 @@ final class StartupWarmUp {
     static final int BAD_PER_PARTITION = 2;
     /** The topic the in-memory pass's output rows would name; they are dropped. */
     private static final String SCRATCH_OUTPUT = "streamtree-warm-up";
+    /** How long the scratch topic's partitions may take to have leaders. */
+    private static final Duration LEADERS_TIMEOUT = Duration.ofSeconds(30);
 
     /**
      * The round trip through a scratch topic; false, having written nothing to the lake, when the topic cannot be
@@ -162,6 +170,7 @@ final class StartupWarmUp {
                 return false;
             }
             try {
+                awaitLeaders(admin, topic);
                 produce(kafka, topic, synthetic);
                 BatchPass pass = new BatchPass(new EventValidator(schema), counts, null, batch.target(), files, topic,
                         topic, Instant.now());
@@ -171,8 +180,19 @@ final class StartupWarmUp {
                         .option("startingOffsets", "earliest")
                         .option("endingOffsets", "latest")
                         .load());
-                KafkaSink.write(pass.records(source), kafka);
+                String owner = "warm-up-" + UUID.randomUUID();
+                try {
+                    pass.run(source, KafkaSink.sender(owner, kafka));
+                } finally {
+                    TaskProducers.close(owner);
+                }
                 return true;
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IllegalStateException("the warm-up's scratch topic " + topic + " could not be filled: "
+                        + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while filling the warm-up's scratch topic " + topic, e);
             } finally {
                 try {
                     admin.deleteTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
@@ -186,19 +206,52 @@ final class StartupWarmUp {
         }
     }
 
-    private static void produce(KafkaSettings kafka, String topic, List<Row> synthetic) {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.toProperties(), new ByteArraySerializer(),
+    /**
+     * Waits until every partition of the new scratch topic has a leader. Sending at once after creating it, the first
+     * batch of a partition was once retried after later batches of the same idempotent producer had landed (an
+     * integration run of 2026-12-05: OutOfOrderSequenceException until the 120 s delivery timeout, which the warm-up
+     * waited out).
+     */
+    private static void awaitLeaders(Admin admin, String topic) throws ExecutionException, TimeoutException,
+            InterruptedException {
+        long deadline = System.nanoTime() + LEADERS_TIMEOUT.toNanos();
+        while (true) {
+            TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
+                    .get(LEADERS_TIMEOUT.toSeconds(), TimeUnit.SECONDS).get(topic);
+            if (description != null && description.partitions().size() == PARTITIONS
+                    && description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("scratch topic " + topic + " has no leader for each of its " + PARTITIONS
+                        + " partitions after " + LEADERS_TIMEOUT.toSeconds() + " s");
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** Sends the synthetic events and bad records; a send that fails fails the warm-up (the job then starts cold). */
+    private static void produce(KafkaSettings kafka, String topic, List<Row> synthetic) throws ExecutionException,
+            InterruptedException {
+        Properties properties = kafka.toProperties();
+        properties.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "20000");
+        properties.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(properties, new ByteArraySerializer(),
                 new ByteArraySerializer())) {
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
             for (Row row : synthetic) {
-                producer.send(new ProducerRecord<>(topic, row.getInt(3), (byte[]) row.get(0), (byte[]) row.get(1)));
+                sent.add(producer.send(new ProducerRecord<>(topic, row.getInt(3), (byte[]) row.get(0), (byte[]) row.get(1))));
             }
             for (int partition = 0; partition < PARTITIONS; partition++) {
                 for (int i = 0; i < BAD_PER_PARTITION; i++) {
-                    producer.send(new ProducerRecord<>(topic, partition, ("warm-up-bad-" + partition + "-" + i)
-                            .getBytes(StandardCharsets.UTF_8), "not an event".getBytes(StandardCharsets.UTF_8)));
+                    sent.add(producer.send(new ProducerRecord<>(topic, partition, ("warm-up-bad-" + partition + "-" + i)
+                            .getBytes(StandardCharsets.UTF_8), "not an event".getBytes(StandardCharsets.UTF_8))));
                 }
             }
             producer.flush();
+            for (Future<RecordMetadata> record : sent) {
+                record.get();
+            }
         }
     }
 

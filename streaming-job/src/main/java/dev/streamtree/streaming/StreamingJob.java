@@ -18,7 +18,8 @@ import dev.streamtree.streaming.progress.ProgressListener;
 import dev.streamtree.streaming.progress.StatusBoard;
 import dev.streamtree.streaming.progress.StreamingStatus;
 import dev.streamtree.streaming.sink.KafkaSink;
-import dev.streamtree.streaming.sink.RecordSink;
+import dev.streamtree.streaming.sink.RecordSender;
+import dev.streamtree.streaming.sink.TaskProducers;
 import dev.streamtree.streaming.score.BatchVersions;
 import dev.streamtree.streaming.score.ModelTracker;
 import dev.streamtree.streaming.score.SparkModelLoader;
@@ -27,7 +28,6 @@ import dev.streamtree.streaming.source.KafkaSource;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.spark.api.java.function.ForeachFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -42,6 +42,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -126,6 +127,8 @@ public final class StreamingJob implements AutoCloseable {
     private final ModelTracker<TreeScorer> models;
     /** The queries that land a topic in a table of their own (labels; real-time predictions), each supervised. */
     private final List<Landing> landings;
+    /** Names this job's Kafka producers in the tasks of this JVM ({@link TaskProducers}), closed when it stops. */
+    private final String producersOwner;
 
     /**
      * A query from one topic into one lake table.
@@ -141,8 +144,9 @@ public final class StreamingJob implements AutoCloseable {
 
     private StreamingJob(SparkSession spark, StreamingConfig config, MicroBatchProcessor processor,
                          ProgressListener listener, StatusBoard board, Catalog catalog, String tableName,
-                         ModelTracker<TreeScorer> models, List<LandingSpec> landings) {
+                         ModelTracker<TreeScorer> models, List<LandingSpec> landings, String producersOwner) {
         this.spark = spark;
+        this.producersOwner = producersOwner;
         this.landings = landings.stream().map(spec -> new Landing(spec, new QuerySupervisor(() -> startLanding(spec),
                 StreamingJob::isKafkaMetricsReplayBug, MAX_RESTARTS))).toList();
         this.models = models;
@@ -177,7 +181,7 @@ public final class StreamingJob implements AutoCloseable {
     /** Starts the job with the given registry, passing every update of its counters to {@code observer}. */
     public static StreamingJob start(SparkSession spark, StreamingConfig config, ModelRegistry registry,
                                      StatusBoard.Observer observer) {
-        return start(spark, config, registry, observer, KafkaSink.to(config.kafka()), true);
+        return start(spark, config, registry, observer, true);
     }
 
     /**
@@ -194,21 +198,17 @@ public final class StreamingJob implements AutoCloseable {
      * one.
      */
     public static StreamingJob startLake(SparkSession spark, StreamingConfig config, StatusBoard.Observer observer) {
-        return start(spark, config, NO_MODELS, observer, StreamingJob::discard, false);
+        return start(spark, config, NO_MODELS, observer, false);
     }
 
     /** How far before its first start the predictions landing query begins reading (clock skew between machines). */
     static final long LANDING_START_MARGIN_SECONDS = 60;
 
-    /** Runs the batch's one Spark job (the lake files are written by its tasks) and drops its Kafka records. */
-    private static void discard(Dataset<Row> records) {
-        records.foreach((ForeachFunction<Row>) row -> { });
-    }
-
     private static StreamingJob start(SparkSession spark, StreamingConfig config, ModelRegistry registry,
-                                      StatusBoard.Observer observer, RecordSink sink, boolean scores) {
+                                      StatusBoard.Observer observer, boolean scores) {
         EventSchema schema = SchemaCodec.load(config.schemaLocation());
         Clock clock = Clock.systemUTC();
+        String producersOwner = UUID.randomUUID().toString();
         LakeTables tables = new LakeTables(config.catalog(), config.lake(), config.glueRegion())
                 .qualified(spark.sparkContext().hadoopConfiguration());
         try {
@@ -229,7 +229,7 @@ public final class StreamingJob implements AutoCloseable {
                 .prefetchEvery(prefetchInterval(config.triggerInterval()));
         MicroBatchProcessor processor = new MicroBatchProcessor(config, new EventValidator(schema),
                 new MicroBatchProcessor.Lake(tables, identifier, table, config.lakeCommitInterval()), models,
-                batchVersions, sink, board, clock);
+                batchVersions, scores ? KafkaSink.sender(producersOwner, config.kafka()) : RecordSender.DISCARD, board, clock);
         if (!scores) {
             processor.lakeOnly();
         }
@@ -274,7 +274,7 @@ public final class StreamingJob implements AutoCloseable {
         ProgressListener listener = new ProgressListener(StreamingOptions.QUERY_NAME, board, LOG_INTERVAL, clock,
                 scores ? StreamingStatus::summary : StreamingStatus::lakeSummary);
         StreamingJob job = new StreamingJob(spark, config, processor, listener, board, catalog,
-                LakeTables.sqlName(identifier), models, landings);
+                LakeTables.sqlName(identifier), models, landings, producersOwner);
         spark.streams().addListener(listener);
         try {
             job.supervisor.start();
@@ -289,6 +289,7 @@ public final class StreamingJob implements AutoCloseable {
             }
             spark.streams().removeListener(listener);
             models.close();
+            TaskProducers.close(producersOwner);
             throw e;
         }
         LOG.info("streaming {} -> lake {} (Iceberg table {}, commits every {}), predictions {}, dead letters {}; "
@@ -469,6 +470,7 @@ public final class StreamingJob implements AutoCloseable {
             spark.streams().removeListener(listener);
             board.state("stopped");
             models.close();
+            TaskProducers.close(producersOwner);
             if (catalog instanceof AutoCloseable closeable) {
                 try {
                     closeable.close();

@@ -16,12 +16,13 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.SerializableTable;
 import org.apache.iceberg.Table;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
-import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.CollectionAccumulator;
 import org.junit.jupiter.api.BeforeEach;
@@ -67,13 +68,13 @@ class BatchPassTest {
         String good = new TestEvents(SCHEMA, 1, Instant.parse("2024-03-01T05:30:00Z")).json("e-1", 0);
 
         BatchPass.Task task = pass.new Task(lake, null);
-        InternalRow scored = task.process(source("e-1", good, 5));
-        InternalRow dead = task.process(source("e-2", "{\"id\":", 6));
+        ProducerRecord<byte[], byte[]> scored = task.process(source("e-1", good, 5));
+        ProducerRecord<byte[], byte[]> dead = task.process(source("e-2", "{\"id\":", 6));
         List<DataFile> files = lake.finish();
 
         assertThat(scored).as("no model: no prediction record").isNull();
-        assertThat(dead.getUTF8String(0).toString()).isEqualTo("events.dlq");
-        assertThat(new String(dead.getBinary(2), StandardCharsets.UTF_8)).isEqualTo("{\"id\":");
+        assertThat(dead.topic()).isEqualTo("events.dlq");
+        assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("{\"id\":");
         assertThat(reason(dead)).startsWith("malformed JSON");
         assertThat(header(dead, DeadLetterHeaders.SOURCE_TOPIC)).isEqualTo("events");
         assertThat(header(dead, DeadLetterHeaders.SOURCE_OFFSET)).isEqualTo("6");
@@ -96,7 +97,7 @@ class BatchPassTest {
 
         BatchPass.Task task = pass.new Task(lake, null);
         assertThat(task.process(source("e-1", good, 0))).as("no model: no prediction record").isNull();
-        List<InternalRow> dead = List.of(
+        List<ProducerRecord<byte[], byte[]>> dead = List.of(
                 task.process(source("e-2", "{\"id\":\"e-2\"", 1)),
                 task.process(source("other", good, 2)),
                 task.process(source("e-4".getBytes(StandardCharsets.UTF_8), invalidUtf8, 3)),
@@ -108,8 +109,8 @@ class BatchPassTest {
                 reason -> assertThat(reason).isEqualTo("Kafka key 'other' does not match event id 'e-1'"),
                 reason -> assertThat(reason).isEqualTo("record is not valid UTF-8"),
                 reason -> assertThat(reason).isEqualTo("record has no value (tombstone)"));
-        assertThat(dead.get(2).getBinary(2)).as("dead letter keeps the original bytes").isEqualTo(invalidUtf8);
-        assertThat(dead.get(3).isNullAt(2)).as("a tombstone's dead letter has no value").isTrue();
+        assertThat(dead.get(2).value()).as("dead letter keeps the original bytes").isEqualTo(invalidUtf8);
+        assertThat(dead.get(3).value()).as("a tombstone's dead letter has no value").isNull();
         assertThat(counts.valid().value()).isEqualTo(1);
         assertThat(counts.refused().value()).isEqualTo(4);
         assertThat(counts.refusedByReason()).as("dead letters by kind, the metrics' reason label")
@@ -130,19 +131,16 @@ class BatchPassTest {
         }
     }
 
-    private static String reason(InternalRow deadLetter) {
+    private static String reason(ProducerRecord<byte[], byte[]> deadLetter) {
         return header(deadLetter, DeadLetterHeaders.REASON);
     }
 
-    private static String header(InternalRow deadLetter, String name) {
-        ArrayData headers = deadLetter.getArray(3);
-        for (int i = 0; i < headers.numElements(); i++) {
-            InternalRow header = headers.getStruct(i, 2);
-            if (header.getUTF8String(0).toString().equals(name)) {
-                return new String(header.getBinary(1), StandardCharsets.UTF_8);
-            }
+    private static String header(ProducerRecord<byte[], byte[]> deadLetter, String name) {
+        Header header = deadLetter.headers().lastHeader(name);
+        if (header == null) {
+            throw new AssertionError("dead letter without a " + name + " header");
         }
-        throw new AssertionError("dead letter without a " + name + " header");
+        return new String(header.value(), StandardCharsets.UTF_8);
     }
 
     /** A source record as the pass reads it: Spark's internal row of {@link EventParsing#SOURCE_COLUMNS}. */

@@ -22,6 +22,7 @@ import dev.streamtree.streaming.score.SparkModelLoader;
 import dev.streamtree.testing.TestSpark;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -39,6 +40,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -48,7 +50,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * One micro-batch without Kafka: {@link MicroBatchProcessor} on a static DataFrame shaped like the Kafka source's
- * rows, its records collected by a test sink, real local Spark and real lake files. The per-batch contract: one
+ * rows, its records collected by a test sender (in this JVM: Spark runs locally), real local Spark and real lake
+ * files. The per-batch contract: one
  * model version per batch (a replay repeats it), lake rows exactly once, predictions and dead letters routed to
  * their topics.
  */
@@ -58,6 +61,9 @@ class MicroBatchTest {
     private static final StructType KAFKA_ROW = new StructType()
             .add("key", DataTypes.BinaryType).add("value", DataTypes.BinaryType).add("topic", DataTypes.StringType)
             .add("partition", DataTypes.IntegerType).add("offset", DataTypes.LongType);
+
+    /** What the tasks' sender took; static, as the sender runs in the tasks, from a deserialized copy. */
+    private static final List<ProducerRecord<byte[], byte[]>> SENT = Collections.synchronizedList(new ArrayList<>());
 
     @TempDir
     static Path dir;
@@ -96,13 +102,13 @@ class MicroBatchTest {
         Table table = tables.ensureEventsTable(tables.catalog(spark.sparkContext().hadoopConfiguration()), identifier, SCHEMA);
         // Long enough that only the test's own commits run.
         MicroBatchProcessor.Lake lakeTable = new MicroBatchProcessor.Lake(tables, identifier, table, Duration.ofHours(1));
-        List<Row> sent = new ArrayList<>();
+        List<ProducerRecord<byte[], byte[]>> sent = SENT;
         StatusBoard board = new StatusBoard(Clock.systemUTC());
         try (ModelTracker<TreeScorer> models = new ModelTracker<>(registry, SCHEMA,
                 new SparkModelLoader(SCHEMA, spark.sparkContext().hadoopConfiguration()))) {
             MicroBatchProcessor processor = new MicroBatchProcessor(config, new EventValidator(SCHEMA), lakeTable, models,
                     BatchVersions.open(config.checkpoint(), spark.sparkContext().hadoopConfiguration()),
-                    records -> sent.addAll(records.collectAsList()), board, Clock.systemUTC());
+                    records -> records.forEachRemaining(record -> SENT.add(record)), board, Clock.systemUTC());
             // Spark sets the query id on the stream thread; the lake writer names its files after it.
             spark.sparkContext().setLocalProperty("sql.streaming.queryId", UUID.randomUUID().toString());
 
@@ -113,7 +119,7 @@ class MicroBatchTest {
                     .allMatch(p -> p.get(Prediction.MODEL_VERSION).asText().equals(first.toString()))
                     .allMatch(p -> p.get(Prediction.BATCH_ID).asLong() == 0);
             assertThat(topicsOf(sent)).containsExactlyInAnyOrder(topics.predictions(), topics.deadLetters());
-            assertThat(sent.stream().filter(r -> topics.deadLetters().equals(r.getString(0))).count())
+            assertThat(sent.stream().filter(r -> topics.deadLetters().equals(r.topic())).count())
                     .as("dead letters").isEqualTo(2);
             assertThat(lakeIds()).as("batch 0 journaled, not yet committed").isEmpty();
             processor.commitLake();
@@ -158,18 +164,18 @@ class MicroBatchTest {
                 partition, offset);
     }
 
-    private static List<JsonNode> predictions(List<Row> sent, Topics topics) throws Exception {
+    private static List<JsonNode> predictions(List<ProducerRecord<byte[], byte[]>> sent, Topics topics) throws Exception {
         List<JsonNode> out = new ArrayList<>();
-        for (Row r : sent) {
-            if (topics.predictions().equals(r.getString(0))) {
-                out.add(Json.mapper().readTree((byte[]) r.get(2)));
+        for (ProducerRecord<byte[], byte[]> r : List.copyOf(sent)) {
+            if (topics.predictions().equals(r.topic())) {
+                out.add(Json.mapper().readTree(r.value()));
             }
         }
         return out;
     }
 
-    private static Set<String> topicsOf(List<Row> sent) {
-        return sent.stream().map(r -> r.getString(0)).collect(Collectors.toSet());
+    private static Set<String> topicsOf(List<ProducerRecord<byte[], byte[]>> sent) {
+        return List.copyOf(sent).stream().map(ProducerRecord::topic).collect(Collectors.toSet());
     }
 
     private static List<String> lakeIds() {

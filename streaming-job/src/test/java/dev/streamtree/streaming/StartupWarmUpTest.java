@@ -12,8 +12,8 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.SerializableTable;
 import org.apache.iceberg.Table;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.CollectionAccumulator;
@@ -53,7 +53,7 @@ class StartupWarmUpTest {
         LakeFileWriter lake = LakeFileWriter.open(target, 0, 1);
         BatchPass.Task task = pass.new Task(lake, null);
 
-        List<InternalRow> out = records.stream().map(record -> task.process(new GenericInternalRow(new Object[]{
+        List<ProducerRecord<byte[], byte[]>> out = records.stream().map(record -> task.process(new GenericInternalRow(new Object[]{
                 record.get(0), record.get(1), UTF8String.fromString(record.getString(2)), record.getInt(3),
                 record.getLong(4)}))).toList();
         List<DataFile> files = lake.finish();

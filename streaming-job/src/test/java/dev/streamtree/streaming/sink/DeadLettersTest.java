@@ -1,5 +1,7 @@
 package dev.streamtree.streaming.sink;
 
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 
@@ -55,6 +57,27 @@ class DeadLettersTest {
                 + DeadLetters.PREFIX_BYTES + " of " + huge.length + " bytes)");
         assertThat((byte[]) kept.get(2)).hasSize(DeadLetters.MAX_VALUE_BYTES);
         assertThat(headers(kept)).containsEntry("streamtree.error.reason", "record is too large");
+    }
+
+    @Test
+    void theProducerRecordFormCarriesWhatTheRowFormCarries() {
+        byte[] huge = new byte[DeadLetters.MAX_VALUE_BYTES + 1];
+        for (byte[] value : new byte[][]{"not json".getBytes(StandardCharsets.UTF_8), null, huge}) {
+            Row row = DeadLetters.record("dlq", "k".getBytes(StandardCharsets.UTF_8), value, "why", "events", 1, 9,
+                    FAILED_AT);
+            ProducerRecord<byte[], byte[]> record = DeadLetters.producerRecord("dlq", "k".getBytes(StandardCharsets.UTF_8),
+                    value, "why", "events", 1, 9, FAILED_AT);
+
+            assertThat(record.topic()).isEqualTo(row.getString(0));
+            assertThat(record.partition()).as("the producer's partitioner places it, as Spark's sink does").isNull();
+            assertThat(record.key()).isEqualTo((byte[]) row.get(1));
+            assertThat(record.value()).isEqualTo((byte[]) row.get(2));
+            Map<String, String> headers = new LinkedHashMap<>();
+            for (Header header : record.headers()) {
+                headers.put(header.key(), new String(header.value(), StandardCharsets.UTF_8));
+            }
+            assertThat(headers).containsExactlyEntriesOf(headers(row));
+        }
     }
 
     private static Map<String, String> headers(Row record) {

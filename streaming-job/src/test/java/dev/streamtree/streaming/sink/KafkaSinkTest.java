@@ -1,0 +1,102 @@
+package dev.streamtree.streaming.sink;
+
+import dev.streamtree.common.kafka.KafkaSettings;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A task's sending of its records, on Kafka's {@link MockProducer} (a pure unit test; the ITs send to a broker). */
+class KafkaSinkTest {
+
+    @Test
+    void everyRecordIsSentInOrderAndFlushed() {
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(false, new ByteArraySerializer(), new ByteArraySerializer());
+        List<ProducerRecord<byte[], byte[]>> records = List.of(record("predictions", "a"), record("dlq", "b"),
+                record("predictions", "c"));
+
+        KafkaSink.send(records.iterator(), producer);
+
+        assertThat(producer.history()).containsExactlyElementsOf(records);
+        assertThat(producer.flushed()).as("flushed: every send completed before the task ends").isTrue();
+    }
+
+    @Test
+    void aFailedSendFailsTheTaskBeforeTheNextRecordNamingTopicAndCause() {
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(false, new ByteArraySerializer(), new ByteArraySerializer());
+        Iterator<ProducerRecord<byte[], byte[]>> records = new Iterator<>() {
+            private int taken;
+
+            @Override
+            public boolean hasNext() {
+                if (taken == 1) {
+                    producer.errorNext(new IllegalStateException("broker refused it"));
+                }
+                return taken < 3;
+            }
+
+            @Override
+            public ProducerRecord<byte[], byte[]> next() {
+                return record("predictions", "r" + taken++);
+            }
+        };
+
+        assertThatThrownBy(() -> KafkaSink.send(records, producer))
+                .hasMessage("sending a record to Kafka topic predictions failed: broker refused it")
+                .hasCauseInstanceOf(IllegalStateException.class);
+        assertThat(producer.history()).as("nothing sent after the failure was seen").hasSize(1);
+    }
+
+    @Test
+    void aSendThatFailsAfterTheLastRecordFailsTheTaskAtTheFlush() {
+        MockProducer<byte[], byte[]> producer = new MockProducer<>(false, new ByteArraySerializer(), new ByteArraySerializer());
+        Iterator<ProducerRecord<byte[], byte[]>> records = new Iterator<>() {
+            private int taken;
+
+            @Override
+            public boolean hasNext() {
+                if (taken == 2) {
+                    producer.errorNext(new IllegalStateException("record too large"));
+                }
+                return taken < 2;
+            }
+
+            @Override
+            public ProducerRecord<byte[], byte[]> next() {
+                return record("dlq", "r" + taken++);
+            }
+        };
+
+        assertThatThrownBy(() -> KafkaSink.send(records, producer))
+                .hasMessage("sending a record to Kafka topic dlq failed: record too large");
+        assertThat(producer.history()).hasSize(2);
+    }
+
+    @Test
+    void aJobsTasksShareOneProducerPerSettingsAndItsStopClosesOnlyItsOwn() {
+        KafkaSettings kafka = KafkaSettings.of("localhost:1");
+        try {
+            assertThat(TaskProducers.of("job-a", kafka)).isSameAs(TaskProducers.of("job-a", kafka));
+            assertThat(TaskProducers.of("job-b", kafka)).isNotSameAs(TaskProducers.of("job-a", kafka));
+
+            TaskProducers.close("job-a");
+
+            assertThat(TaskProducers.open("job-a")).isZero();
+            assertThat(TaskProducers.open("job-b")).isEqualTo(1);
+        } finally {
+            TaskProducers.close("job-a");
+            TaskProducers.close("job-b");
+        }
+    }
+
+    private static ProducerRecord<byte[], byte[]> record(String topic, String key) {
+        return new ProducerRecord<>(topic, key.getBytes(StandardCharsets.UTF_8), key.getBytes(StandardCharsets.UTF_8));
+    }
+}
