@@ -92,7 +92,7 @@ final class BatchPass implements Serializable {
         this.lakeWidth = LakeLayout.dataColumns(validator.schema()).size();
     }
 
-    /** One task's pass: its output records, made as the caller takes them; the lake files are complete after the last. */
+    /** One task's pass: its output records, made as they are taken; the lake files are complete after the last. */
     Iterator<ProducerRecord<byte[], byte[]>> call(Iterator<InternalRow> records) {
         LakeFileWriter files = lake == null ? null : LakeFileWriter.forCurrentTask(lake);
         LakeFileWriter predictionsFiles = predictionsLake == null || predictor == null ? null

@@ -84,8 +84,8 @@ final class MicroBatchProcessor implements VoidFunction2<Dataset<Row>, Long> {
     }
 
     MicroBatchProcessor(StreamingConfig config, EventValidator validator, Lake lake,
-                        ModelTracker<TreeScorer> models, BatchVersions batchVersions, RecordSender sender, StatusBoard board,
-                        Clock clock) {
+                        ModelTracker<TreeScorer> models, BatchVersions batchVersions, RecordSender sender,
+                        StatusBoard board, Clock clock) {
         this.config = config;
         this.schema = validator.schema();
         this.validator = validator;

@@ -207,10 +207,11 @@ final class StartupWarmUp {
     }
 
     /**
-     * Waits until every partition of the new scratch topic has a leader. Sending at once after creating it, the first
-     * batch of a partition was once retried after later batches of the same idempotent producer had landed (an
-     * integration run of 2026-12-05: OutOfOrderSequenceException until the 120 s delivery timeout, which the warm-up
-     * waited out).
+     * Waits until every partition of the new scratch topic has a leader. Once, in an integration run of 2026-12-05, the
+     * broker refused a batch of the warm-up's producer with OutOfOrderSequenceException (sequence 0 after 201) until
+     * the 120 s delivery timeout, which the warm-up waited out; the cause was not found. A first send before a
+     * partition's leader is known is the usual way an idempotent producer's first batch comes to be retried, so the
+     * warm-up no longer sends before the leaders are there; and its sends are bounded and checked ({@link #produce}).
      */
     private static void awaitLeaders(Admin admin, String topic) throws ExecutionException, TimeoutException,
             InterruptedException {
@@ -230,7 +231,10 @@ final class StartupWarmUp {
         }
     }
 
-    /** Sends the synthetic events and bad records; a send that fails fails the warm-up (the job then starts cold). */
+    /**
+     * Sends the synthetic events and bad records; a send that fails, or has not completed in 20 s, fails the warm-up
+     * (the job then starts cold).
+     */
     private static void produce(KafkaSettings kafka, String topic, List<Row> synthetic) throws ExecutionException,
             InterruptedException {
         Properties properties = kafka.toProperties();

@@ -229,7 +229,8 @@ public final class StreamingJob implements AutoCloseable {
                 .prefetchEvery(prefetchInterval(config.triggerInterval()));
         MicroBatchProcessor processor = new MicroBatchProcessor(config, new EventValidator(schema),
                 new MicroBatchProcessor.Lake(tables, identifier, table, config.lakeCommitInterval()), models,
-                batchVersions, scores ? KafkaSink.sender(producersOwner, config.kafka()) : RecordSender.DISCARD, board, clock);
+                batchVersions, scores ? KafkaSink.sender(producersOwner, config.kafka()) : RecordSender.DISCARD, board,
+                clock);
         if (!scores) {
             processor.lakeOnly();
         }

@@ -31,24 +31,8 @@ class KafkaSinkTest {
     @Test
     void aFailedSendFailsTheTaskBeforeTheNextRecordNamingTopicAndCause() {
         MockProducer<byte[], byte[]> producer = new MockProducer<>(false, new ByteArraySerializer(), new ByteArraySerializer());
-        Iterator<ProducerRecord<byte[], byte[]>> records = new Iterator<>() {
-            private int taken;
 
-            @Override
-            public boolean hasNext() {
-                if (taken == 1) {
-                    producer.errorNext(new IllegalStateException("broker refused it"));
-                }
-                return taken < 3;
-            }
-
-            @Override
-            public ProducerRecord<byte[], byte[]> next() {
-                return record("predictions", "r" + taken++);
-            }
-        };
-
-        assertThatThrownBy(() -> KafkaSink.send(records, producer))
+        assertThatThrownBy(() -> KafkaSink.send(failingAt(producer, 1, 3, "predictions", "broker refused it"), producer))
                 .hasMessage("sending a record to Kafka topic predictions failed: broker refused it")
                 .hasCauseInstanceOf(IllegalStateException.class);
         assertThat(producer.history()).as("nothing sent after the failure was seen").hasSize(1);
@@ -57,24 +41,8 @@ class KafkaSinkTest {
     @Test
     void aSendThatFailsAfterTheLastRecordFailsTheTaskAtTheFlush() {
         MockProducer<byte[], byte[]> producer = new MockProducer<>(false, new ByteArraySerializer(), new ByteArraySerializer());
-        Iterator<ProducerRecord<byte[], byte[]>> records = new Iterator<>() {
-            private int taken;
 
-            @Override
-            public boolean hasNext() {
-                if (taken == 2) {
-                    producer.errorNext(new IllegalStateException("record too large"));
-                }
-                return taken < 2;
-            }
-
-            @Override
-            public ProducerRecord<byte[], byte[]> next() {
-                return record("dlq", "r" + taken++);
-            }
-        };
-
-        assertThatThrownBy(() -> KafkaSink.send(records, producer))
+        assertThatThrownBy(() -> KafkaSink.send(failingAt(producer, 2, 2, "dlq", "record too large"), producer))
                 .hasMessage("sending a record to Kafka topic dlq failed: record too large");
         assertThat(producer.history()).hasSize(2);
     }
@@ -94,6 +62,30 @@ class KafkaSinkTest {
             TaskProducers.close("job-a");
             TaskProducers.close("job-b");
         }
+    }
+
+    /**
+     * {@code count} records to {@code topic}; once {@code failAt} have been taken, the producer fails the oldest send
+     * it has not completed with {@code message}.
+     */
+    private static Iterator<ProducerRecord<byte[], byte[]>> failingAt(MockProducer<byte[], byte[]> producer, int failAt,
+                                                                      int count, String topic, String message) {
+        return new Iterator<>() {
+            private int taken;
+
+            @Override
+            public boolean hasNext() {
+                if (taken == failAt) {
+                    producer.errorNext(new IllegalStateException(message));
+                }
+                return taken < count;
+            }
+
+            @Override
+            public ProducerRecord<byte[], byte[]> next() {
+                return record(topic, "r" + taken++);
+            }
+        };
     }
 
     private static ProducerRecord<byte[], byte[]> record(String topic, String key) {
