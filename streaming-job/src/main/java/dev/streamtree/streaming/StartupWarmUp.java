@@ -26,6 +26,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -217,8 +218,16 @@ final class StartupWarmUp {
             InterruptedException {
         long deadline = System.nanoTime() + LEADERS_TIMEOUT.toNanos();
         while (true) {
-            TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
-                    .get(LEADERS_TIMEOUT.toSeconds(), TimeUnit.SECONDS).get(topic);
+            TopicDescription description;
+            try {
+                description = admin.describeTopics(List.of(topic)).allTopicNames()
+                        .get(LEADERS_TIMEOUT.toSeconds(), TimeUnit.SECONDS).get(topic);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    throw e;
+                }
+                description = null; // created, not yet in the broker's metadata
+            }
             if (description != null && description.partitions().size() == PARTITIONS
                     && description.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
                 return;
