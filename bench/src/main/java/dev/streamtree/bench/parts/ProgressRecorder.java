@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 
 /**
@@ -38,7 +39,7 @@ final class ProgressRecorder extends StreamingQueryListener {
     }
 
     /** When batch {@code batchId} of the query started (Spark's progress timestamp), if it has reported with rows. */
-    synchronized java.util.OptionalLong startMillis(long batchId) {
+    synchronized OptionalLong startMillis(long batchId) {
         return batches.stream().filter(p -> p.batchId() == batchId)
                 .mapToLong(p -> Instant.parse(p.timestamp()).toEpochMilli()).findFirst();
     }

@@ -19,7 +19,10 @@ import dev.streamtree.streaming.score.SparkModelLoader;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalLong;
+import java.util.function.LongFunction;
 
 /**
  * Hot swaps under load: promotes a version the job has never loaded, {@code --swaps} times while events flow at a
@@ -75,11 +78,11 @@ public final class SwapPart {
      * @param budgetMs   trigger + model load: the first part is checked against it as well, apart from the whole gap
      */
     static List<Measurement> gapParts(String part, List<long[]> swapped,
-                                      java.util.function.LongFunction<java.util.OptionalLong> batchStart, long budgetMs) {
+                                      LongFunction<OptionalLong> batchStart, long budgetMs) {
         List<Long> waits = new ArrayList<>();
         List<Long> deliveries = new ArrayList<>();
         for (long[] swap : swapped) {
-            java.util.OptionalLong start = batchStart.apply(swap[1]);
+            OptionalLong start = batchStart.apply(swap[1]);
             if (start.isPresent()) {
                 waits.add(start.getAsLong() - swap[0]);
                 deliveries.add(swap[2] - start.getAsLong());
@@ -96,7 +99,7 @@ public final class SwapPart {
                 + waits.size() + " swaps, p50 " + Percentiles.of(w, 50) + " ms)", maxWait, "ms",
                 "trigger + model load = " + budgetMs + " ms", "<= " + budgetMs + " ms", maxWait <= budgetMs));
         out.add(Measurement.plain(part, "swap gap, that batch's start -> its first prediction received, max (p50 "
-                + Percentiles.of(d, 50) + " ms, min " + java.util.Arrays.stream(d).min().orElse(0) + " ms)",
+                + Percentiles.of(d, 50) + " ms, min " + Arrays.stream(d).min().orElse(0) + " ms)",
                 Percentiles.of(d, 100), "ms"));
         return out;
     }

@@ -43,9 +43,4 @@ public final class TaskProducers {
             }
         }
     }
-
-    /** How many producers of {@code owner} are open in this JVM. */
-    static long open(String owner) {
-        return OPEN.keySet().stream().filter(key -> key.owner().equals(owner)).count();
-    }
 }
