@@ -24,6 +24,26 @@ class PredictionLogTest {
     }
 
     @Test
+    void keepsCountingPastItsFirstArrays() {
+        PredictionLog log = new PredictionLog("g");
+        int events = 40_000; // past the initial 16,384 events and records
+        for (int n = 0; n < events; n++) {
+            log.record("g-" + n, "v1", n / 1000, n, n + 7);
+        }
+        log.record("g-39999", "v1", 39, 39_999, 50_000); // a redelivery
+        log.record("g-39999", "v2", 40, 39_999, 50_001); // a second scoring
+        log.record("g-39999", "v2", 41, 39_999, 50_002); // and a third: still one event scored twice
+        log.record("g-12", "v2", 40, 12, 50_003);
+
+        assertThat(log.covered(events)).isEqualTo(events);
+        assertThat(log.covered(events + 1)).isEqualTo(events);
+        assertThat(log.scoredTwice()).isEqualTo(2);
+        assertThat(log.redelivered()).isEqualTo(1);
+        assertThat(log.latenciesSince(39_999)).containsExactly(7, 10_001, 10_002, 10_003);
+        assertThat(log.latenciesSince(0)).hasSize(events + 4);
+    }
+
+    @Test
     void tracksWhenTheVersionChanged() {
         PredictionLog log = new PredictionLog("s");
         log.record("s-0", "v000001", 1, 0, 100);
