@@ -160,21 +160,47 @@ class LakeBatchWriterTest {
     }
 
     @Test
-    void aBatchJournaledWithinTheIntervalIsCommittedAtTheIntervalsEndNotAtTheNextTick() throws Exception {
-        LakeBatchWriter writer = writer("qend");
+    void whileBatchesComeABatchJournaledWithinTheIntervalIsCommittedRightAfterTheFirstBatchPastItsEnd() throws Exception {
+        LakeBatchWriter writer = writer("qnext");
         java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
-        try (LakeCommitter committer = hourlyCommitter("qend", now)) {
+        try (LakeCommitter committer = hourlyCommitter("qnext", now)) {
             LakeBatches.write(writer, rows(0, 5), 0);
-            // 200 ms of the hour left: the timer's next tick is an hour off, the interval's end 200 ms
-            now.addAndGet(Duration.ofHours(1).minusMillis(200).toNanos());
-
+            // 10 minutes of the hour left (a tenth of an interval early would be on time)
+            now.addAndGet(Duration.ofMinutes(50).toNanos());
             assertThat(committer.journaled()).as("within the interval: not at once").isFalse();
-            assertThat(committer.lastCommitted()).as("not before the interval's end").isEqualTo(-1);
+
+            now.addAndGet(Duration.ofMinutes(10).toNanos());
+            committer.intervalEnded(); // the interval's end, with a batch journaled 10 minutes before it
+            assertThat(committer.lastCommitted()).as("batches still come: the next one commits").isEqualTo(-1);
+            now.addAndGet(Duration.ofMinutes(5).toNanos());
             LakeBatches.write(writer, rows(5, 5), 1);
-            assertThat(committer.journaled()).as("a second batch joins the scheduled commit").isFalse();
+            assertThat(committer.journaled()).as("the first batch past the interval's end").isTrue();
             awaitCommitted(committer, 1);
-            assertThat(committer.lastCommitted()).as("committed at the interval's end, the hourly tick far off")
-                    .isEqualTo(1);
+            assertThat(committer.lastCommitted()).isEqualTo(1);
+            table.refresh();
+            assertThat(table.snapshots()).as("one commit for both batches").hasSize(1);
+            assertThat(read().count()).isEqualTo(10);
+        }
+    }
+
+    @Test
+    void whenBatchesStopTheJournaledOnesAreCommittedAnIntervalAfterTheLast() throws Exception {
+        LakeBatchWriter writer = writer("qstop");
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong();
+        try (LakeCommitter committer = hourlyCommitter("qstop", now)) {
+            LakeBatches.write(writer, rows(0, 5), 0);
+            now.addAndGet(Duration.ofMinutes(10).toNanos());
+            assertThat(committer.journaled()).as("within the interval: not at once").isFalse();
+            LakeBatches.write(writer, rows(5, 5), 1);
+            now.addAndGet(Duration.ofMinutes(20).toNanos());
+            assertThat(committer.journaled()).isFalse();
+
+            now.addAndGet(Duration.ofMinutes(59).toNanos()); // past the interval's end, 59 minutes after batch 1
+            committer.intervalEnded();
+            assertThat(committer.lastCommitted()).as("a batch less than an interval ago: wait").isEqualTo(-1);
+            now.addAndGet(Duration.ofMinutes(1).toNanos()); // an interval after the last batch, none since
+            committer.intervalEnded();
+            assertThat(committer.lastCommitted()).as("committed once batches stopped for an interval").isEqualTo(1);
             table.refresh();
             assertThat(table.snapshots()).as("one commit for both batches").hasSize(1);
             assertThat(read().count()).isEqualTo(10);
