@@ -5,6 +5,7 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 
 /**
@@ -38,6 +39,8 @@ public final class PredictionLog {
     private long[] sentAt = new long[INITIAL_CAPACITY];
     private long[] latency = new long[INITIAL_CAPACITY];
     private int latencies;
+    /** When the reader received each micro-batch's first prediction. */
+    private final Map<Long, Long> firstReceived = new HashMap<>();
     private long records;
     private long distinct;
     private String version;
@@ -59,6 +62,7 @@ public final class PredictionLog {
      */
     public synchronized void record(String eventId, String version, long batchId, long eventMillis, long consumedAt) {
         records++;
+        firstReceived.putIfAbsent(batchId, consumedAt);
         if (!version.equals(this.version)) {
             this.version = version;
             this.versionSince = consumedAt;
@@ -124,6 +128,12 @@ public final class PredictionLog {
     /** The micro-batch of the first prediction received from the current version; -1 before any. */
     public synchronized long versionBatch() {
         return versionBatch;
+    }
+
+    /** When the reader received the first prediction of micro-batch {@code batchId}; empty if none. */
+    public synchronized OptionalLong firstReceived(long batchId) {
+        Long at = firstReceived.get(batchId);
+        return at == null ? OptionalLong.empty() : OptionalLong.of(at);
     }
 
     /** End-to-end latencies (ms) of predictions for events sent at or after {@code fromMillis}. */

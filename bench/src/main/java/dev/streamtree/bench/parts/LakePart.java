@@ -99,7 +99,7 @@ public final class LakePart {
         out.add(Measurement.plain(PART, "one-day read as it grew, 30 days / 1 day", lastRead / firstRead, "ratio"));
         // The goal, side by side: the same day's read from the 30-day lake and from the one-day lake, alternated in
         // the same (by now warm) session, so neither gets the JVM's later warmth or a quieter moment. 31 rounds (19
-        // quick): with 11, the ratio ranged 0.95-1.10 over eight runs while planning and the table's metadata took the
+        // quick): with 11, the ratio ranged 0.95-1.10 over nine runs while planning and the table's metadata took the
         // same time in both lakes (docs/lake.md, "Where a one-day read's time goes"): the spread was the reads' noise.
         double[] sideBySide = alternate(spark, name, oneDayName, repeats * 6 + 1, rowsPerHour * 24);
         out.add(Measurement.plain(PART, "one-day read, lake of 30 days (alternated)", sideBySide[0], "ms"));

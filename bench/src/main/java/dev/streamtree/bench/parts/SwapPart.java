@@ -20,8 +20,10 @@ import dev.streamtree.streaming.score.SparkModelLoader;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.function.LongFunction;
 
 /**
@@ -102,6 +104,35 @@ public final class SwapPart {
                 + Percentiles.of(d, 50) + " ms, min " + Arrays.stream(d).min().orElse(0) + " ms)",
                 Percentiles.of(d, 100), "ms"));
         return out;
+    }
+
+    /**
+     * The same start → first prediction received of the batches between the swaps' first and last that scored
+     * with the version already serving, beside the switching batches' in {@link #gapParts}: whether a swap costs the
+     * batch that makes it anything.
+     */
+    static List<Measurement> ordinaryBatches(String part, List<long[]> swapped, LongFunction<OptionalLong> batchStart,
+                                             LongFunction<OptionalLong> firstReceived) {
+        if (swapped.isEmpty()) {
+            return List.of();
+        }
+        Set<Long> switching = new HashSet<>();
+        swapped.forEach(swap -> switching.add(swap[1]));
+        List<Long> times = new ArrayList<>();
+        for (long batch = swapped.get(0)[1]; batch <= swapped.get(swapped.size() - 1)[1]; batch++) {
+            OptionalLong start = batchStart.apply(batch);
+            OptionalLong received = firstReceived.apply(batch);
+            if (!switching.contains(batch) && start.isPresent() && received.isPresent()) {
+                times.add(received.getAsLong() - start.getAsLong());
+            }
+        }
+        if (times.isEmpty()) {
+            return List.of();
+        }
+        long[] t = times.stream().mapToLong(Long::longValue).toArray();
+        return List.of(Measurement.plain(part, "batches without a swap: start -> first prediction received, max ("
+                + t.length + " batches, p50 " + Percentiles.of(t, 50) + " ms, p95 " + Percentiles.of(t, 95) + " ms, min "
+                + Arrays.stream(t).min().orElse(0) + " ms)", Percentiles.of(t, 100), "ms"));
     }
 
     private static List<Measurement> run(BenchContext ctx, String part, boolean realTime) throws Exception {
@@ -203,6 +234,7 @@ public final class SwapPart {
                 + budget + " ms", (realTime ? "< " : "<= ") + budget + " ms", realTime ? maxGap < budget : maxGap <= budget));
         if (!realTime) {
             out.addAll(gapParts(part, swapped, recorder::startMillis, budget));
+            out.addAll(ordinaryBatches(part, swapped, recorder::startMillis, log::firstReceived));
         }
         out.add(Measurement.checked(part, "events lost (of " + sent + " at " + ctx.sizes().swapRate() + "/s)", lost,
                 "count", "", "0", lost == 0));

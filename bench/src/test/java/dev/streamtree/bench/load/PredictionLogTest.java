@@ -54,6 +54,9 @@ class PredictionLogTest {
         log.record("s-3", "v000002", 2, 0, 950);
         assertThat(log.version()).isEqualTo("v000002");
         assertThat(log.versionSince()).isEqualTo(900);
+        assertThat(log.firstReceived(1)).hasValue(100);
+        assertThat(log.firstReceived(2)).hasValue(900);
+        assertThat(log.firstReceived(3)).isEmpty();
     }
 
     @Test

@@ -32,4 +32,23 @@ class SwapGapPartsTest {
         assertThat(rows.get(1).metric()).contains("min 30 ms");
         assertThat(SwapPart.gapParts("swap", List.of(), batch -> OptionalLong.empty(), 505)).isEmpty();
     }
+
+    @Test
+    void batchesWithoutASwapBetweenTheFirstAndLastSwapAreMeasuredApart() {
+        // Swaps made batches 3 and 6; batches 4, 5 and 7 scored with the serving version, 2 and 8 lie outside.
+        Map<Long, Long> starts = Map.of(2L, 0L, 3L, 500L, 4L, 1_000L, 5L, 1_500L, 6L, 2_000L, 7L, 2_500L, 8L, 3_000L);
+        Map<Long, Long> received = Map.of(2L, 10L, 3L, 590L, 4L, 1_030L, 5L, 1_540L, 6L, 2_090L, 8L, 3_010L);
+        List<long[]> swapped = List.of(new long[] {400, 3, 590}, new long[] {1_900, 6, 2_090});
+
+        List<Measurement> rows = SwapPart.ordinaryBatches("swap", swapped,
+                batch -> starts.containsKey(batch) ? OptionalLong.of(starts.get(batch)) : OptionalLong.empty(),
+                batch -> received.containsKey(batch) ? OptionalLong.of(received.get(batch)) : OptionalLong.empty());
+
+        assertThat(rows).hasSize(1);
+        assertThat(rows.get(0).value()).as("max of batches 4 and 5 (30 and 40 ms); 7 has no prediction").isEqualTo(40);
+        assertThat(rows.get(0).metric()).contains("2 batches", "min 30 ms");
+        assertThat(rows.get(0).met()).isNull();
+        assertThat(SwapPart.ordinaryBatches("swap", List.of(), b -> OptionalLong.empty(), b -> OptionalLong.empty()))
+                .isEmpty();
+    }
 }
