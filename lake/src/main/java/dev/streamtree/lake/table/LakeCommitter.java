@@ -34,8 +34,8 @@ import java.util.function.LongSupplier;
  * are only deleted. So a commit that failed, or whose outcome was unknown, is retried without adding a batch twice,
  * and a restarted job first commits what an earlier run journaled ({@link #recover}).
  *
- * <p>Failures: a commit that fails is logged and retried at the next interval; the journal keeps the batches
- * meanwhile. After {@value #MAX_CONSECUTIVE_FAILURES} failures in a row, {@link #checkHealthy} throws, so the
+ * <p>Failures: a commit that fails is logged and retried right after the next batch is journaled, or at the next
+ * interval when batches have stopped; the journal keeps the batches meanwhile. After {@value #MAX_CONSECUTIVE_FAILURES} failures in a row, {@link #checkHealthy} throws, so the
  * streaming query fails instead of journaling without end.
  */
 public final class LakeCommitter implements AutoCloseable {
@@ -275,8 +275,8 @@ public final class LakeCommitter implements AutoCloseable {
         } catch (RuntimeException e) {
             lastFailure = e;
             int failed = failures.incrementAndGet();
-            LOG.warn("lake commit {} in a row to {} failed (retried in the next interval; the journal keeps the "
-                    + "batches): {}", failed, table.name(), e.getMessage(), e);
+            LOG.warn("lake commit {} in a row to {} failed (retried after the next batch, or the next interval; the "
+                    + "journal keeps the batches): {}", failed, table.name(), e.getMessage(), e);
         }
     }
 }
