@@ -177,9 +177,7 @@ class LakeBatchWriterTest {
             assertThat(committer.journaled()).as("the first batch past the interval's end").isTrue();
             awaitCommitted(committer, 1);
             assertThat(committer.lastCommitted()).isEqualTo(1);
-            table.refresh();
-            assertThat(table.snapshots()).as("one commit for both batches").hasSize(1);
-            assertThat(read().count()).isEqualTo(10);
+            assertBothBatchesInOneCommit();
         }
     }
 
@@ -201,9 +199,7 @@ class LakeBatchWriterTest {
             now.addAndGet(Duration.ofMinutes(1).toNanos()); // an interval after the last batch, none since
             committer.intervalEnded();
             assertThat(committer.lastCommitted()).as("committed once batches stopped for an interval").isEqualTo(1);
-            table.refresh();
-            assertThat(table.snapshots()).as("one commit for both batches").hasSize(1);
-            assertThat(read().count()).isEqualTo(10);
+            assertBothBatchesInOneCommit();
         }
     }
 
@@ -460,6 +456,13 @@ class LakeBatchWriterTest {
                 spark.sparkContext().hadoopConfiguration()), writerId, now::get);
         committer.start(Duration.ofHours(1));
         return committer;
+    }
+
+    /** The table holds batches 0 and 1 (5 rows each) in one snapshot. */
+    private void assertBothBatchesInOneCommit() {
+        table.refresh();
+        assertThat(table.snapshots()).as("one commit for both batches").hasSize(1);
+        assertThat(read().count()).isEqualTo(10);
     }
 
     /** Waits up to 30 s for {@code committer} to have committed {@code batchId}. */
