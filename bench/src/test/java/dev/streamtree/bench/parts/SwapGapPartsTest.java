@@ -44,11 +44,41 @@ class SwapGapPartsTest {
                 batch -> starts.containsKey(batch) ? OptionalLong.of(starts.get(batch)) : OptionalLong.empty(),
                 batch -> received.containsKey(batch) ? OptionalLong.of(received.get(batch)) : OptionalLong.empty());
 
-        assertThat(rows).hasSize(1);
+        assertThat(rows).hasSize(2);
         assertThat(rows.get(0).value()).as("max of batches 4 and 5 (30 and 40 ms); 7 has no prediction").isEqualTo(40);
         assertThat(rows.get(0).metric()).contains("2 batches", "min 30 ms");
         assertThat(rows.get(0).met()).isNull();
+        assertThat(rows.get(1).value()).as("switching batches 3 and 6 took 90 ms each").isEqualTo(90);
+        assertThat(rows.get(1).goal()).isEqualTo("<= 40 ms");
+        assertThat(rows.get(1).met()).as("a swap that slows its batch past the others' spread misses").isFalse();
         assertThat(SwapPart.ordinaryBatches("swap", List.of(), b -> OptionalLong.empty(), b -> OptionalLong.empty()))
                 .isEmpty();
+    }
+
+    @Test
+    void aSwitchingBatchAsFastAsTheOthersMeetsTheCheck() {
+        Map<Long, Long> starts = Map.of(3L, 500L, 4L, 1_000L, 5L, 1_500L, 6L, 2_000L);
+        Map<Long, Long> received = Map.of(3L, 530L, 4L, 1_030L, 5L, 1_560L, 6L, 2_035L);
+        List<long[]> swapped = List.of(new long[] {400, 3, 530}, new long[] {1_900, 6, 2_035});
+
+        List<Measurement> rows = SwapPart.ordinaryBatches("swap", swapped, batch -> OptionalLong.of(starts.get(batch)),
+                batch -> OptionalLong.of(received.get(batch)));
+
+        assertThat(rows.get(1).value()).as("median of 30 and 35 ms").isBetween(30.0, 35.0);
+        assertThat(rows.get(1).met()).as("within the others' p95 of 60 ms").isTrue();
+    }
+
+    @Test
+    void promotionsAreSpreadOverTheTriggersCycle() {
+        assertThat(List.of(SwapPart.phase(0, 4, 500), SwapPart.phase(1, 4, 500), SwapPart.phase(2, 4, 500),
+                SwapPart.phase(3, 4, 500))).containsExactly(62L, 187L, 312L, 437L);
+        assertThat(SwapPart.phase(19, 20, 500)).isEqualTo(487);
+
+        assertThat(SwapPart.millisUntilPhase(10_000, 500, 62)).as("a cycle starts at 10,000").isEqualTo(62);
+        assertThat(SwapPart.millisUntilPhase(10_100, 500, 62)).as("62 passed: the next cycle's").isEqualTo(462);
+        assertThat(SwapPart.millisUntilPhase(10_062, 500, 62)).as("on it").isZero();
+
+        List<long[]> swapped = List.of(new long[] {10_062, 1, 0}, new long[] {11_437, 2, 0}, new long[] {12_201, 3, 0});
+        assertThat(SwapPart.phases(swapped, 500)).containsExactly(62, 437);
     }
 }
