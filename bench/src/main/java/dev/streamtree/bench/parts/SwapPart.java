@@ -108,20 +108,15 @@ public final class SwapPart {
     static List<Measurement> gapParts(String part, List<long[]> swapped,
                                       LongFunction<OptionalLong> batchStart, long budgetMs) {
         List<Long> waits = new ArrayList<>();
-        List<Long> deliveries = new ArrayList<>();
         for (long[] swap : swapped) {
-            OptionalLong start = batchStart.apply(swap[1]);
-            if (start.isPresent()) {
-                waits.add(start.getAsLong() - swap[0]);
-                deliveries.add(swap[2] - start.getAsLong());
-            }
+            batchStart.apply(swap[1]).ifPresent(start -> waits.add(start - swap[0]));
         }
         List<Measurement> out = new ArrayList<>();
         if (waits.isEmpty()) {
             return out;
         }
         long[] w = waits.stream().mapToLong(Long::longValue).toArray();
-        long[] d = deliveries.stream().mapToLong(Long::longValue).toArray();
+        long[] d = switchingBatchTimes(swapped, batchStart);
         long maxWait = Percentiles.of(w, 100);
         out.add(Measurement.checked(part, "swap gap, promotion -> start of the first batch with the new version, max ("
                 + waits.size() + " swaps, p50 " + Percentiles.of(w, 50) + " ms)", maxWait, "ms",
@@ -130,6 +125,15 @@ public final class SwapPart {
                 + Percentiles.of(d, 50) + " ms, min " + Arrays.stream(d).min().orElse(0) + " ms)",
                 Percentiles.of(d, 100), "ms"));
         return out;
+    }
+
+    /** Per swap whose batch Spark reported: that batch's start → its first prediction received, in ms. */
+    private static long[] switchingBatchTimes(List<long[]> swapped, LongFunction<OptionalLong> batchStart) {
+        List<Long> times = new ArrayList<>();
+        for (long[] swap : swapped) {
+            batchStart.apply(swap[1]).ifPresent(start -> times.add(swap[2] - start));
+        }
+        return times.stream().mapToLong(Long::longValue).toArray();
     }
 
     /**
@@ -162,8 +166,7 @@ public final class SwapPart {
         out.add(Measurement.plain(part, "batches without a swap: start -> first prediction received, max ("
                 + t.length + " batches, p50 " + Percentiles.of(t, 50) + " ms, p95 " + p95 + " ms, min "
                 + Arrays.stream(t).min().orElse(0) + " ms)", Percentiles.of(t, 100), "ms"));
-        long[] s = swapped.stream().filter(swap -> batchStart.apply(swap[1]).isPresent())
-                .mapToLong(swap -> swap[2] - batchStart.apply(swap[1]).getAsLong()).toArray();
+        long[] s = switchingBatchTimes(swapped, batchStart);
         if (s.length > 0) {
             long p50 = Percentiles.of(s, 50);
             out.add(Measurement.checked(part, "switching batches: start -> first prediction received, p50 ("
